@@ -1,0 +1,204 @@
+"""Record schemas for vacancies, candidates and match outcomes.
+
+Field names follow schema.org ``JobPosting`` where one exists (``title``, ``description``,
+``date_posted``, ``valid_through``, ``base_salary_min``...). Protected attributes (gender,
+age, ethnicity, marital status, 户籍) and contact details are kept apart, in
+:class:`ProtectedAttributes` and :class:`ContactDetails`, so that no feature builder can pick
+them up by accident: matchers read only :data:`CANDIDATE_FEATURE_FIELDS`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from data.levels import Education, SkillLevel, TitleLevel
+
+__all__ = [
+    "CANDIDATE_FEATURE_FIELDS",
+    "PROTECTED_FIELDS",
+    "VACANCY_FEATURE_FIELDS",
+    "Candidate",
+    "ContactDetails",
+    "Gender",
+    "MatchOutcome",
+    "OutcomeEvent",
+    "ProtectedAttributes",
+    "Vacancy",
+]
+
+OccupationCode = Annotated[str, StringConstraints(pattern=r"^\d-\d{2}-\d{2}-\d{2}$")]
+CityCode = Annotated[str, StringConstraints(pattern=r"^44\d{2}$")]
+IndustryCode = Annotated[str, StringConstraints(pattern=r"^\d{2,4}$")]
+NaturalKey = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class Gender(StrEnum):
+    female = "female"
+    male = "male"
+    other = "other"
+
+
+class OutcomeEvent(StrEnum):
+    """Funnel stages, in order; a later stage implies the earlier ones."""
+
+    viewed = "viewed"
+    applied = "applied"
+    interviewed = "interviewed"
+    hired = "hired"
+
+    @property
+    def rank(self) -> int:
+        return list(OutcomeEvent).index(self)
+
+
+class ProtectedAttributes(_Record):
+    """Attributes the law forbids as match features; stored only for fairness audits."""
+
+    gender: Gender | None = None
+    birth_year: int | None = Field(default=None, ge=1940, le=2015)
+    ethnicity: str | None = Field(default=None, max_length=20)
+    marital_status: str | None = Field(default=None, max_length=20)
+    hukou_city_code: str | None = Field(default=None, pattern=r"^\d{4}$")
+
+
+class ContactDetails(_Record):
+    """Personal data: never logged, never shown to planners."""
+
+    name: str | None = Field(default=None, max_length=50)
+    phone: str | None = Field(default=None, pattern=r"^\+?[0-9 -]{6,20}$")
+    id_number: str | None = Field(default=None, pattern=r"^[0-9]{17}[0-9Xx]$")
+    email: str | None = Field(default=None, max_length=200)
+
+
+class Vacancy(_Record):
+    """A job posting (招聘岗位). ``headcount`` is demand: 需求人数."""
+
+    vacancy_id: NaturalKey
+    tenant_id: NaturalKey = "public"
+    employer_id: NaturalKey | None = None
+    title: ShortText
+    description: str = Field(default="", max_length=20_000)
+    occupation_code: OccupationCode | None = None
+    industry_code: IndustryCode | None = None
+    city_code: CityCode
+    district_code: str | None = Field(default=None, pattern=r"^44\d{4}$")
+    date_posted: date
+    valid_through: date | None = None
+    date_closed: date | None = None
+    headcount: int = Field(default=1, ge=1, le=10_000)
+    base_salary_min: int | None = Field(default=None, ge=0, le=1_000_000)
+    base_salary_max: int | None = Field(default=None, ge=0, le=1_000_000)
+    education_requirement: Education | None = None
+    skill_level_requirement: SkillLevel | None = None
+    title_level_requirement: TitleLevel | None = None
+    experience_years_min: int = Field(default=0, ge=0, le=50)
+    required_certificates: tuple[str, ...] = ()
+    skills: tuple[str, ...] = ()
+    gba_scope: bool = Field(
+        default=False, description="Open to candidates anywhere in the Greater Bay Area."
+    )
+
+    @model_validator(mode="after")
+    def _check_ranges(self) -> Self:
+        if (
+            self.base_salary_min is not None
+            and self.base_salary_max is not None
+            and self.base_salary_min > self.base_salary_max
+        ):
+            raise ValueError("base_salary_min must not exceed base_salary_max")
+        if self.valid_through is not None and self.valid_through < self.date_posted:
+            raise ValueError("valid_through must not precede date_posted")
+        if self.date_closed is not None and self.date_closed < self.date_posted:
+            raise ValueError("date_closed must not precede date_posted")
+        return self
+
+
+class Candidate(_Record):
+    """A job seeker (求职者). ``registered_on`` dates supply: 求职人数."""
+
+    candidate_id: NaturalKey
+    tenant_id: NaturalKey = "public"
+    city_code: CityCode
+    desired_city_codes: tuple[str, ...] = ()
+    willing_gba: bool = False
+    desired_occupation_codes: tuple[str, ...] = ()
+    current_occupation_code: OccupationCode | None = None
+    industry_code: IndustryCode | None = None
+    education: Education | None = None
+    skill_level: SkillLevel = SkillLevel.none
+    title_level: TitleLevel = TitleLevel.none
+    experience_years: int = Field(default=0, ge=0, le=60)
+    certificates: tuple[str, ...] = ()
+    skills: tuple[str, ...] = ()
+    expected_salary_min: int | None = Field(default=None, ge=0, le=1_000_000)
+    expected_salary_max: int | None = Field(default=None, ge=0, le=1_000_000)
+    available_from: date | None = None
+    registered_on: date
+    resume_text: str = Field(default="", max_length=20_000)
+    contact: ContactDetails | None = None
+    protected: ProtectedAttributes | None = None
+
+    @model_validator(mode="after")
+    def _check_ranges(self) -> Self:
+        if (
+            self.expected_salary_min is not None
+            and self.expected_salary_max is not None
+            and self.expected_salary_min > self.expected_salary_max
+        ):
+            raise ValueError("expected_salary_min must not exceed expected_salary_max")
+        for code in self.desired_city_codes:
+            if not re.fullmatch(r"44\d{2}", code):
+                raise ValueError(f"desired_city_codes: {code!r} is not a Guangdong city code")
+        for code in self.desired_occupation_codes:
+            if not re.fullmatch(r"\d-\d{2}-\d{2}-\d{2}", code):
+                raise ValueError(f"desired_occupation_codes: {code!r} is not a 大典 code")
+        return self
+
+
+class MatchOutcome(_Record):
+    """One funnel event between a candidate and a vacancy, for ranker training."""
+
+    candidate_id: NaturalKey
+    vacancy_id: NaturalKey
+    event: OutcomeEvent
+    occurred_at: datetime
+    tenant_id: NaturalKey = "public"
+
+
+PROTECTED_FIELDS: frozenset[str] = frozenset(
+    {"gender", "birth_year", "age", "ethnicity", "marital_status", "hukou_city_code", "hukou"}
+)
+CANDIDATE_FEATURE_FIELDS: tuple[str, ...] = (
+    "city_code",
+    "desired_city_codes",
+    "willing_gba",
+    "desired_occupation_codes",
+    "current_occupation_code",
+    "industry_code",
+    "education",
+    "skill_level",
+    "title_level",
+    "experience_years",
+    "certificates",
+    "skills",
+    "expected_salary_min",
+    "expected_salary_max",
+    "available_from",
+    "resume_text",
+)
+VACANCY_FEATURE_FIELDS: tuple[str, ...] = tuple(
+    name for name in Vacancy.model_fields if name not in {"tenant_id", "employer_id"}
+)
+assert not PROTECTED_FIELDS & set(CANDIDATE_FEATURE_FIELDS)  # noqa: S101 — import-time law check

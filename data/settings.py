@@ -1,0 +1,44 @@
+"""The one place YueCai reads its configuration from (environment, prefix ``YUECAI_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings"]
+
+
+class Settings(BaseSettings):
+    """Runtime settings.
+
+    Examples
+    --------
+    >>> Settings(database_url="sqlite:///x.db").database_url
+    'sqlite:///x.db'
+    """
+
+    model_config = SettingsConfigDict(env_prefix="YUECAI_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///var/yuecai.sqlite3",
+        description="SQLAlchemy URL; SQLite file by default, PostgreSQL in production.",
+    )
+    registry_dir: Path = Field(
+        default=Path("registry"), description="Git-ignored folder holding model artifacts."
+    )
+    var_dir: Path = Field(default=Path("var"), description="Working files (exports, demo data).")
+    random_seed: int = 20261125
+    page_size_max: int = 200
+    request_body_max_bytes: int = 5 * 1024 * 1024
+    min_cell_size: int = Field(
+        default=5, description="Planner aggregates with fewer records than this are suppressed."
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings (cached; clear with ``get_settings.cache_clear()``)."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Alembic migration scripts for :mod:`data.store` (driven from :mod:`data.store.migrate`)."""

@@ -1,0 +1,225 @@
+"""Build the 急需紧缺人才目录 (shortage catalogue) of one period from records and forecasts.
+
+Method
+------
+Cells are city × industry (GB/T 4754 大类 by default) × occupation (大典 细类) with at
+least ``min_demand`` 需求人数 in the period. For each cell we compute
+(:mod:`models.catalogue.indicators`):
+
+1. 求人倍率 of the city × occupation in the period (demand ÷ job seekers);
+2. its trend: the OLS slope of the last 12 monthly ratios, relative and annualised;
+3. demand growth on the same months a year earlier;
+4. the median vacancy duration (``date_closed − date_posted``) over the occupation's
+   province-wide median;
+5. salary growth (median salary midpoint, year on year) where salaries are given;
+6. the forecast ``horizon`` months ahead with its 80 % interval, from the registry's forecast
+   artifact (the series' best-MASE model), when one exists.
+
+:class:`~models.catalogue.grading.ShortageIndex` maps each to a score in [0, 1] (0.5 =
+balanced/no change; all maps non-decreasing in the shortage signal) and averages them with
+configurable weights into the 紧缺指数 (0–100), then grades it 1–5★ with configurable
+thresholds. 5★ 特别紧缺, 4★ 比较紧缺 and 3★ 一般紧缺 are listed; 1–2★ are not shortages.
+Every listed entry carries its evidence (demand, supply, 12-month ratio trend, forecast and
+interval with model version, backtest MASE, typical requirements from the vacancies). Entries
+are ordered by index (descending), then city, industry and occupation codes, so the same
+inputs always give the same catalogue. The Chinese 方法说明 stored with every edition is
+:func:`method_text`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from data.taxonomy import cities, industry_name, occupation_name
+from models.catalogue.evidence import FORECAST_COLUMNS, forecast_evidence, requirements_evidence
+from models.catalogue.grading import GRADE_LABELS, ShortageIndex
+from models.catalogue.indicators import CELL_KEYS, PAIR_KEYS, compute_indicators, prepare_vacancies
+from models.catalogue.periods import period_window
+
+__all__ = ["ENTRY_COLUMNS", "Catalogue", "ShortageIndex", "build_catalogue", "method_text"]
+
+ENTRY_COLUMNS: list[str] = [
+    "rank", "city_code", "city_name", "zone", "gba", "industry_code", "industry_name",
+    "occupation_code", "occupation_name", "shortage_index", "stars", "grade",
+    "demand", "demand_city_occupation", "supply", "ratio", "ratio_trend", "ratio_trend_slope",
+    "demand_growth_yoy", "vacancy_duration_days", "duration_vs_occupation",
+    "salary_growth_yoy", *FORECAST_COLUMNS, "model_version", "n_vacancies", "education_mode",
+    "skill_level_mode", "title_level_mode", "experience_median", "salary_p25", "salary_p75",
+    "score_ratio", "score_ratio_trend", "score_demand_growth", "score_vacancy_duration",
+    "score_salary_growth", "score_forecast",
+]  # fmt: skip
+MIN_LISTED_STARS = 3
+COMPONENT_LABELS: dict[str, str] = {
+    "ratio": "求人倍率",
+    "ratio_trend": "倍率趋势",
+    "demand_growth": "需求增长",
+    "vacancy_duration": "招聘周期",
+    "salary_growth": "薪酬增长",
+    "forecast": "预测",
+}
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """A built (not yet published) catalogue: ``entries`` in :data:`ENTRY_COLUMNS` order,
+    ``scored`` (every cell, listed or not) and ``meta`` (period, method, parameters)."""
+
+    period: str
+    entries: pd.DataFrame
+    scored: pd.DataFrame
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def method_text(index: ShortageIndex, *, forecast_used: bool, min_demand: int) -> str:
+    """The Chinese 方法说明 stored with an edition (parameters filled in)."""
+    weights = "、".join(
+        f"{COMPONENT_LABELS[name]} {value:g}" for name, value in index.weights_.items()
+    )
+    stars = "；".join(
+        f"{star}★（{GRADE_LABELS[star]}）≥ {index.thresholds_[star]:g}" for star in (5, 4, 3, 2)
+    )
+    forecast_line = (
+        "6. 预测：取登记的预测模型在本期之后的预测值及 80% 预测区间（按回测 MASE 选优）。"
+        if forecast_used
+        else "6. 预测：本版未使用预测模型（模型库中无预测制品），该项权重不计入。"
+    )
+    return "\n".join(
+        [
+            "方法说明",
+            f"统计单元为“城市 × 行业大类 × 职业细类”，本期需求人数不少于 {min_demand} 人的"
+            "单元参与评价。",
+            "1. 求人倍率：本期该城市该职业需求人数 ÷ 求职人数（在本市或意向到本市求职者；"
+            "求职人数为 0 时按 1 计）。",
+            "2. 求人倍率趋势：近 12 个月月度求人倍率的线性趋势，换算为年相对变化。",
+            "3. 需求增长：本期需求人数与上年同期相比的增长率。",
+            "4. 招聘周期：岗位发布至关闭天数的中位数，与该职业全省中位数之比。",
+            "5. 薪酬增长：薪酬中位数（上下限均值）与上年同期相比的增长率（有薪酬信息时）。",
+            forecast_line,
+            "各项指标换算为 0–1 分（0.5 表示供求平衡或无变化，分值随紧缺信号单调不减），"
+            f"按权重（{weights}）加权平均得紧缺指数（0–100），缺失指标不计权重。",
+            f"分级阈值：{stars}；低于 2★ 阈值为 1★（供过于求）。3★ 及以上列入目录：5★ 特别紧缺、"
+            "4★ 比较紧缺、3★ 一般紧缺。",
+            "每个条目附证据：近期需求与供给、近 12 个月求人倍率、预测值及 80% 区间与模型版本、"
+            "回测精度（MASE）、典型任职要求（学历、技能等级、职称、工作年限中位数、"
+            "薪酬 P25–P75）。",
+        ]
+    )
+
+
+def _names(entries: pd.DataFrame) -> pd.DataFrame:
+    city_table = cities().set_index("city_code")
+    out = entries.copy()
+    out["city_name"] = out["city_code"].map(city_table["name"])
+    out["zone"] = out["city_code"].map(city_table["zone"])
+    out["gba"] = out["city_code"].map(city_table["gba"]).fillna(False).astype(bool)
+    out["industry_name"] = [_safe(industry_name, code) for code in out["industry_code"]]
+    out["occupation_name"] = [_safe(occupation_name, code) for code in out["occupation_code"]]
+    return out
+
+
+def _tidy(entries: pd.DataFrame) -> pd.DataFrame:
+    """Round floats and fix integer columns so that equal inputs hash equal everywhere."""
+    out = entries.copy()
+    for column in ("demand", "demand_city_occupation", "supply", "n_vacancies"):
+        out[column] = pd.to_numeric(out[column]).fillna(0).astype(int)
+    floats = out.select_dtypes(include="float").columns
+    out[floats] = out[floats].round(4)
+    as_objects = out.astype(object)
+    for column in as_objects.columns:
+        as_objects[column] = [None if _missing(value) else value for value in as_objects[column]]
+    return as_objects
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or value is pd.NaT
+
+
+def _safe(lookup: Any, code: str) -> str:
+    try:
+        return str(lookup(code)).strip()
+    except KeyError:
+        return str(code)  # an unknown code still lists under its code rather than vanish
+
+
+def _join_forecast(
+    frame: pd.DataFrame, forecasts: pd.DataFrame | None, evidence: pd.DataFrame
+) -> pd.DataFrame:
+    if forecasts is None or evidence.empty:
+        for column in FORECAST_COLUMNS:
+            frame[column] = None
+        return frame
+    keys = CELL_KEYS if evidence.get("industry_code", pd.Series()).notna().any() else PAIR_KEYS
+    chosen = evidence.drop_duplicates(keys)[[*keys, *FORECAST_COLUMNS]]
+    return frame.merge(chosen, on=keys, how="left")
+
+
+def build_catalogue(
+    vacancies: pd.DataFrame,
+    candidates: pd.DataFrame,
+    period: str,
+    *,
+    forecasts: pd.DataFrame | None = None,
+    metrics: pd.DataFrame | None = None,
+    index: ShortageIndex | None = None,
+    model_version: str | None = None,
+    min_demand: int = 5,
+    industry_level: int = 2,
+    horizon: int = 3,
+) -> Catalogue:
+    """Score every cell of ``period`` and list the 3–5★ ones with their evidence.
+
+    Parameters
+    ----------
+    vacancies, candidates
+        Frames with the columns of :func:`data.store.read_vacancies_frame` /
+        :func:`data.store.read_candidates_frame`.
+    period
+        ``'2026Q4'``, ``'2026-11'`` or ``'2026'``.
+    forecasts, metrics
+        Nixtla forecasts and backtest metrics (see :mod:`models.catalogue.evidence`); None
+        builds without a forecast component and says so in ``meta`` and the 方法说明.
+    index
+        Grading parameters (defaults of :class:`ShortageIndex` if None).
+    model_version
+        Version of the forecast artifact, recorded on every entry.
+    """
+    window = period_window(period)
+    indicators = compute_indicators(vacancies, candidates, window, industry_level=industry_level)
+    indicators = indicators[indicators["demand"] >= min_demand]
+    use_forecast = forecasts is not None and not forecasts.empty
+    evidence = (
+        forecast_evidence(forecasts, metrics, window, horizon=horizon)
+        if use_forecast and forecasts is not None
+        else pd.DataFrame()
+    )
+    indicators = _join_forecast(indicators.copy(), forecasts if use_forecast else None, evidence)
+    grading = (index if index is not None else ShortageIndex()).fit(indicators)
+    scored = pd.concat([indicators, grading.transform(indicators)], axis=1)
+    jobs = prepare_vacancies(vacancies, industry_level)
+    requirements = requirements_evidence(jobs, window)
+    if not requirements.empty:
+        scored = scored.merge(requirements, on=CELL_KEYS, how="left")
+    scored["model_version"] = model_version if use_forecast else None
+    scored = _names(scored).sort_values(
+        ["shortage_index", *CELL_KEYS], ascending=[False, True, True, True], ignore_index=True
+    )
+    listed = scored[scored["stars"] >= MIN_LISTED_STARS].reset_index(drop=True)
+    listed.insert(0, "rank", range(1, len(listed) + 1))
+    listed = _tidy(listed.reindex(columns=ENTRY_COLUMNS))
+    meta: dict[str, Any] = {
+        "period": period,
+        "method": method_text(grading, forecast_used=use_forecast, min_demand=min_demand),
+        "forecast_used": use_forecast,
+        "forecast_note": None if use_forecast else "未使用预测：模型库中没有预测制品。",
+        "model_version": model_version if use_forecast else None,
+        "weights": dict(grading.weights_),
+        "thresholds": {str(star): value for star, value in grading.thresholds_.items()},
+        "min_demand": min_demand,
+        "industry_level": industry_level,
+        "cells_scored": len(scored),
+        "entries_listed": len(listed),
+    }
+    return Catalogue(period=period, entries=listed, scored=scored, meta=meta)

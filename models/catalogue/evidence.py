@@ -1,0 +1,151 @@
+"""Evidence attached to every catalogue entry: typical requirements, forecast and accuracy.
+
+Requirements come from the cell's vacancies posted in the trailing 12 months (more postings
+than the period alone, so the mode is stable). Forecasts follow the Nixtla contract
+(``unique_id, ds, <model>, <model>-lo-80, <model>-hi-80, ...``); their series are tied to
+catalogue cells by key columns (``city_code``, ``occupation_code``, optional
+``industry_code``) or, when absent, by parsing ``unique_id`` tokens (``44xx`` city,
+``d-dd-dd-dd`` occupation, another all-digit token as industry). Metrics are long
+``unique_id, model, mase`` (or ``unique_id, model, metric, value`` with ``metric='mase'``).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from data.levels import EDUCATION_LABELS, SKILL_LABELS, TITLE_LABELS
+from models.catalogue.indicators import CELL_KEYS
+from models.catalogue.periods import PeriodWindow
+
+__all__ = ["attach_series_keys", "forecast_evidence", "requirements_evidence"]
+
+_OCCUPATION = re.compile(r"^\d-\d{2}-\d{2}-\d{2}$")
+_CITY = re.compile(r"^44\d{2}$")
+_DIGITS = re.compile(r"^\d{2,4}$")
+FORECAST_COLUMNS = ["forecast_model", "forecast_ds", "forecast_point", "forecast_lo_80"]
+FORECAST_COLUMNS += ["forecast_hi_80", "backtest_mase"]
+
+
+def _mode_label(values: pd.Series, labels: dict[int, str]) -> str | None:
+    known = pd.to_numeric(values, errors="coerce").dropna().astype(int)
+    if known.empty:
+        return None
+    counts = known.value_counts()
+    # Ties go to the lower level: the catalogue states what is typically *required*.
+    top = int(min(counts[counts == counts.max()].index))
+    return labels.get(top, str(top))
+
+
+def requirements_evidence(jobs: pd.DataFrame, window: PeriodWindow) -> pd.DataFrame:
+    """Modal education/skill/职称 (Chinese labels), median experience and salary P25–P75."""
+    trailing = jobs[(jobs["month"] >= window.trend_months[0]) & (jobs["month"] < window.end)]
+    education = {int(level): label for level, label in EDUCATION_LABELS.items()}
+    skill = {int(level): label for level, label in SKILL_LABELS.items()}
+    title = {int(level): label for level, label in TITLE_LABELS.items()}
+    empty = pd.Series(dtype=float)
+    records: list[dict[str, object]] = []
+    for key, group in trailing.groupby(CELL_KEYS, sort=True):
+        salary = group["salary_mid"].dropna()
+        experience = pd.to_numeric(group.get("experience_years_min", empty)).dropna()
+        records.append(
+            {
+                **dict(zip(CELL_KEYS, key, strict=True)),
+                "n_vacancies": len(group),
+                "education_mode": _mode_label(group.get("education_requirement", empty), education),
+                "skill_level_mode": _mode_label(group.get("skill_level_requirement", empty), skill),
+                "title_level_mode": _mode_label(group.get("title_level_requirement", empty), title),
+                "experience_median": None if experience.empty else float(experience.median()),
+                "salary_p25": None if salary.empty else round(float(salary.quantile(0.25)), 0),
+                "salary_p75": None if salary.empty else round(float(salary.quantile(0.75)), 0),
+            }
+        )
+    return pd.DataFrame.from_records(records)
+
+
+def _tokens(unique_id: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for token in re.split(r"[^0-9-]+", unique_id):
+        if _OCCUPATION.match(token):
+            found.setdefault("occupation_code", token)
+        elif _CITY.match(token) and "city_code" not in found:
+            found["city_code"] = token
+        elif _DIGITS.match(token):
+            found.setdefault("industry_code", token)
+    return found
+
+
+def attach_series_keys(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add ``city_code``/``occupation_code`` (and ``industry_code``) parsed from unique_id."""
+    if {"city_code", "occupation_code"} <= set(frame.columns):
+        return frame
+    parsed = pd.DataFrame.from_records(
+        [_tokens(str(uid)) for uid in frame["unique_id"]], index=frame.index
+    )
+    out = frame.copy()
+    for column in ("city_code", "occupation_code", "industry_code"):
+        if column not in out.columns and column in parsed.columns:
+            out[column] = parsed[column]
+    return out
+
+
+def _models_in(forecasts: pd.DataFrame) -> list[str]:
+    return sorted(
+        column
+        for column in forecasts.columns
+        if f"{column}-lo-80" in forecasts.columns and f"{column}-hi-80" in forecasts.columns
+    )
+
+
+def _mase_table(metrics: pd.DataFrame | None) -> pd.DataFrame:
+    if metrics is None or metrics.empty:
+        return pd.DataFrame(columns=["unique_id", "model", "mase"])
+    if "mase" in metrics.columns:
+        table = metrics[["unique_id", "model", "mase"]]
+    else:
+        table = metrics[metrics["metric"].str.lower() == "mase"]
+        table = table.rename(columns={"value": "mase"})[["unique_id", "model", "mase"]]
+    return pd.DataFrame(table.groupby(["unique_id", "model"], as_index=False)["mase"].mean())
+
+
+def forecast_evidence(
+    forecasts: pd.DataFrame,
+    metrics: pd.DataFrame | None,
+    window: PeriodWindow,
+    *,
+    horizon: int = 3,
+    model: str | None = None,
+) -> pd.DataFrame:
+    """Per series: the forecast ``horizon`` months after the period (or the furthest one
+    available), from ``model`` or else the series' best-MASE model, with its 80 % interval.
+    """
+    models = [model] if model is not None else _models_in(forecasts)
+    if not models or models[0] not in forecasts.columns:
+        raise ValueError(f"forecasts carry no '<model>, -lo-80, -hi-80' columns for {models}")
+    frame = attach_series_keys(forecasts)
+    frame = frame.assign(ds=pd.to_datetime(frame["ds"]))
+    target = window.end + pd.DateOffset(months=horizon - 1)
+    future = frame[(frame["ds"] >= window.end) & (frame["ds"] <= target)]
+    last = future.sort_values(["unique_id", "ds"]).groupby("unique_id", sort=True).tail(1)
+    mase = _mase_table(metrics)
+    records: list[dict[str, object]] = []
+    for row in last.to_dict("records"):
+        scores = mase[mase["unique_id"] == row["unique_id"]].set_index("model")["mase"]
+        ranked = sorted(models, key=lambda name: (scores.get(name, np.inf), name))
+        chosen = ranked[0]
+        accuracy = scores.get(chosen)
+        records.append(
+            {
+                "unique_id": row["unique_id"],
+                **{key: row.get(key) for key in ("city_code", "occupation_code", "industry_code")},
+                "forecast_model": chosen,
+                "forecast_ds": pd.Timestamp(row["ds"]).strftime("%Y-%m"),
+                "forecast_point": round(float(row[chosen]), 4),
+                "forecast_lo_80": round(float(row[f"{chosen}-lo-80"]), 4),
+                "forecast_hi_80": round(float(row[f"{chosen}-hi-80"]), 4),
+                "backtest_mase": None if accuracy is None else round(float(accuracy), 4),
+            }
+        )
+    return pd.DataFrame.from_records(records)

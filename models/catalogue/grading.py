@@ -1,0 +1,215 @@
+"""The 紧缺指数 (0–100) and its 1–5★ grades: a transparent weighted score, no learning.
+
+Each indicator is mapped to a component score in [0, 1] where 0.5 means "balanced/no
+change" and every map is non-decreasing in the shortage signal, so a higher 求人倍率 can
+never lower the index. The index is ``100 × Σ wᵢ·sᵢ / Σ wᵢ`` over the components present
+for the entry (a missing indicator neither helps nor hurts: its weight is dropped).
+Stars: the highest grade whose threshold the index reaches; 5★ 特别紧缺, 4★ 比较紧缺,
+3★ 一般紧缺 are listed; 1–2★ are not shortage occupations.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+__all__ = [
+    "COMPONENTS",
+    "DEFAULT_THRESHOLDS",
+    "DEFAULT_WEIGHTS",
+    "GRADE_LABELS",
+    "ShortageIndex",
+]
+
+FloatArray = npt.NDArray[np.float64]
+
+COMPONENTS: tuple[str, ...] = (
+    "ratio",
+    "ratio_trend",
+    "demand_growth",
+    "vacancy_duration",
+    "salary_growth",
+    "forecast",
+)
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "ratio": 0.40,
+    "ratio_trend": 0.15,
+    "demand_growth": 0.10,
+    "vacancy_duration": 0.10,
+    "salary_growth": 0.05,
+    "forecast": 0.20,
+}
+# Minimum index for each star count (1★ has no minimum).
+DEFAULT_THRESHOLDS: dict[int, float] = {2: 45.0, 3: 55.0, 4: 65.0, 5: 75.0}
+GRADE_LABELS: dict[int, str] = {
+    5: "特别紧缺",
+    4: "比较紧缺",
+    3: "一般紧缺",
+    2: "基本平衡",
+    1: "供过于求",
+}
+INDICATOR_COLUMNS: dict[str, str] = {
+    "ratio": "ratio",
+    "ratio_trend": "ratio_trend_slope",
+    "demand_growth": "demand_growth_yoy",
+    "vacancy_duration": "duration_vs_occupation",
+    "salary_growth": "salary_growth_yoy",
+    "forecast": "forecast_point",
+}
+
+
+def _centred(values: FloatArray, scale: float) -> FloatArray:
+    return np.asarray(np.clip(0.5 + values / (2.0 * scale), 0.0, 1.0), dtype=np.float64)
+
+
+def _log2(values: FloatArray) -> FloatArray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(np.log2(np.where(values > 0, values, np.nan)), dtype=np.float64)
+
+
+class ShortageIndex(BaseEstimator):
+    """Weighted 紧缺指数 and star grades, as a scikit-learn style parameter object.
+
+    Parameters
+    ----------
+    weights
+        Component weights (keys from :data:`COMPONENTS`); missing keys take the defaults,
+        a weight of 0 switches a component off. Weights need not sum to 1.
+    thresholds
+        Minimum index for 2★..5★ (``{2: 45, 3: 55, 4: 65, 5: 75}`` by default); must increase.
+    ratio_cap
+        求人倍率 at which the ratio score saturates at 1 (and ``1/ratio_cap`` at 0); scored on
+        a log scale so that 2 and 0.5 are equally far from the balanced 1.
+    growth_cap
+        Relative yearly change (trend, demand growth, forecast growth) saturating at 1.
+    salary_cap
+        Relative salary growth saturating at 1 (salaries move less than counts).
+    duration_cap
+        Ratio of vacancy duration to the occupation median saturating at 1.
+    forecast_target
+        What the forecast predicts: ``'ratio'`` (scored like the ratio) or ``'demand'``
+        (scored as growth over the recent monthly demand).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> index = ShortageIndex().fit(pd.DataFrame({"ratio": [1.0, 4.0]}))
+    >>> index.transform(pd.DataFrame({"ratio": [1.0, 4.0]}))["shortage_index"].tolist()
+    [50.0, 100.0]
+    """
+
+    def __init__(
+        self,
+        weights: Mapping[str, float] | None = None,
+        thresholds: Mapping[int, float] | None = None,
+        ratio_cap: float = 4.0,
+        growth_cap: float = 0.5,
+        salary_cap: float = 0.2,
+        duration_cap: float = 2.0,
+        forecast_target: str = "ratio",
+    ) -> None:
+        self.weights = weights
+        self.thresholds = thresholds
+        self.ratio_cap = ratio_cap
+        self.growth_cap = growth_cap
+        self.salary_cap = salary_cap
+        self.duration_cap = duration_cap
+        self.forecast_target = forecast_target
+
+    def fit(self, indicators: pd.DataFrame, y: object = None) -> ShortageIndex:
+        """Validate the parameters against ``indicators`` and freeze them in ``*_``."""
+        weights = {**DEFAULT_WEIGHTS, **dict(self.weights or {})}
+        unknown = set(weights) - set(COMPONENTS)
+        if unknown:
+            raise ValueError(f"unknown weight components {sorted(unknown)}; use {COMPONENTS}")
+        if any(value < 0 for value in weights.values()) or weights["ratio"] <= 0:
+            raise ValueError("weights must be >= 0 and the ratio weight > 0")
+        thresholds = {**DEFAULT_THRESHOLDS, **dict(self.thresholds or {})}
+        if sorted(thresholds) != [2, 3, 4, 5]:
+            raise ValueError("thresholds must give the minimum index for stars 2, 3, 4 and 5")
+        ordered = [thresholds[star] for star in (2, 3, 4, 5)]
+        if any(b <= a for a, b in itertools.pairwise(ordered)) or not (
+            0 <= ordered[0] and ordered[-1] <= 100
+        ):
+            raise ValueError("thresholds must increase strictly within 0..100")
+        for name in ("ratio_cap", "duration_cap"):
+            if getattr(self, name) <= 1:
+                raise ValueError(f"{name} must be > 1")
+        if min(self.growth_cap, self.salary_cap) <= 0:
+            raise ValueError("growth_cap and salary_cap must be > 0")
+        if self.forecast_target not in {"ratio", "demand"}:
+            raise ValueError("forecast_target must be 'ratio' or 'demand'")
+        if "ratio" not in indicators.columns:
+            raise ValueError("indicators need at least a 'ratio' column")
+        self.weights_ = weights
+        self.thresholds_ = thresholds
+        self.feature_names_in_ = np.asarray(list(indicators.columns), dtype=object)
+        return self
+
+    def component_scores(self, indicators: pd.DataFrame) -> pd.DataFrame:
+        """Scores in [0, 1] per component (NaN where the indicator is missing)."""
+        check_is_fitted(self, "weights_")
+
+        def column(name: str) -> FloatArray:
+            if name not in indicators.columns:
+                return np.full(len(indicators), np.nan)
+            return pd.to_numeric(indicators[name], errors="coerce").to_numpy(np.float64)
+
+        ratio_scale = float(np.log2(self.ratio_cap))
+        forecast = column("forecast_point")
+        if self.forecast_target == "ratio":
+            forecast_score = _centred(_log2(forecast), ratio_scale)
+        else:
+            recent = column("demand_monthly")
+            with np.errstate(divide="ignore", invalid="ignore"):
+                growth = np.where(recent > 0, forecast / recent - 1.0, np.nan)
+            forecast_score = _centred(growth, self.growth_cap)
+        scores = {
+            "ratio": _centred(_log2(column("ratio")), ratio_scale),
+            "ratio_trend": _centred(column("ratio_trend_slope"), self.growth_cap),
+            "demand_growth": _centred(column("demand_growth_yoy"), self.growth_cap),
+            "vacancy_duration": _centred(
+                _log2(column("duration_vs_occupation")), float(np.log2(self.duration_cap))
+            ),
+            "salary_growth": _centred(column("salary_growth_yoy"), self.salary_cap),
+            "forecast": forecast_score,
+        }
+        # log2(0) is undefined; a ratio of 0 is simply the least short a cell can be.
+        scores["ratio"] = np.where(column("ratio") <= 0, 0.0, scores["ratio"])
+        nan_in = {name: np.isnan(column(INDICATOR_COLUMNS[name])) for name in COMPONENTS}
+        frame = pd.DataFrame(scores, index=indicators.index)
+        for name, missing in nan_in.items():
+            frame.loc[missing, name] = np.nan
+        return frame.add_prefix("score_")
+
+    def stars(self, index: FloatArray) -> npt.NDArray[np.int64]:
+        """Star count (1..5) of index values."""
+        check_is_fitted(self, "thresholds_")
+        edges = np.asarray([self.thresholds_[star] for star in (2, 3, 4, 5)], dtype=np.float64)
+        return np.asarray(1 + np.searchsorted(edges, index, side="right"), dtype=np.int64)
+
+    def transform(self, indicators: pd.DataFrame) -> pd.DataFrame:
+        """Component scores, ``shortage_index`` (0–100, 1 decimal), ``stars`` and ``grade``."""
+        scores = self.component_scores(indicators)
+        weights = np.asarray([self.weights_[name] for name in COMPONENTS], dtype=np.float64)
+        values = scores.to_numpy(np.float64)
+        present = ~np.isnan(values)
+        weighted = np.where(present, values, 0.0) @ weights
+        total = present.astype(np.float64) @ weights
+        index = np.round(100.0 * weighted / np.where(total > 0, total, 1.0), 1)
+        stars = self.stars(index)
+        out = scores.round(4)
+        out["shortage_index"] = index
+        out["stars"] = stars
+        out["grade"] = [GRADE_LABELS[int(star)] for star in stars]
+        return out
+
+    def predict(self, indicators: pd.DataFrame) -> npt.NDArray[np.int64]:
+        """Star grades (1..5) for each row of ``indicators``."""
+        return np.asarray(self.transform(indicators)["stars"], dtype=np.int64)

@@ -1,0 +1,193 @@
+"""Recent labour-market indicators per city × industry × occupation, from raw records.
+
+Inputs are the store's analytic frames (:func:`data.store.read_vacancies_frame`,
+:func:`data.store.read_candidates_frame`) or any frame with the same columns, so tests and
+notebooks need no database. Definitions (also in the edition's 方法说明):
+
+* 需求人数 (demand): ``headcount`` of vacancies posted in the period, per cell.
+* 求职人数 (supply): candidates registered in the period who seek the occupation (desired or
+  current) in the city (their own or a desired one), per city × occupation: job seekers do
+  not choose an industry, so one city × occupation supply serves all its industries.
+* 求人倍率 (ratio): demand of the city × occupation ÷ its supply (supply floored at 1).
+* ratio trend: the 12 monthly ratios ending with the period's last month and their OLS slope
+  relative to their mean, annualised (+0.2 = the ratio rises 20 % a year).
+* demand growth: cell demand vs the same months a year earlier (NaN without a base).
+* vacancy duration: median days from ``date_posted`` to ``date_closed`` of the cell's
+  vacancies posted in the trailing 12 months, divided by the occupation's province median.
+* salary growth: median salary midpoint vs a year earlier (NaN without salaries).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from models.catalogue.periods import PeriodWindow
+
+__all__ = ["CELL_KEYS", "PAIR_KEYS", "compute_indicators", "explode_supply"]
+
+CELL_KEYS: list[str] = ["city_code", "industry_code", "occupation_code"]
+PAIR_KEYS: list[str] = ["city_code", "occupation_code"]
+VACANCY_COLUMNS = ("city_code", "industry_code", "occupation_code", "date_posted", "headcount")
+CANDIDATE_COLUMNS = ("candidate_id", "city_code", "registered_on")
+
+
+def _require(frame: pd.DataFrame, columns: Iterable[str], name: str) -> None:
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        raise ValueError(f"{name} frame is missing columns {missing}")
+
+
+def _month(values: pd.Series) -> pd.Series:
+    return pd.Series(pd.to_datetime(values).dt.to_period("M").dt.to_timestamp(), index=values.index)
+
+
+def prepare_vacancies(vacancies: pd.DataFrame, industry_level: int) -> pd.DataFrame:
+    """Vacancies with a cell key (industry truncated to ``industry_level`` digits) and month."""
+    _require(vacancies, VACANCY_COLUMNS, "vacancies")
+    frame = vacancies.dropna(subset=["occupation_code", "industry_code", "city_code"]).copy()
+    frame["industry_code"] = frame["industry_code"].astype(str).str[:industry_level]
+    frame["occupation_code"] = frame["occupation_code"].astype(str)
+    frame["city_code"] = frame["city_code"].astype(str)
+    frame["date_posted"] = pd.to_datetime(frame["date_posted"])
+    frame["month"] = _month(frame["date_posted"])
+    frame["headcount"] = pd.to_numeric(frame["headcount"]).astype(float)
+    closed = frame.get("date_closed", pd.Series(pd.NaT, index=frame.index))
+    frame["duration_days"] = (pd.to_datetime(closed) - frame["date_posted"]).dt.days
+    low = frame.get("base_salary_min", pd.Series(np.nan, index=frame.index))
+    high = frame.get("base_salary_max", pd.Series(np.nan, index=frame.index))
+    bounds = pd.concat([pd.to_numeric(low), pd.to_numeric(high)], axis=1).astype(float)
+    frame["salary_mid"] = bounds.mean(axis=1, skipna=True)
+    return frame
+
+
+def explode_supply(candidates: pd.DataFrame) -> pd.DataFrame:
+    """One row per (candidate, city sought, occupation sought) with the registration month."""
+    _require(candidates, CANDIDATE_COLUMNS, "candidates")
+    rows: list[tuple[str, str, str, pd.Timestamp]] = []
+    desired_cities = candidates.get("desired_city_codes", pd.Series([()] * len(candidates)))
+    desired_jobs = candidates.get("desired_occupation_codes", pd.Series([()] * len(candidates)))
+    current_jobs = candidates.get("current_occupation_code", pd.Series([None] * len(candidates)))
+    months = _month(candidates["registered_on"])
+    for candidate_id, city, extra_cities, jobs, current, month in zip(
+        candidates["candidate_id"],
+        candidates["city_code"],
+        desired_cities,
+        desired_jobs,
+        current_jobs,
+        months,
+        strict=True,
+    ):
+        cities = {str(city), *(str(code) for code in (extra_cities or ()))}
+        occupations = {str(code) for code in (jobs or ())}
+        if isinstance(current, str) and current:
+            occupations.add(current)
+        rows.extend(
+            (str(candidate_id), c, o, month) for c in sorted(cities) for o in sorted(occupations)
+        )
+    return pd.DataFrame(rows, columns=["candidate_id", "city_code", "occupation_code", "month"])
+
+
+def _in(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    return frame[(frame["month"] >= start) & (frame["month"] < end)]
+
+
+def _relative_slope(values: np.ndarray) -> float:
+    """OLS slope over month index, relative to the mean, times 12 (annual relative change)."""
+    mean = float(values.mean())
+    if mean <= 0:
+        return 0.0
+    x = np.arange(values.size, dtype=float)
+    slope = float(np.polyfit(x, values, 1)[0])
+    return slope / mean * 12.0
+
+
+def _ratio_trends(
+    vacancies: pd.DataFrame, supply: pd.DataFrame, window: PeriodWindow
+) -> pd.DataFrame:
+    months = list(window.trend_months)
+    first, stop = months[0], window.end
+    demand = _in(vacancies, first, stop).groupby([*PAIR_KEYS, "month"])["headcount"].sum()
+    seekers = _in(supply, first, stop).groupby([*PAIR_KEYS, "month"])["candidate_id"].nunique()
+    both = pd.concat([demand.rename("demand"), seekers.rename("supply")], axis=1).fillna(0.0)
+    records: list[dict[str, object]] = []
+    for (city, occupation), group in both.groupby(level=[0, 1], sort=True):
+        by_month = group.droplevel([0, 1]).reindex(months, fill_value=0.0)
+        ratio = by_month["demand"].to_numpy(float) / np.maximum(by_month["supply"], 1.0)
+        records.append(
+            {
+                "city_code": city,
+                "occupation_code": occupation,
+                "ratio_trend": [round(float(value), 4) for value in ratio],
+                "ratio_trend_slope": round(_relative_slope(np.asarray(ratio, float)), 4),
+            }
+        )
+    columns = [*PAIR_KEYS, "ratio_trend", "ratio_trend_slope"]
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+def _growth(current: pd.Series, previous: pd.Series) -> pd.Series:
+    joined = pd.concat([current.rename("now"), previous.rename("before")], axis=1)
+    joined = joined[joined["now"].notna()]
+    base = joined["before"].where(joined["before"] > 0)
+    return (joined["now"] / base - 1.0).astype(float)
+
+
+def _durations(vacancies: pd.DataFrame, window: PeriodWindow) -> pd.DataFrame:
+    trailing = _in(vacancies, window.trend_months[0], window.end)
+    closed = trailing[trailing["duration_days"].notna()]
+    cell = closed.groupby(CELL_KEYS)["duration_days"].median().rename("vacancy_duration_days")
+    occupation = closed.groupby("occupation_code")["duration_days"].median()
+    frame = cell.reset_index()
+    baseline = frame["occupation_code"].map(occupation).where(lambda value: value > 0)
+    frame["duration_vs_occupation"] = frame["vacancy_duration_days"] / baseline
+    return frame
+
+
+def compute_indicators(
+    vacancies: pd.DataFrame,
+    candidates: pd.DataFrame,
+    window: PeriodWindow,
+    *,
+    industry_level: int = 2,
+) -> pd.DataFrame:
+    """Indicators for every cell with demand in the period (see the module docstring).
+
+    Returns
+    -------
+    DataFrame
+        One row per ``city_code, industry_code, occupation_code`` sorted by the key, with
+        ``demand, demand_city_occupation, supply, ratio, ratio_trend (list of 12),
+        ratio_trend_slope, demand_growth_yoy, vacancy_duration_days,
+        duration_vs_occupation, salary_growth_yoy``.
+    """
+    jobs = prepare_vacancies(vacancies, industry_level)
+    seekers = explode_supply(candidates)
+    recent = _in(jobs, window.start, window.end)
+    year_ago = _in(jobs, window.previous_year_start, window.previous_year_end)
+    demand = recent.groupby(CELL_KEYS)["headcount"].sum().rename("demand")
+    frame = demand[demand > 0].reset_index()
+    pair_demand = recent.groupby(PAIR_KEYS)["headcount"].sum().rename("demand_city_occupation")
+    pair_supply = (
+        _in(seekers, window.start, window.end)
+        .groupby(PAIR_KEYS)["candidate_id"]
+        .nunique()
+        .rename("supply")
+    )
+    frame = frame.merge(pair_demand.reset_index(), on=PAIR_KEYS, how="left")
+    frame = frame.merge(pair_supply.reset_index(), on=PAIR_KEYS, how="left")
+    frame["supply"] = frame["supply"].fillna(0).astype(int)
+    frame["ratio"] = frame["demand_city_occupation"] / frame["supply"].clip(lower=1)
+    frame = frame.merge(_ratio_trends(jobs, seekers, window), on=PAIR_KEYS, how="left")
+    growth = _growth(demand, year_ago.groupby(CELL_KEYS)["headcount"].sum())
+    frame = frame.merge(growth.rename("demand_growth_yoy").reset_index(), on=CELL_KEYS, how="left")
+    frame = frame.merge(_durations(jobs, window), on=CELL_KEYS, how="left")
+    salary = _growth(
+        recent.groupby(CELL_KEYS)["salary_mid"].median(),
+        year_ago.groupby(CELL_KEYS)["salary_mid"].median(),
+    )
+    frame = frame.merge(salary.rename("salary_growth_yoy").reset_index(), on=CELL_KEYS, how="left")
+    frame["demand_monthly"] = frame["demand_city_occupation"] / window.n_months
+    return frame.sort_values(CELL_KEYS, ignore_index=True)

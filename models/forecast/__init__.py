@@ -1,0 +1,24 @@
+"""Panel forecasters (Nixtla long format in, forecast frames with conformal intervals out)."""
+
+from models.forecast.backtest import backtest, horizon_metrics
+from models.forecast.base import BaseForecaster
+from models.forecast.ensemble import Ensemble
+from models.forecast.fast_ets import VectorizedETS
+from models.forecast.gbm import GlobalGBM
+from models.forecast.naive import SeasonalNaive
+from models.forecast.ratio import ratio_forecast
+from models.forecast.statsmodels_models import ETS, SARIMA, Theta
+
+__all__ = [
+    "ETS",
+    "SARIMA",
+    "BaseForecaster",
+    "Ensemble",
+    "GlobalGBM",
+    "SeasonalNaive",
+    "Theta",
+    "VectorizedETS",
+    "backtest",
+    "horizon_metrics",
+    "ratio_forecast",
+]

@@ -1,0 +1,120 @@
+"""Panel plumbing shared by the forecasters: validation, wide matrices, dates and scales.
+
+A panel is a Nixtla long frame ``unique_id, ds, y`` of regular month-start series. Models work
+on a right-aligned matrix: row ``i`` holds series ``i`` with its last observation in the last
+column and ``NaN`` padding on the left, so "``k`` steps before the end" is one column for all
+series even when they start (or end) at different months.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+FloatArray = npt.NDArray[np.float64]
+SEASON = 12
+REQUIRED_COLUMNS = ("unique_id", "ds", "y")
+
+
+def validate_panel(df: pd.DataFrame) -> pd.DataFrame:
+    """Check the long-format contract and return the frame sorted by ``unique_id, ds``.
+
+    Raises
+    ------
+    ValueError
+        On missing columns, NaN targets, duplicate ``(unique_id, ds)``, non month-start dates
+        or gaps inside a series (the models index time by position).
+    """
+    missing = [column for column in REQUIRED_COLUMNS if column not in df.columns]
+    if missing:
+        raise ValueError(f"panel is missing columns {missing}; expected unique_id, ds, y")
+    if df.empty:
+        raise ValueError("panel is empty")
+    if df["y"].isna().any():
+        raise ValueError("panel has NaN in y; impute or drop those series first")
+    frame = df.sort_values(["unique_id", "ds"], ignore_index=True)
+    ds = pd.DatetimeIndex(pd.to_datetime(frame["ds"]))
+    if not bool((ds == ds.to_period("M").to_timestamp()).all()):
+        raise ValueError("ds must be month-start timestamps (monthly panels only)")
+    month_number = ds.year * 12 + ds.month
+    same_series = frame["unique_id"].to_numpy()[1:] == frame["unique_id"].to_numpy()[:-1]
+    steps = np.diff(np.asarray(month_number))
+    if bool((same_series & (steps == 0)).any()):
+        raise ValueError("panel has duplicate (unique_id, ds) rows")
+    if bool((same_series & (steps != 1)).any()):
+        raise ValueError("panel has gaps: every series must be a regular monthly sequence")
+    frame["ds"] = ds
+    return frame
+
+
+@dataclass(frozen=True)
+class WidePanel:
+    """Right-aligned matrix view of a validated panel (see module docstring)."""
+
+    unique_ids: npt.NDArray[np.object_]
+    last_ds: pd.DatetimeIndex
+    values: FloatArray  # (n_series, n_steps), NaN-padded on the left
+    lengths: npt.NDArray[np.int64]
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame) -> WidePanel:
+        """Build from a frame already passed through :func:`validate_panel`."""
+        grouped = frame.groupby("unique_id", sort=True)
+        lengths = grouped.size().to_numpy().astype(np.int64)
+        unique_ids = grouped.size().index.to_numpy(dtype=object)
+        last_ds = pd.DatetimeIndex(grouped["ds"].max().to_numpy())
+        n_steps = int(lengths.max())
+        values = np.full((len(lengths), n_steps), np.nan)
+        ends = np.cumsum(lengths)
+        position_in_series = np.arange(len(frame)) - np.repeat(ends - lengths, lengths)
+        columns = n_steps - np.repeat(lengths, lengths) + position_in_series
+        values[np.repeat(np.arange(len(lengths)), lengths), columns] = frame["y"].to_numpy(float)
+        return cls(unique_ids, last_ds, values, lengths)
+
+
+def seasonal_naive_scale(values: FloatArray, season: int = SEASON) -> FloatArray:
+    """In-sample MAE of the seasonal naive forecast per row (the MASE denominator).
+
+    Rows shorter than ``season + 1`` fall back to the lag-1 naive MAE; rows with no usable
+    pair get ``NaN``. Why: MASE and the conformal residual scaling both need a per-series unit
+    that does not depend on the model being judged.
+    """
+    with np.errstate(all="ignore"):
+        seasonal = np.nanmean(np.abs(values[:, season:] - values[:, :-season]), axis=1)
+        naive = np.nanmean(np.abs(np.diff(values, axis=1)), axis=1)
+    return np.where(np.isnan(seasonal), naive, seasonal)
+
+
+def safe_scale(scale: FloatArray, values: FloatArray) -> FloatArray:
+    """Replace zero/NaN scales (flat or one-point series) by a small positive unit.
+
+    Why: residuals are divided by the scale; a flat all-zero history must not produce inf.
+    The fallback is 1 % of the series mean level, floored at 1e-3.
+    """
+    with np.errstate(all="ignore"):
+        level = np.nan_to_num(np.nanmean(np.abs(values), axis=1), nan=0.0)
+    fallback = np.maximum(0.01 * level, 1e-3)
+    usable = np.isfinite(scale) & (scale > 0)
+    return np.where(usable, scale, fallback)
+
+
+def future_dates(last_ds: pd.DatetimeIndex, horizon: int) -> pd.DatetimeIndex:
+    """Month-start dates ``last_ds + 1 .. last_ds + horizon`` for each series, flattened."""
+    offsets = np.tile(np.arange(1, horizon + 1), len(last_ds))
+    base = np.repeat(last_ds.year * 12 + last_ds.month - 1, horizon) + offsets
+    return pd.DatetimeIndex(
+        pd.to_datetime({"year": base // 12, "month": base % 12 + 1, "day": 1})
+    )
+
+
+def months_between(start: pd.Timestamp, end: pd.Timestamp) -> int:
+    """Whole months from ``start`` to ``end`` (both month-start)."""
+    return (end.year - start.year) * 12 + (end.month - start.month)
+
+
+def shift_months(timestamp: pd.Timestamp, months: int) -> pd.Timestamp:
+    """``timestamp`` moved by ``months`` calendar months (month-start in, month-start out)."""
+    return pd.Timestamp(timestamp) + pd.DateOffset(months=months)

@@ -1,0 +1,187 @@
+"""Ensemble chosen by rolling-origin validation, whose residuals also calibrate its intervals.
+
+Why one set of windows for both: refitting every candidate at several origins is the
+expensive part; the same out-of-sample forecasts tell us which combination works (weights
+per horizon on a simplex grid, minimising pooled MASE) and how wrong the combination is
+(conformal residuals). The weights are chosen on those windows too, which makes the
+intervals very slightly optimistic; with three candidates and a coarse grid this is
+negligible next to the thousands of pooled residuals per horizon.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from typing import ClassVar, Self
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from sklearn.base import clone
+
+from models.forecast._panel import (
+    FloatArray,
+    WidePanel,
+    safe_scale,
+    seasonal_naive_scale,
+    validate_panel,
+)
+from models.forecast.base import BaseForecaster
+from models.forecast.conformal import (
+    ConformalCalibration,
+    calibration_cutoffs,
+    residual_matrix,
+    window_forecasts,
+)
+from models.forecast.fast_ets import VectorizedETS
+from models.forecast.gbm import GlobalGBM
+from models.forecast.naive import SeasonalNaive
+
+
+def simplex_grid(n_models: int, resolution: int) -> FloatArray:
+    """All weight vectors with entries in ``{0, 1/resolution, ..., 1}`` summing to one."""
+    points = [
+        combo
+        for combo in itertools.product(range(resolution + 1), repeat=n_models)
+        if sum(combo) == resolution
+    ]
+    return np.asarray(points, dtype=float) / resolution
+
+
+class Ensemble(BaseForecaster):
+    """Per-horizon convex combination of candidate forecasters, weighted by validation MASE.
+
+    Parameters
+    ----------
+    candidates : sequence of BaseForecaster, optional
+        Default: ``SeasonalNaive(), VectorizedETS(), GlobalGBM()``.
+    weight_resolution : int, default 10
+        Weights are searched on the simplex in steps of ``1 / weight_resolution``;
+        ``1`` means "pick the single best candidate per horizon".
+    n_jobs : int, default 1
+        joblib workers over (origin, candidate) fits.
+    n_calibration_windows, calibration_step
+        Validation origins (also used for the conformal intervals); at least 1.
+
+    Attributes
+    ----------
+    weights_ : DataFrame
+        Index ``h``, one column per candidate alias.
+    backtest_metrics_ : dict
+        ``"overall"``: MASE per candidate and the ensemble (rows) by horizon (columns) plus
+        ``"mase"`` (mean); ``"per_series"``: MASE per ``(model, unique_id)``.
+    """
+
+    alias: ClassVar[str] = "Ensemble"
+
+    def __init__(
+        self,
+        candidates: Sequence[BaseForecaster] | None = None,
+        *,
+        weight_resolution: int = 10,
+        n_jobs: int = 1,
+        max_horizon: int = 12,
+        n_calibration_windows: int = 2,
+        calibration_step: int = 12,
+        symmetric_intervals: bool = True,
+    ) -> None:
+        self.candidates = candidates
+        self.weight_resolution = weight_resolution
+        self.n_jobs = n_jobs
+        self.max_horizon = max_horizon
+        self.n_calibration_windows = n_calibration_windows
+        self.calibration_step = calibration_step
+        self.symmetric_intervals = symmetric_intervals
+
+    def _candidates(self) -> list[BaseForecaster]:
+        chosen = self.candidates or (SeasonalNaive(), VectorizedETS(), GlobalGBM())
+        prepared = [
+            clone(model).set_params(n_calibration_windows=0, max_horizon=self.max_horizon)
+            for model in chosen
+        ]
+        aliases = [model.alias for model in prepared]
+        if len(set(aliases)) != len(aliases):
+            raise ValueError(f"candidate aliases must be unique, got {aliases}")
+        return prepared
+
+    def fit(self, df: pd.DataFrame) -> Self:
+        """Validate candidates on rolling origins, pick weights, calibrate, refit on ``df``."""
+        self._validate_params()
+        if self.n_calibration_windows < 1:
+            raise ValueError("Ensemble needs n_calibration_windows >= 1 to choose weights")
+        frame = validate_panel(df)
+        candidates = self._candidates()
+        validation = self._validation_forecasts(frame, candidates)
+        aliases = [model.alias for model in candidates]
+        self.weights_ = self._choose_weights(validation, aliases)
+        validation["Ensemble"] = self._combine(validation, aliases, validation["h"].to_numpy())
+        self.backtest_metrics_ = self._metrics(validation, [*aliases, "Ensemble"])
+        residuals = residual_matrix(validation, self.max_horizon, column="Ensemble")
+        self.calibration_ = ConformalCalibration(
+            residuals, tuple(pd.Timestamp(c) for c in validation["cutoff"].unique())
+        )
+        panel = WidePanel.from_frame(frame)
+        fitted = Parallel(n_jobs=self.n_jobs)(delayed(clone(m).fit)(frame) for m in candidates)
+        paths = sum(
+            self.weights_[model.alias].to_numpy()[None, :] * model.point_forecast_
+            for model in fitted
+        )
+        self.point_forecast_ = np.clip(np.asarray(paths, dtype=float), 0.0, None)
+        self.unique_ids_ = panel.unique_ids
+        self.last_ds_ = panel.last_ds
+        self.scale_ = safe_scale(seasonal_naive_scale(panel.values), panel.values)
+        return self
+
+    def _validation_forecasts(
+        self, frame: pd.DataFrame, candidates: list[BaseForecaster]
+    ) -> pd.DataFrame:
+        """Wide frame: one row per (series, origin, h), one ``yhat`` column per candidate."""
+        cutoffs = calibration_cutoffs(
+            frame["ds"].max(), self.max_horizon, self.n_calibration_windows, self.calibration_step
+        )
+        tasks = list(itertools.product(cutoffs, candidates))
+        results = Parallel(n_jobs=self.n_jobs)(
+            delayed(window_forecasts)(model, frame, cutoff, self.max_horizon)
+            for cutoff, model in tasks
+        )
+        keys = ["unique_id", "ds", "h", "scale", "y"]
+        per_cutoff = []
+        for index, cutoff in enumerate(cutoffs):
+            window = results[index * len(candidates) : (index + 1) * len(candidates)]
+            merged = window[0].rename(columns={"yhat": candidates[0].alias})
+            for model, result in zip(candidates[1:], window[1:], strict=True):
+                merged[model.alias] = result.set_index(keys[:3]).reindex(
+                    pd.MultiIndex.from_frame(merged[keys[:3]])
+                )["yhat"].to_numpy()
+            per_cutoff.append(merged.assign(cutoff=cutoff))
+        return pd.concat(per_cutoff).dropna(subset=["y"]).reset_index(drop=True)
+
+    def _choose_weights(self, validation: pd.DataFrame, aliases: list[str]) -> pd.DataFrame:
+        grid = simplex_grid(len(aliases), self.weight_resolution)
+        rows = {}
+        for horizon, group in validation.groupby("h"):
+            predictions = group[aliases].to_numpy()
+            scaled = np.abs(
+                (group["y"].to_numpy()[:, None] - predictions @ grid.T)
+                / group["scale"].to_numpy()[:, None]
+            )
+            rows[horizon] = grid[int(np.argmin(scaled.mean(axis=0)))]
+        weights = pd.DataFrame.from_dict(rows, orient="index", columns=aliases)
+        weights.index.name = "h"
+        return weights.reindex(range(1, self.max_horizon + 1)).fillna(1.0 / len(aliases))
+
+    def _combine(self, frame: pd.DataFrame, aliases: list[str], horizons: np.ndarray) -> FloatArray:
+        weights = self.weights_.loc[horizons, aliases].to_numpy()
+        return np.asarray((frame[aliases].to_numpy() * weights).sum(axis=1), dtype=float)
+
+    @staticmethod
+    def _metrics(validation: pd.DataFrame, models: list[str]) -> dict[str, pd.DataFrame]:
+        scaled = pd.DataFrame(
+            {m: (validation["y"] - validation[m]).abs() / validation["scale"] for m in models}
+        )
+        scaled[["unique_id", "h"]] = validation[["unique_id", "h"]]
+        overall = scaled.groupby("h")[models].mean().T
+        overall["mase"] = overall.mean(axis=1)
+        per_series = scaled.groupby("unique_id")[models].mean().stack().rename("mase")
+        per_series.index = per_series.index.set_names(["unique_id", "model"])
+        return {"overall": overall, "per_series": per_series.reset_index()}

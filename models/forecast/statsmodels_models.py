@@ -1,0 +1,179 @@
+"""Per-series statsmodels forecasters (ETS, Theta, SARIMAX), fitted in parallel with joblib.
+
+Every model works on ``log1p(y)`` (multiplicative behaviour on counts, zeros allowed). A
+series that is shorter than ``min_seasons`` seasons or whose fit raises falls back to seasonal
+naive; this is logged as a warning naming the series and recorded in ``fallback_ids_``, never
+silent. Parallelism goes through joblib, so callers can route it to a dask cluster with
+``joblib.parallel_config(backend="dask")`` (or pass ``backend="dask"``).
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from statsmodels.tsa.forecasting.theta import ThetaModel
+from statsmodels.tsa.holtwinters import ExponentialSmoothing
+from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+from models.forecast._panel import SEASON, FloatArray, WidePanel
+from models.forecast.base import BaseForecaster
+from models.forecast.naive import seasonal_naive_paths
+
+logger = logging.getLogger(__name__)
+
+
+def _fit_chunk(
+    forecaster: StatsmodelsForecaster, series: list[FloatArray], horizon: int
+) -> list[FloatArray | None]:
+    """Fit a chunk of series; ``None`` marks a failed fit (handled by the caller)."""
+    results: list[FloatArray | None] = []
+    for values in series:
+        try:
+            # statsmodels warns on every hard optimisation; the fallback decision is ours.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                path = np.asarray(forecaster._fit_one(np.log1p(values), horizon), dtype=float)
+            results.append(np.expm1(path) if np.isfinite(path).all() else None)
+        except (ValueError, np.linalg.LinAlgError, IndexError, ZeroDivisionError):
+            results.append(None)
+    return results
+
+
+class StatsmodelsForecaster(BaseForecaster):
+    """Shared machinery: length check, chunked joblib fit, fallback bookkeeping."""
+
+    min_seasons: int
+    n_jobs: int | None
+    backend: str | None
+
+    def _fit_one(self, log_values: FloatArray, horizon: int) -> FloatArray:
+        """Forecast ``horizon`` steps of one series on the log scale."""
+        raise NotImplementedError
+
+    def _forecast_paths(self, frame: pd.DataFrame, panel: WidePanel) -> FloatArray:
+        paths = seasonal_naive_paths(panel.values, self.max_horizon, SEASON)
+        eligible = np.flatnonzero(panel.lengths >= self.min_seasons * SEASON)
+        series = [panel.values[i, -panel.lengths[i] :] for i in eligible]
+        n_chunks = max(1, min(len(series), 4 * max(1, abs(self.n_jobs or 1))))
+        chunks = [list(chunk) for chunk in np.array_split(np.arange(len(series)), n_chunks)]
+        parallel = Parallel(n_jobs=self.n_jobs, backend=self.backend)
+        fitted = parallel(
+            delayed(_fit_chunk)(self, [series[k] for k in chunk], self.max_horizon)
+            for chunk in chunks
+            if chunk
+        )
+        results = [path for chunk_result in fitted for path in chunk_result]
+        failed = np.ones(len(panel.unique_ids), dtype=bool)
+        for index, path in zip(eligible, results, strict=True):
+            if path is not None:
+                paths[index] = path
+                failed[index] = False
+        self.fallback_ids_ = [str(uid) for uid in panel.unique_ids[failed]]
+        if self.fallback_ids_:
+            logger.warning(
+                "%s: %d series fell back to seasonal naive (shorter than %d seasons or fit "
+                "failed): %s",
+                self.alias,
+                len(self.fallback_ids_),
+                self.min_seasons,
+                ", ".join(self.fallback_ids_[:20]),
+            )
+        return paths
+
+
+def _common_init(
+    self: StatsmodelsForecaster,
+    kwargs: dict[str, Any],
+) -> None:
+    for name, value in kwargs.items():
+        setattr(self, name, value)
+
+
+class ETS(StatsmodelsForecaster):
+    """statsmodels ``ExponentialSmoothing``: damped additive trend, additive seasonality on
+    ``log1p`` (i.e. multiplicative on counts; fixed, not AICc-selected, because zeros rule out
+    a multiplicative model on the raw scale and log-additive was never worse in our trials).
+
+    Parameters
+    ----------
+    min_seasons : int, default 2
+        Series with fewer full seasons fall back to seasonal naive.
+    n_jobs, backend : joblib parallelism (``backend=None`` honours ``parallel_config``).
+    """
+
+    alias: ClassVar[str] = "ETS"
+
+    def __init__(
+        self,
+        *,
+        min_seasons: int = 2,
+        n_jobs: int | None = None,
+        backend: str | None = None,
+        max_horizon: int = 12,
+        n_calibration_windows: int = 4,
+        calibration_step: int = 6,
+        symmetric_intervals: bool = True,
+    ) -> None:
+        _common_init(self, {k: v for k, v in locals().items() if k not in ("self", "__class__")})
+
+    def _fit_one(self, log_values: FloatArray, horizon: int) -> FloatArray:
+        model = ExponentialSmoothing(
+            log_values, trend="add", damped_trend=True, seasonal="add", seasonal_periods=SEASON
+        )
+        return np.asarray(model.fit().forecast(horizon))
+
+
+class Theta(StatsmodelsForecaster):
+    """statsmodels ``ThetaModel`` (theta = 2) with additive deseasonalising on ``log1p``."""
+
+    alias: ClassVar[str] = "Theta"
+
+    def __init__(
+        self,
+        *,
+        min_seasons: int = 2,
+        n_jobs: int | None = None,
+        backend: str | None = None,
+        max_horizon: int = 12,
+        n_calibration_windows: int = 4,
+        calibration_step: int = 6,
+        symmetric_intervals: bool = True,
+    ) -> None:
+        _common_init(self, {k: v for k, v in locals().items() if k not in ("self", "__class__")})
+
+    def _fit_one(self, log_values: FloatArray, horizon: int) -> FloatArray:
+        model = ThetaModel(log_values, period=SEASON, method="additive")
+        return np.asarray(model.fit().forecast(horizon))
+
+
+class SARIMA(StatsmodelsForecaster):
+    """statsmodels ``SARIMAX`` on ``log1p`` (default the airline model (0,1,1)(0,1,1)_12)."""
+
+    alias: ClassVar[str] = "SARIMA"
+
+    def __init__(
+        self,
+        order: Sequence[int] = (0, 1, 1),
+        seasonal_order: Sequence[int] = (0, 1, 1, 12),
+        *,
+        min_seasons: int = 3,
+        n_jobs: int | None = None,
+        backend: str | None = None,
+        max_horizon: int = 12,
+        n_calibration_windows: int = 4,
+        calibration_step: int = 6,
+        symmetric_intervals: bool = True,
+    ) -> None:
+        _common_init(self, {k: v for k, v in locals().items() if k not in ("self", "__class__")})
+
+    def _fit_one(self, log_values: FloatArray, horizon: int) -> FloatArray:
+        model = SARIMAX(
+            log_values, order=tuple(self.order), seasonal_order=tuple(self.seasonal_order)
+        )
+        return np.asarray(model.fit(disp=False).forecast(horizon))

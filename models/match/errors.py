@@ -1,0 +1,17 @@
+"""Errors raised by the matching engine."""
+
+from __future__ import annotations
+
+__all__ = ["InsufficientData", "UnknownRecord"]
+
+
+class InsufficientData(ValueError):
+    """A profile lacks the minimum fields to be scored; no score is made up for it.
+
+    A candidate needs a desired or current occupation code, or some resume text; a vacancy
+    needs an occupation code, or a title/description.
+    """
+
+
+class UnknownRecord(KeyError):
+    """An id that is not (or no longer) in the index."""

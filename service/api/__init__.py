@@ -1,0 +1,1 @@
+"""HTTP API: dependencies (:mod:`service.api.deps`) and routers (:mod:`service.api.routes`)."""

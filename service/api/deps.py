@@ -1,0 +1,104 @@
+"""Dependencies routes declare by type: ``SettingsDep``, ``EngineDep``, ``SessionDep``,
+``PageDep``, ``MetricsDep``.
+
+Everything is read from ``request.app.state`` (set up by :func:`service.main.create_app`), never
+from module globals, so several apps with different settings can live in one process::
+
+    @router.get("/vacancies", response_model=Page[VacancyOut])
+    def list_vacancies(session: SessionDep, paging: PageDep) -> Page[VacancyOut]:
+        ...
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Query, Request
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from data.settings import Settings
+from data.store.engine import make_engine
+from service.core.errors import InvalidInput
+from service.core.metrics import AppMetrics
+from service.schemas.common import PageParams
+
+__all__ = [
+    "DEFAULT_PAGE_SIZE",
+    "EngineDep",
+    "MetricsDep",
+    "PageDep",
+    "SessionDep",
+    "SettingsDep",
+    "app_engine",
+    "get_engine",
+    "get_metrics",
+    "get_page_params",
+    "get_session",
+    "get_settings",
+]
+
+DEFAULT_PAGE_SIZE = 20
+_ENGINE_LOCK = threading.Lock()
+
+
+def get_settings(request: Request) -> Settings:
+    """The settings the app was created with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def app_engine(app: FastAPI) -> Engine:
+    """The app's engine, created on first use (so ``/health`` and tests never need a DB).
+
+    Built by :func:`data.store.engine.make_engine` (SQLite folder creation, foreign keys on).
+    """
+    engine: Engine | None = app.state.engine
+    if engine is None:
+        with _ENGINE_LOCK:  # two first requests in threads must not build two pools
+            engine = app.state.engine
+            if engine is None:
+                engine = make_engine(app.state.settings.database_url)
+                app.state.engine = engine
+    return engine
+
+
+def get_engine(request: Request) -> Engine:
+    """The app's SQLAlchemy engine (see :func:`app_engine`)."""
+    return app_engine(request.app)
+
+
+def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
+    """A session for one request; the route commits, anything uncommitted is rolled back."""
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+def get_metrics(request: Request) -> AppMetrics:
+    """The app's Prometheus metrics (e.g. ``metrics.set_model_info(name, version)``)."""
+    metrics: AppMetrics = request.app.state.metrics
+    return metrics
+
+
+def get_page_params(
+    settings: Annotated[Settings, Depends(get_settings)],
+    page: Annotated[int, Query(ge=1, description="Page number, counting from 1.")] = 1,
+    size: Annotated[
+        int, Query(ge=1, description="Items per page, at most the server's page_size_max.")
+    ] = DEFAULT_PAGE_SIZE,
+) -> PageParams:
+    """Validated paging parameters; ``size`` above ``settings.page_size_max`` is a 422."""
+    if size > settings.page_size_max:
+        raise InvalidInput(
+            "query.size", f"Input should be less than or equal to {settings.page_size_max}"
+        )
+    return PageParams(page=page, size=size)
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
+SessionDep = Annotated[Session, Depends(get_session)]
+PageDep = Annotated[PageParams, Depends(get_page_params)]
+MetricsDep = Annotated[AppMetrics, Depends(get_metrics)]

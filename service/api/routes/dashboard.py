@@ -1,0 +1,264 @@
+"""The planners' dashboard: server-rendered Chinese HTML pages (work without JavaScript).
+
+``/`` overview · ``/catalogue`` editions · ``/catalogue/{id}`` entries with filters, paging and
+the diff · ``/series/{city}/{occupation}`` history and forecast · ``/map`` talent map.
+``/warnings`` is served by :mod:`service.api.routes.catalogue` (JSON or this dashboard's page).
+Planner/admin only, logged in with the ``/login`` cookie; a browser without one is redirected
+to the login form (:class:`service.dashboard.web.DashboardRoute`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from fastapi import APIRouter, Path, Query, Request
+from starlette.responses import HTMLResponse
+
+from data.store.catalogue import EditionInfo, list_editions, list_entries
+from data.taxonomy import cities, city_name, occupation_name
+from service.api.deps import EngineDep, SessionDep, SettingsDep
+from service.api.security import require_roles
+from service.core.errors import InvalidInput, NotFound
+from service.dashboard.charts import render_panel_svg
+from service.dashboard.editions import (
+    GRADE_NAMES,
+    ZONES,
+    EntryFilters,
+    city_summary,
+    diff_with_previous,
+    edition_entries,
+    entries_page,
+    grade_counts,
+    require_edition,
+    suppress_record,
+)
+from service.dashboard.geo import MapCell, city_shapes, legend, render_map_svg
+from service.dashboard.series import series_view
+from service.dashboard.web import DashboardRoute, page, url_with
+
+__all__ = ["router"]
+
+router = APIRouter(
+    route_class=DashboardRoute,
+    dependencies=[require_roles("planner")],
+    include_in_schema=False,
+    default_response_class=HTMLResponse,
+)
+PAGE_SIZE = 20
+TOP_SHORTAGES = 10
+OptionalText = Annotated[str | None, Query()]
+MAP_METRICS: dict[str, str] = {
+    "severe": "4–5★ 紧缺条目数",
+    "mean_index": "平均紧缺指数",
+    "entries": "紧缺条目数",
+}
+
+
+def _latest(session: Any) -> EditionInfo | None:
+    editions = list_editions(session)
+    return editions[0] if editions else None
+
+
+@router.get("/")
+def overview(request: Request, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
+    """Latest edition: counts by grade, the top 特别紧缺 entries, links onwards."""
+    edition = _latest(session)
+    context: dict[str, Any] = {"edition": edition, "grade_names": GRADE_NAMES}
+    if edition is not None:
+        entries = edition_entries(session, edition.edition_id, settings.min_cell_size)
+        context["counts"] = grade_counts(entries)
+        top = entries[entries["stars"] == 5].head(TOP_SHORTAGES) if len(entries) else entries
+        context["top"] = top.to_dict("records")
+        context["cities_listed"] = int(entries["city_code"].nunique()) if len(entries) else 0
+    return page(request, "overview.html", active="/", page_title="概览", **context)
+
+
+@router.get("/catalogue")
+def editions_page(request: Request, session: SessionDep) -> HTMLResponse:
+    """Every published edition, newest first."""
+    editions = list_editions(session)
+    return page(request, "editions.html", active="/catalogue", page_title="紧缺目录",
+                editions=editions)  # fmt: skip
+
+
+def _blank_to_none(value: str | None) -> str | None:
+    return value.strip() or None if value is not None else None
+
+
+def _grade(value: str | None) -> int | None:
+    text = _blank_to_none(value)
+    if text is None:
+        return None
+    if not text.isdigit():
+        raise InvalidInput("query.grade_min", f"{text!r} 不是 1–5 的整数")
+    return int(text)
+
+
+def _options(session: Any, edition_id: int) -> dict[str, list[tuple[str, str]]]:
+    entries = edition_entries(session, edition_id, 1)
+    if entries.empty:
+        return {"industries": [], "occupations": []}
+    industries = entries.drop_duplicates("industry_code").sort_values("industry_code")
+    occupations = entries.drop_duplicates("occupation_code").sort_values("occupation_code")
+    return {
+        "industries": list(zip(industries["industry_code"], industries["industry_name"],
+                               strict=True)),
+        "occupations": list(zip(occupations["occupation_code"], occupations["occupation_name"],
+                                strict=True)),
+    }  # fmt: skip
+
+
+@router.get("/catalogue/{edition_id}")
+def edition_page(
+    request: Request,
+    edition_id: Annotated[int, Path(ge=1)],
+    session: SessionDep,
+    settings: SettingsDep,
+    city_code: OptionalText = None,
+    zone: OptionalText = None,
+    industry_code: OptionalText = None,
+    occupation_code: OptionalText = None,
+    grade_min: OptionalText = None,
+    page_number: Annotated[int, Query(alias="page", ge=1)] = 1,
+) -> HTMLResponse:
+    """Entries of an edition with the filter form, pagination and the diff."""
+    edition = require_edition(session, edition_id)
+    error: InvalidInput | None = None
+    try:
+        filters = EntryFilters(
+            _blank_to_none(city_code),
+            _blank_to_none(zone),
+            _blank_to_none(industry_code),
+            _blank_to_none(occupation_code),
+            _grade(grade_min),
+        ).validated()
+    except InvalidInput as invalid:
+        error, filters = invalid, EntryFilters()
+    rows, total = entries_page(
+        session,
+        edition_id,
+        filters,
+        offset=(page_number - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
+        min_cell_size=settings.min_cell_size,
+    )
+    base, changes = diff_with_previous(session, edition_id)
+    response = page(
+        request,
+        "edition.html",
+        active="/catalogue",
+        page_title=f"紧缺目录 {edition.period} 第 {edition.revision} 版",
+        edition=edition,
+        rows=rows,
+        total=total,
+        page_number=page_number,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        filters=filters,
+        query=filters.query(),
+        error=error,
+        cities=cities().to_dict("records"),
+        zones=ZONES,
+        grade_names=GRADE_NAMES,
+        base=base,
+        changes=changes.astype(object).where(changes.notna(), None).to_dict("records"),
+        change_counts=changes["change"].value_counts().to_dict(),
+        **_options(session, edition_id),
+    )
+    if error is not None:
+        response.status_code = 422
+    return response
+
+
+def _series_entry(session: Any, city_code: str, occupation_code: str, min_cell: int) -> Any:
+    edition = _latest(session)
+    if edition is None:
+        return None, None
+    rows, _total = list_entries(session, edition.edition_id, city_code=city_code,
+                                occupation_code=occupation_code, limit=1)  # fmt: skip
+    return edition, (suppress_record(rows[0], min_cell) if rows else None)
+
+
+@router.get("/series/{city_code}/{occupation_code}")
+def series_page(
+    request: Request,
+    city_code: str,
+    occupation_code: str,
+    session: SessionDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+) -> HTMLResponse:
+    """Demand, supply and 求人倍率 history plus forecast and intervals, with the evidence."""
+    try:
+        city, occupation = city_name(city_code), occupation_name(occupation_code)
+    except KeyError as missing:
+        raise NotFound(f"No series {city_code}/{occupation_code} ({missing}).") from missing
+    view = series_view(engine, settings.registry_dir, city_code, occupation_code,
+                       min_cell_size=settings.min_cell_size)  # fmt: skip
+    edition, entry = _series_entry(session, city_code, occupation_code, settings.min_cell_size)
+    charts = [
+        render_panel_svg(panel, panel_id=f"chart-{name}")
+        for name, panel in zip(("demand", "supply", "ratio"), view.panels, strict=True)
+    ]
+    history = view.history.tail(12).iloc[::-1]
+    return page(
+        request,
+        "series.html",
+        active="/catalogue",
+        page_title=f"{city} · {occupation.strip()}",
+        city=city,
+        occupation=occupation.strip(),
+        view=view,
+        charts=charts,
+        history=history.astype(object).where(history.notna(), None).to_dict("records"),
+        edition=edition,
+        entry=entry,
+        min_cell_size=settings.min_cell_size,
+    )
+
+
+@router.get("/map")
+def map_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    metric: Annotated[Literal["severe", "mean_index", "entries"], Query()] = "severe",
+    edition_id: Annotated[int | None, Query(ge=1)] = None,
+) -> HTMLResponse:
+    """The 21 cities shaded by shortage in the chosen (default latest) edition."""
+    edition = require_edition(session, edition_id) if edition_id else _latest(session)
+    entries = (
+        edition_entries(session, edition.edition_id, settings.min_cell_size)
+        if edition is not None
+        else pd.DataFrame(columns=["city_code", "stars", "shortage_index"])
+    )
+    summary = city_summary(entries)
+    short_names = cities().set_index("city_code")["short_name"]
+    root = request.scope.get("root_path", "")
+    cells = []
+    for row in summary.to_dict("records"):
+        value = row[metric]
+        value = None if pd.isna(value) else float(value)
+        shown = "无条目" if value is None else f"{value:.4g}"
+        href = (
+            root + url_with(f"/catalogue/{edition.edition_id}", city_code=row["city_code"])
+            if edition is not None
+            else None
+        )
+        cells.append(MapCell(row["city_code"], row["name"], str(short_names[row["city_code"]]),
+                             value, f"{row['name']}：{MAP_METRICS[metric]} {shown}", href))  # fmt: skip
+    shapes = city_shapes()
+    svg = render_map_svg(cells, shapes, title=f"广东省人才紧缺地图：{MAP_METRICS[metric]}")
+    return page(
+        request,
+        "map.html",
+        active="/map",
+        page_title="人才地图",
+        edition=edition,
+        svg=svg,
+        shapes=shapes,
+        legend=legend(cells),
+        metric=metric,
+        metrics=MAP_METRICS,
+        summary=summary.to_dict("records"),
+    )

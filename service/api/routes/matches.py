@@ -1,0 +1,114 @@
+"""``/vacancies/{id}/matches`` and ``/candidates/{id}/matches``: ranked, explained pairs.
+
+Every result meets all hard requirements; ``components`` of each add up to its ``score``.
+A record lacking what scoring needs is a 422 ``insufficient-data`` problem (no score is made
+up), and before any model is trained the routes answer 503 saying how to train one. Platform
+keys only ever see their own tenant's records, on either side. Results are deterministic:
+equal scores are ordered by id.
+
+Paging: the engine re-ranks a bounded window of the best hard-filtered pairs (its
+``window``, 200 by default); ``total`` counts the ranked pairs available within it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from data.levels import Education
+from models.match import MatchResult
+from service.api.deps import PageDep, SessionDep
+from service.api.routes.candidates import CandidateId, own_candidate
+from service.api.routes.vacancies import CityFilter, OccupationFilter, VacancyId, own_vacancy
+from service.api.security import PlatformOrAdmin, tenant_scope
+from service.core.openapi import problem_responses
+from service.matching import MatchRequest, match_service
+from service.schemas.common import Page, PageParams
+from service.schemas.matches import MatchOut
+
+__all__ = ["MATCH_RESULT_CAP", "router"]
+
+MATCH_RESULT_CAP = 1000  # results asked of the engine; it returns at most its window
+router = APIRouter(tags=["matches"])
+
+Threshold = Annotated[
+    float, Query(ge=0.0, le=1.0, description="Minimum score (scores lie in [0, 1]).")
+]
+_ERRORS = problem_responses(404, 422, 503)
+
+
+def _page(results: list[MatchResult], paging: PageParams) -> Page[MatchOut]:
+    window = results[paging.offset : paging.offset + paging.size]
+    return Page[MatchOut].of([MatchOut.of(result) for result in window], len(results), paging)
+
+
+@router.get(
+    "/vacancies/{vacancy_id}/matches",
+    response_model=Page[MatchOut],
+    summary="Ranked candidates for a vacancy",
+    responses=_ERRORS,
+)
+def candidates_for_vacancy(
+    vacancy_id: VacancyId,
+    principal: PlatformOrAdmin,
+    session: SessionDep,
+    paging: PageDep,
+    request: Request,
+    threshold: Threshold = 0.0,
+    city_code: CityFilter = None,
+    occupation_code: OccupationFilter = None,
+    min_education: Annotated[
+        Education | None,
+        Query(description="Minimum education (0 初中 … 5 博士); skill equivalence counts."),
+    ] = None,
+    min_experience_years: Annotated[int | None, Query(ge=0, le=60)] = None,
+) -> Page[MatchOut]:
+    """Candidates meeting every hard requirement of the vacancy, best first."""
+    vacancy = own_vacancy(session, principal, vacancy_id)
+    session.close()  # release the connection before the (CPU-bound) ranking
+    wanted = MatchRequest(
+        tenant_id=tenant_scope(principal),
+        city_codes=None if city_code is None else (city_code,),
+        occupation_prefix=occupation_code,
+        min_education=min_education,
+        min_experience_years=min_experience_years,
+        threshold=threshold,
+    )
+    results = match_service(request.app).candidates_for_vacancy(vacancy, wanted, MATCH_RESULT_CAP)
+    return _page(results, paging)
+
+
+@router.get(
+    "/candidates/{candidate_id}/matches",
+    response_model=Page[MatchOut],
+    summary="Ranked vacancies for a candidate",
+    responses=_ERRORS,
+)
+def vacancies_for_candidate(
+    candidate_id: CandidateId,
+    principal: PlatformOrAdmin,
+    session: SessionDep,
+    paging: PageDep,
+    request: Request,
+    threshold: Threshold = 0.0,
+    city_code: CityFilter = None,
+    occupation_code: OccupationFilter = None,
+    min_salary: Annotated[
+        int | None, Query(ge=0, le=1_000_000, description="Salary ceiling at least this.")
+    ] = None,
+) -> Page[MatchOut]:
+    """Vacancies whose hard requirements the candidate meets, best first."""
+    candidate = own_candidate(session, principal, candidate_id)
+    session.close()
+    wanted = MatchRequest(
+        tenant_id=tenant_scope(principal),
+        city_codes=None if city_code is None else (city_code,),
+        occupation_prefix=occupation_code,
+        min_salary=min_salary,
+        threshold=threshold,
+    )
+    results = match_service(request.app).vacancies_for_candidate(
+        candidate, wanted, MATCH_RESULT_CAP
+    )
+    return _page(results, paging)

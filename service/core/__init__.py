@@ -1,0 +1,1 @@
+"""Cross-cutting service plumbing: settings, errors, logging, middleware, metrics, docs."""

@@ -1,0 +1,298 @@
+"""The service's errors and their one mapping to RFC 9457 ``application/problem+json``.
+
+Routes and services raise a :class:`YueCaiError` subclass; :func:`install_error_handlers`
+turns it — and FastAPI's validation errors, Starlette's ``HTTPException`` (unknown route 404,
+405) — into a problem body. Unhandled exceptions become a generic 500 in
+:class:`service.core.middleware.UnhandledErrorMiddleware`, which uses :func:`problem_response`
+from here, so every error body in the service is built by one function.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse, Response
+
+from service.core.logging import request_id_var
+
+__all__ = [
+    "PROBLEM_MEDIA_TYPE",
+    "Conflict",
+    "Forbidden",
+    "HTTPProblem",
+    "InsufficientData",
+    "InternalError",
+    "InvalidInput",
+    "NotFound",
+    "PayloadTooLarge",
+    "ProblemResponse",
+    "ServiceUnavailable",
+    "Unauthorized",
+    "YueCaiError",
+    "install_error_handlers",
+    "problem_response",
+]
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_PREFIX = "/problems/"
+logger = logging.getLogger("yuecai.service.errors")
+
+
+class ProblemResponse(JSONResponse):
+    """A JSON response with the RFC 9457 media type."""
+
+    media_type = PROBLEM_MEDIA_TYPE
+
+
+class YueCaiError(Exception):
+    """Base of every error the service reports to clients as problem details.
+
+    Each subclass fixes the HTTP ``status``, a short ``title`` and a ``type`` slug (published
+    as ``/problems/<slug>``); an instance adds the ``detail`` of this occurrence, optional
+    ``extensions`` (extra problem members) and response ``headers``::
+
+        YueCaiError                  500 internal-error
+        ├── NotFound                 404 not-found
+        ├── Conflict                 409 conflict
+        ├── InvalidInput             422 invalid-input       (field, reason) → errors[]
+        ├── InsufficientData         422 insufficient-data
+        ├── Unauthorized             401 unauthorized
+        ├── Forbidden                403 forbidden
+        ├── PayloadTooLarge          413 payload-too-large
+        └── ServiceUnavailable       503 service-unavailable
+
+    Examples
+    --------
+    >>> error = NotFound("No vacancy 'v-1'.")
+    >>> (error.status, error.type, error.detail)
+    (404, 'not-found', "No vacancy 'v-1'.")
+    """
+
+    status: int = 500
+    title: str = "Internal server error"
+    type: str = "internal-error"
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        extensions: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail
+        self.extensions: dict[str, Any] = dict(extensions or {})
+        self.headers: dict[str, str] = dict(headers or {})
+
+    @property
+    def type_uri(self) -> str:
+        """The problem ``type`` member: ``/problems/<slug>`` (documented there) or a full URI."""
+        return self.type if ":" in self.type else PROBLEM_TYPE_PREFIX + self.type
+
+    def problem(self, instance: str | None = None) -> dict[str, Any]:
+        """The RFC 9457 body for this occurrence (``instance`` is the request path)."""
+        body: dict[str, Any] = {
+            "type": self.type_uri,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+            "instance": instance,
+        }
+        request_id = request_id_var.get()
+        if request_id is not None:
+            body["request_id"] = request_id
+        # Extensions may add members but never overwrite the standard ones.
+        body.update({key: value for key, value in self.extensions.items() if key not in body})
+        return body
+
+
+class InternalError(YueCaiError):
+    """An unexpected failure; the detail stays generic so internals never leak."""
+
+
+class HTTPProblem(YueCaiError):
+    """A plain HTTP error from the framework (e.g. 405) with no problem type of its own.
+
+    RFC 9457 ``about:blank``: the title is the HTTP status phrase.
+    """
+
+    type = "about:blank"
+
+    def __init__(
+        self, status: int, detail: str | None = None, *, headers: Mapping[str, str] | None = None
+    ) -> None:
+        self.status = status
+        self.title = _status_phrase(status)
+        super().__init__(detail, headers=headers)
+
+
+class NotFound(YueCaiError):
+    """The addressed resource does not exist (or is not visible to this caller)."""
+
+    status = 404
+    title = "Not found"
+    type = "not-found"
+
+
+class Conflict(YueCaiError):
+    """The request clashes with the current state, e.g. a duplicate natural key."""
+
+    status = 409
+    title = "Conflict"
+    type = "conflict"
+
+
+class InvalidInput(YueCaiError):
+    """Input that parsed but makes no sense; names the offending field(s) like a 422.
+
+    Examples
+    --------
+    >>> InvalidInput("query.size", "must be at most 200").problem()["errors"]
+    [{'field': 'query.size', 'reason': 'must be at most 200'}]
+    """
+
+    status = 422
+    title = "Invalid input"
+    type = "invalid-input"
+
+    def __init__(
+        self,
+        field: str,
+        reason: str,
+        *,
+        more: Iterable[tuple[str, str]] = (),
+        detail: str | None = None,
+    ) -> None:
+        self.errors: list[dict[str, str]] = [
+            {"field": name, "reason": why} for name, why in [(field, reason), *more]
+        ]
+        super().__init__(detail or _count_invalid(len(self.errors)))
+        self.extensions["errors"] = self.errors
+
+
+class InsufficientData(YueCaiError):
+    """Too little data to answer: a too-short series, or a cell below ``min_cell_size``."""
+
+    status = 422
+    title = "Insufficient data"
+    type = "insufficient-data"
+
+
+class Unauthorized(YueCaiError):
+    """Missing or invalid credentials (API key)."""
+
+    status = 401
+    title = "Unauthorized"
+    type = "unauthorized"
+
+
+class Forbidden(YueCaiError):
+    """Valid credentials that do not allow this action or tenant."""
+
+    status = 403
+    title = "Forbidden"
+    type = "forbidden"
+
+
+class PayloadTooLarge(YueCaiError):
+    """The request body exceeds ``settings.request_body_max_bytes``."""
+
+    status = 413
+    title = "Payload too large"
+    type = "payload-too-large"
+
+
+class ServiceUnavailable(YueCaiError):
+    """A dependency (database, model registry) is not ready; retry later."""
+
+    status = 503
+    title = "Service unavailable"
+    type = "service-unavailable"
+
+
+PROBLEM_TYPES: tuple[type[YueCaiError], ...] = (
+    InternalError,
+    NotFound,
+    Conflict,
+    InvalidInput,
+    InsufficientData,
+    Unauthorized,
+    Forbidden,
+    PayloadTooLarge,
+    ServiceUnavailable,
+)
+_TYPE_BY_STATUS: dict[int, type[YueCaiError]] = {}
+for _problem_type in PROBLEM_TYPES:
+    _TYPE_BY_STATUS.setdefault(_problem_type.status, _problem_type)
+
+
+def problem_response(error: YueCaiError, request: Request) -> ProblemResponse:
+    """Render ``error`` for ``request``: the single place problem bodies are written."""
+    return ProblemResponse(
+        error.problem(instance=request.url.path), status_code=error.status, headers=error.headers
+    )
+
+
+def _status_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:  # a non-standard code
+        return "Error"
+
+
+def _count_invalid(count: int) -> str:
+    return f"{count} invalid field{'s' if count != 1 else ''}."
+
+
+def _dotted(location: Sequence[int | str]) -> str:
+    return ".".join(str(part) for part in location)
+
+
+def from_http_exception(exc: StarletteHTTPException) -> YueCaiError:
+    """Translate Starlette's ``HTTPException`` (routing 404/405, FastAPI security 401/403)."""
+    error = HTTPProblem(exc.status_code, headers=exc.headers)
+    known = _TYPE_BY_STATUS.get(exc.status_code)
+    if known is not None:  # e.g. an unknown route is our not-found, not about:blank
+        error.type, error.title = known.type, known.title
+    if isinstance(exc.detail, str) and exc.detail != _status_phrase(exc.status_code):
+        error.detail = exc.detail
+    return error
+
+
+def from_validation_error(exc: RequestValidationError) -> InvalidInput:
+    """Name each invalid field by its dotted location, e.g. ``body.base_salary_min``."""
+    found = [(_dotted(item.get("loc", ())), str(item.get("msg", ""))) for item in exc.errors()]
+    if not found:
+        return InvalidInput("request", "invalid request")
+    (field, reason), *more = found
+    return InvalidInput(field, reason, more=more)
+
+
+async def _handle_yuecai_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, YueCaiError)  # noqa: S101 — registered for this type only
+    if exc.status >= 500:
+        logger.warning("%s: %s", type(exc).__name__, exc.detail)
+    return problem_response(exc, request)
+
+
+async def _handle_http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)  # noqa: S101 — registered for this type only
+    return problem_response(from_http_exception(exc), request)
+
+
+async def _handle_validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)  # noqa: S101 — registered for this type only
+    return problem_response(from_validation_error(exc), request)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the problem+json handlers on ``app`` (500s: see ``UnhandledErrorMiddleware``)."""
+    app.add_exception_handler(YueCaiError, _handle_yuecai_error)
+    app.add_exception_handler(RequestValidationError, _handle_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _handle_http_exception)

@@ -1,0 +1,130 @@
+"""The newest forecast bundle from the model registry, read defensively.
+
+The bundle (``training.forecasting.ForecastBundle``, pickled by the training job) is read by
+attribute, never by importing ``training`` here: ``forecasts[hierarchy][variable]`` long
+frames (``unique_id, ds, forecast, forecast-lo-80, ...``), ``backtest_series``,
+``selection`` and ``warnings``. Anything missing just leaves that part of a page out.
+
+Loading is cached per registry folder and version list, so a page view costs a directory
+listing unless training published a new version.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from models.registry import RegistryError, list_versions, load_latest_good
+
+__all__ = [
+    "LoadedForecast",
+    "backtest_rows",
+    "latest_forecast",
+    "point_column",
+    "series_forecast",
+]
+
+logger = logging.getLogger("yuecai.service.dashboard")
+MODEL_NAME = "forecast"
+HIERARCHY_ORDER = ("occupation", "industry")
+VARIABLES = ("demand", "supply", "ratio")
+_LOCK = threading.Lock()
+_CACHE: dict[Path, tuple[tuple[str, ...], LoadedForecast | None]] = {}
+
+
+@dataclass(frozen=True)
+class LoadedForecast:
+    """A loaded bundle and its registry version."""
+
+    bundle: Any
+    version: str
+
+
+def latest_forecast(registry_dir: Path) -> LoadedForecast | None:
+    """The newest loadable ``forecast`` artifact, or None (none trained, or none loads)."""
+    root = Path(registry_dir)
+    try:
+        versions = tuple(list_versions(MODEL_NAME, root=root))
+    except RegistryError:
+        versions = ()
+    with _LOCK:
+        cached = _CACHE.get(root)
+        if cached is not None and cached[0] == versions:
+            return cached[1]
+    loaded: LoadedForecast | None = None
+    if versions:
+        try:
+            bundle, info = load_latest_good(MODEL_NAME, root=root)
+            loaded = LoadedForecast(bundle=bundle, version=info.version)
+        except RegistryError as error:
+            logger.warning("no usable forecast artifact: %s", error)
+    with _LOCK:
+        _CACHE[root] = (versions, loaded)
+    return loaded
+
+
+def point_column(frame: pd.DataFrame) -> str | None:
+    """The point-forecast column of a Nixtla frame (the one with ``-lo-`` companions)."""
+    for column in frame.columns:
+        if f"{column}-lo-80" in frame.columns or f"{column}-lo-95" in frame.columns:
+            return str(column)
+    return None
+
+
+def series_forecast(
+    loaded: LoadedForecast | None, unique_id: str
+) -> tuple[str | None, dict[str, pd.DataFrame]]:
+    """``(hierarchy, variable → frame)`` for one series; frames have ``ds, point`` and
+    ``lo-80, hi-80, lo-95, hi-95`` where the bundle has them. Empty when not forecast."""
+    forecasts = getattr(loaded.bundle, "forecasts", None) if loaded else None
+    if not isinstance(forecasts, dict):
+        return None, {}
+    order = [*HIERARCHY_ORDER, *(name for name in forecasts if name not in HIERARCHY_ORDER)]
+    for hierarchy in order:
+        by_variable = forecasts.get(hierarchy)
+        if not isinstance(by_variable, dict):
+            continue
+        found: dict[str, pd.DataFrame] = {}
+        for variable in VARIABLES:
+            frame = by_variable.get(variable)
+            if not isinstance(frame, pd.DataFrame) or "unique_id" not in frame:
+                continue
+            rows = frame[frame["unique_id"] == unique_id]
+            point = point_column(rows)
+            if rows.empty or point is None:
+                continue
+            tidy = pd.DataFrame({"ds": pd.to_datetime(rows["ds"]), "point": rows[point]})
+            for side in ("lo", "hi"):
+                for level in (80, 95):
+                    column = f"{point}-{side}-{level}"
+                    if column in rows:
+                        tidy[f"{side}-{level}"] = rows[column].to_numpy()
+            found[variable] = tidy.sort_values("ds", ignore_index=True)
+        if found:
+            return hierarchy, found
+    return None, {}
+
+
+def backtest_rows(loaded: LoadedForecast | None, unique_id: str) -> list[dict[str, Any]]:
+    """Backtest accuracy of the series: the chosen model per panel (all models if the
+    bundle has no selection), with MASE, sMAPE and interval coverage where present."""
+    table = getattr(loaded.bundle, "backtest_series", None) if loaded else None
+    if not isinstance(table, pd.DataFrame) or "unique_id" not in table:
+        return []
+    rows = table[table["unique_id"] == unique_id]
+    selection = getattr(loaded.bundle, "selection", None) if loaded else None
+    if isinstance(selection, pd.DataFrame) and {"panel", "model", "chosen"} <= set(selection):
+        chosen = selection[selection["chosen"].astype(bool)][["panel", "model"]]
+        if {"panel", "model"} <= set(rows):
+            rows = rows.merge(chosen, on=["panel", "model"], how="inner")
+    keep = [c for c in ("panel", "model", "mase", "smape", "coverage") if c in rows]
+    keep += [c for c in rows.columns if str(c).startswith("coverage") and c not in keep]
+    return [
+        {key: (None if pd.isna(value) else value) for key, value in record.items()}
+        for record in rows[keep].to_dict("records")
+    ]

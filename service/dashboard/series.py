@@ -1,0 +1,141 @@
+"""The series page's view model: one city × occupation's monthly demand, supply, 求人倍率
+and (when the registry has one) their forecasts with 80/95 % intervals.
+
+History is computed from the store with the same panel functions the forecasters use
+(:func:`data.panels.demand_panel`, :func:`~data.panels.supply_panel`), so the chart shows what
+the models saw. A month built from fewer than ``min_cell_size`` vacancy (demand) or seeker
+(supply) records is suppressed: its value is blank, and so is the month's ratio.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine
+
+from data.panels import demand_panel, supply_panel
+from data.store import read_candidates_frame, read_vacancies_frame
+from service.dashboard.charts import ForecastBand, SeriesPanel
+from service.dashboard.forecasts import backtest_rows, latest_forecast, series_forecast
+
+__all__ = ["SeriesView", "series_history", "series_view"]
+
+PANEL_TITLES = {
+    "demand": ("需求人数", "人/月"),
+    "supply": ("求职人数", "人/月"),
+    "ratio": ("求人倍率", "需求÷求职"),
+}
+
+
+@dataclass(frozen=True)
+class SeriesView:
+    """Everything the series page shows."""
+
+    unique_id: str
+    history: pd.DataFrame  # ds, demand, supply, ratio, demand_records, supply_records
+    forecasts: dict[str, pd.DataFrame]
+    backtest: list[dict[str, Any]]
+    model_version: str | None
+    hierarchy: str | None
+    panels: list[SeriesPanel] = field(default_factory=list)
+
+    @property
+    def has_forecast(self) -> bool:
+        """Whether any variable has a forecast."""
+        return bool(self.forecasts)
+
+
+def _wants(codes: Any, occupation_code: str) -> bool:
+    return occupation_code in tuple(codes or ())
+
+
+def series_history(
+    engine: Engine, city_code: str, occupation_code: str, min_cell_size: int
+) -> pd.DataFrame:
+    """Monthly ``ds, demand, supply, ratio`` with small cells blanked (NaN)."""
+    vacancies = read_vacancies_frame(engine)
+    candidates = read_candidates_frame(engine)
+    jobs = vacancies[
+        (vacancies["city_code"] == city_code) & (vacancies["occupation_code"] == occupation_code)
+    ]
+    wanted = candidates["desired_occupation_codes"].map(lambda c: _wants(c, occupation_code))
+    current = candidates.get("current_occupation_code", pd.Series(index=candidates.index))
+    seekers = candidates[(candidates["city_code"] == city_code) & (wanted | (current == occupation_code))]
+    moments = [pd.to_datetime(jobs["date_posted"]), pd.to_datetime(seekers["registered_on"])]
+    known = pd.concat(moments).dropna()
+    if known.empty:
+        return pd.DataFrame(columns=["ds", "demand", "supply", "ratio"])
+    start = known.min().to_period("M").to_timestamp()
+    end = known.max().to_period("M").to_timestamp()
+    months = pd.DataFrame({"ds": pd.date_range(start, end, freq="MS")})
+    demand = demand_panel(jobs, start=start, end=end) if not jobs.empty else None
+    supply = supply_panel(seekers, start=start, end=end) if not seekers.empty else None
+    table = months.copy()
+    for name, panel in (("demand", demand), ("supply", supply)):
+        series = (
+            panel[panel["unique_id"] == f"{city_code}/{occupation_code}"].set_index("ds")["y"]
+            if panel is not None
+            else pd.Series(dtype=float)
+        )
+        table[name] = table["ds"].map(series).fillna(0.0).astype(float)
+    table["demand_records"] = table["ds"].map(_monthly_count(jobs["date_posted"])).fillna(0)
+    table["supply_records"] = table["ds"].map(_monthly_count(seekers["registered_on"])).fillna(0)
+    table.loc[table["demand_records"] < min_cell_size, "demand"] = np.nan
+    table.loc[table["supply_records"] < min_cell_size, "supply"] = np.nan
+    table["ratio"] = (table["demand"] / table["supply"].where(table["supply"] > 0)).round(4)
+    return table[["ds", "demand", "supply", "ratio"]]
+
+
+def _monthly_count(moments: pd.Series) -> pd.Series:
+    months = pd.to_datetime(moments).dt.to_period("M").dt.to_timestamp()
+    return months.value_counts()
+
+
+def _panel(variable: str, history: pd.DataFrame, forecast: pd.DataFrame | None) -> SeriesPanel:
+    title, unit = PANEL_TITLES[variable]
+    values = [None if pd.isna(v) else float(v) for v in history[variable]]
+    if forecast is None or forecast.empty:
+        return SeriesPanel(title, unit, list(history["ds"]), values)
+    bands = [
+        ForecastBand(level, list(forecast[f"lo-{level}"]), list(forecast[f"hi-{level}"]))
+        for level in (95, 80)
+        if f"lo-{level}" in forecast and f"hi-{level}" in forecast
+    ]
+    return SeriesPanel(
+        title,
+        unit,
+        list(history["ds"]),
+        values,
+        forecast_months=list(forecast["ds"]),
+        forecast=[float(v) for v in forecast["point"]],
+        bands=bands,
+    )
+
+
+def series_view(
+    engine: Engine,
+    registry_dir: Path,
+    city_code: str,
+    occupation_code: str,
+    *,
+    min_cell_size: int,
+) -> SeriesView:
+    """History from the store plus the registry's forecast and backtest for the series."""
+    unique_id = f"{city_code}/{occupation_code}"
+    history = series_history(engine, city_code, occupation_code, min_cell_size)
+    loaded = latest_forecast(registry_dir)
+    hierarchy, forecasts = series_forecast(loaded, unique_id)
+    panels = [_panel(variable, history, forecasts.get(variable)) for variable in PANEL_TITLES]
+    return SeriesView(
+        unique_id=unique_id,
+        history=history,
+        forecasts=forecasts,
+        backtest=backtest_rows(loaded, unique_id),
+        model_version=loaded.version if loaded and forecasts else None,
+        hierarchy=hierarchy,
+        panels=panels,
+    )

@@ -1,0 +1,391 @@
+"""The service's holder of the matching engine: load, keep in step with the store, query.
+
+The trained :class:`models.match.MatchEngine` comes from the model registry (artifact
+``match``, written by ``yuecai train match``); what it *indexes* comes from the store. On
+every load the engine is re-indexed from the store's current candidates and vacancies, and
+each write or delete through the API is applied to the loaded index right after it commits,
+so a match result always names a record that exists (a deleted candidate never reappears)
+and every record the API accepted can be matched.
+
+Artifacts are only swapped for a newer one that verifies *and* loads; when the newest is
+corrupt or tampered with, the error is logged (once per version) and the last good engine
+keeps serving. Queries and index changes share one lock: the engine's index arrays are
+replaced on upsert, and a query must never see half an update.
+
+A platform key sees only its own tenant's records in results: the other tenants' ids are
+excluded *before* ranking (``MatchFilters.exclude_ids``), so paging and the ranker window
+apply to what the caller may see.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+from fastapi import FastAPI
+from sklearn.utils.validation import check_is_fitted
+from sqlalchemy import Engine
+
+from data.levels import Education, SkillLevel, meets_education
+from data.records import Candidate, Vacancy
+from data.store import read_candidates_frame, read_vacancies_frame
+from models.match import InsufficientData as EngineInsufficientData
+from models.match import MatchEngine, MatchFilters, MatchResult, UnknownRecord
+from models.registry import (
+    ArtifactInfo,
+    ArtifactNotFoundError,
+    list_versions,
+    load_artifact,
+    load_latest_good,
+)
+from service.core.errors import InsufficientData, ServiceUnavailable
+
+__all__ = [
+    "MATCH_ARTIFACT",
+    "NO_MODEL_DETAIL",
+    "MatchRequest",
+    "MatchService",
+    "match_service",
+]
+
+logger = logging.getLogger("yuecai.service.matching")
+MATCH_ARTIFACT = "match"
+NO_MODEL_DETAIL = "No trained matching model yet: run `yuecai train match`, then retry."
+RETRY_AFTER_SECONDS = "30"
+_APP_LOCK = threading.Lock()
+Side = Literal["candidates", "vacancies"]
+
+
+@dataclass(frozen=True)
+class MatchRequest:
+    """What a match route asks for, beyond the record matched against.
+
+    Parameters
+    ----------
+    tenant_id
+        Only results of this tenant (platform keys); None = every tenant (admin).
+    city_codes, occupation_prefix
+        Keep results in these cities / with an occupation code starting so.
+    min_education
+        Candidates only: at least this education (skill-level equivalence counts).
+    min_experience_years
+        Candidates only.
+    min_salary
+        Vacancies only: salary ceiling at least this.
+    threshold
+        Minimum score.
+    """
+
+    tenant_id: str | None = None
+    city_codes: tuple[str, ...] | None = None
+    occupation_prefix: str | None = None
+    min_education: Education | None = None
+    min_experience_years: int | None = None
+    min_salary: int | None = None
+    threshold: float = 0.0
+
+
+@dataclass
+class _Served:
+    """The engine being served, its artifact version and each indexed record's tenant."""
+
+    engine: MatchEngine
+    info: ArtifactInfo
+    tenants: dict[Side, dict[str, str]]
+    exclusions: dict[tuple[Any, ...], frozenset[str]] = field(default_factory=dict)
+
+
+class MatchService:
+    """Loads, serves and updates the matching engine of one app.
+
+    Parameters
+    ----------
+    registry_dir
+        The model registry folder (``settings.registry_dir``).
+    store
+        Returns the app's database engine (called only when the model is (re)loaded).
+    check_interval_seconds
+        How often a query looks for a newer artifact; ``None`` never (use :meth:`reload`).
+    """
+
+    def __init__(
+        self,
+        registry_dir: Path,
+        store: Callable[[], Engine],
+        *,
+        check_interval_seconds: float | None = 60.0,
+    ) -> None:
+        self.registry_dir = registry_dir
+        self.store = store
+        self.check_interval_seconds = check_interval_seconds
+        self._lock = threading.RLock()
+        self._served: _Served | None = None
+        self._rejected: set[str] = set()
+        self._checked_at = 0.0
+
+    # ------------------------------------------------------------------ loading
+    @property
+    def version(self) -> str | None:
+        """Artifact version being served (None until the first load)."""
+        served = self._served
+        return None if served is None else served.info.version
+
+    @property
+    def model_version(self) -> str | None:
+        """The engine's own ``model_version_`` (what results carry)."""
+        served = self._served
+        return None if served is None else str(served.engine.model_version_)
+
+    def reload(self) -> str:
+        """Serve the newest artifact if it verifies and loads; return the version served.
+
+        Raises
+        ------
+        ServiceUnavailable
+            No usable artifact at all (nothing trained yet, or every version is bad).
+        """
+        with self._lock:
+            self._checked_at = time.monotonic()
+            versions = list_versions(MATCH_ARTIFACT, root=self.registry_dir)
+            served = self._served
+            newest = versions[-1] if versions else None
+            if served is not None and newest in (served.info.version, None):
+                return served.info.version
+            if newest is not None and newest not in self._rejected:
+                try:
+                    self._served = self._load(
+                        *load_artifact(MATCH_ARTIFACT, newest, root=self.registry_dir)
+                    )
+                    return newest
+                except Exception as error:  # any failure: the artifact is not usable
+                    self._rejected.add(newest)
+                    kept = served.info.version if served is not None else "nothing yet"
+                    logger.error(
+                        "match artifact %s is unusable (%s); serving %s", newest, error, kept
+                    )
+            if served is not None:
+                return served.info.version
+            return self._load_fallback()
+
+    def _load_fallback(self) -> str:
+        try:
+            obj, info = load_latest_good(MATCH_ARTIFACT, root=self.registry_dir)
+            self._served = self._load(obj, info)
+        except ArtifactNotFoundError as error:
+            raise ServiceUnavailable(
+                NO_MODEL_DETAIL, headers={"Retry-After": RETRY_AFTER_SECONDS}
+            ) from error
+        return info.version
+
+    def _load(self, obj: Any, info: ArtifactInfo) -> _Served:
+        """Check the unpickled object and index the store's records with it."""
+        if not isinstance(obj, MatchEngine):
+            raise TypeError(f"artifact holds a {type(obj).__name__}, not a MatchEngine")
+        check_is_fitted(obj, "model_version_")
+        database = self.store()
+        candidates = read_candidates_frame(database)
+        vacancies = read_vacancies_frame(database)
+        obj.index_candidates(candidates)
+        obj.index_vacancies(vacancies)
+        tenants: dict[Side, dict[str, str]] = {
+            "candidates": dict(
+                zip(candidates["candidate_id"], candidates["tenant_id"], strict=True)
+            ),
+            "vacancies": dict(zip(vacancies["vacancy_id"], vacancies["tenant_id"], strict=True)),
+        }
+        logger.info(
+            "serving match artifact %s (%s): %d candidates, %d vacancies",
+            info.version,
+            obj.model_version_,
+            len(candidates),
+            len(vacancies),
+        )
+        return _Served(obj, info, tenants)
+
+    def _current(self) -> _Served:
+        """The served engine, loading it on first use and refreshing when due."""
+        interval = self.check_interval_seconds
+        due = interval is not None and time.monotonic() - self._checked_at >= interval
+        if self._served is None or due:
+            self.reload()
+        assert self._served is not None  # noqa: S101 — reload() serves or raises
+        return self._served
+
+    # ------------------------------------------------------------------ index upkeep
+    def upsert_vacancy(self, record: Vacancy) -> None:
+        """Index a vacancy just written to the store (no-op until a model is loaded)."""
+        with self._lock:
+            if self._served is not None:
+                self._served.engine.upsert_vacancies([record])
+                self._indexed(self._served, "vacancies", record.vacancy_id, record.tenant_id)
+
+    def upsert_candidate(self, record: Candidate) -> None:
+        """Index a candidate just written to the store (no-op until a model is loaded)."""
+        with self._lock:
+            if self._served is not None:
+                public = record.model_copy(update={"contact": None, "protected": None})
+                self._served.engine.upsert_candidates([public])
+                self._indexed(self._served, "candidates", record.candidate_id, record.tenant_id)
+
+    def remove_vacancy(self, vacancy_id: str) -> None:
+        """Drop a deleted vacancy from the index."""
+        with self._lock:
+            if self._served is not None:
+                self._served.engine.remove_vacancy(vacancy_id, missing_ok=True)
+                self._indexed(self._served, "vacancies", vacancy_id, None)
+
+    def remove_candidate(self, candidate_id: str) -> None:
+        """Drop a deleted candidate from the index."""
+        with self._lock:
+            if self._served is not None:
+                self._served.engine.remove_candidate(candidate_id, missing_ok=True)
+                self._indexed(self._served, "candidates", candidate_id, None)
+
+    @staticmethod
+    def _indexed(served: _Served, side: Side, record_id: str, tenant_id: str | None) -> None:
+        if tenant_id is None:
+            served.tenants[side].pop(record_id, None)
+        else:
+            served.tenants[side][record_id] = tenant_id
+        served.exclusions.clear()  # cached exclusion sets are stale now
+
+    # ------------------------------------------------------------------ queries
+    def candidates_for_vacancy(
+        self, vacancy: Vacancy, request: MatchRequest, limit: int
+    ) -> list[MatchResult]:
+        """Up to ``limit`` ranked candidates for a stored vacancy.
+
+        Raises
+        ------
+        InsufficientData
+            The vacancy lacks what scoring needs (no score is made up).
+        ServiceUnavailable
+            No trained model.
+        """
+        with self._lock:
+            served = self._current()
+            filters = MatchFilters(
+                city_codes=request.city_codes,
+                occupation_prefixes=_prefixes(request.occupation_prefix),
+                min_experience_years=request.min_experience_years,
+                exclude_ids=self._excluded(served, "candidates", request),
+            )
+            return self._query(
+                served,
+                lambda: served.engine.candidates_for_vacancy(
+                    vacancy.vacancy_id, limit, filters=filters, threshold=request.threshold
+                ),
+                lambda: served.engine.upsert_vacancies([vacancy]),
+            )
+
+    def vacancies_for_candidate(
+        self, candidate: Candidate, request: MatchRequest, limit: int
+    ) -> list[MatchResult]:
+        """Up to ``limit`` ranked vacancies whose hard requirements a stored candidate meets.
+
+        Raises
+        ------
+        InsufficientData
+            The candidate has no occupation and no resume text (no score is made up).
+        ServiceUnavailable
+            No trained model.
+        """
+        with self._lock:
+            served = self._current()
+            filters = MatchFilters(
+                city_codes=request.city_codes,
+                occupation_prefixes=_prefixes(request.occupation_prefix),
+                min_salary=request.min_salary,
+                exclude_ids=self._excluded(served, "vacancies", request),
+            )
+            public = candidate.model_copy(update={"contact": None, "protected": None})
+            return self._query(
+                served,
+                lambda: served.engine.vacancies_for_candidate(
+                    candidate.candidate_id, limit, filters=filters, threshold=request.threshold
+                ),
+                lambda: served.engine.upsert_candidates([public]),
+            )
+
+    @staticmethod
+    def _query(
+        served: _Served,
+        run: Callable[[], list[MatchResult]],
+        index_record: Callable[[], None],
+    ) -> list[MatchResult]:
+        try:
+            try:
+                return run()
+            except UnknownRecord:
+                # In the store but not indexed (e.g. written by another process): index it.
+                index_record()
+                served.exclusions.clear()
+                return run()
+        except EngineInsufficientData as error:
+            raise InsufficientData(f"Cannot score this record: {error}.") from error
+
+    def _excluded(self, served: _Served, side: Side, request: MatchRequest) -> frozenset[str]:
+        """Ids on ``side`` the request must never return (other tenants, below min level)."""
+        if request.tenant_id is None and request.min_education is None:
+            return frozenset()
+        key = (side, request.tenant_id, request.min_education)
+        cached = served.exclusions.get(key)
+        if cached is None:
+            arrays = served.engine.candidates_ if side == "candidates" else served.engine.vacancies_
+            ids: npt.NDArray[np.object_] = arrays.ids
+            drop = np.zeros(len(ids), dtype=bool)
+            if request.tenant_id is not None:
+                tenants = served.tenants[side]
+                drop |= np.fromiter(
+                    (tenants.get(str(i)) != request.tenant_id for i in ids), bool, len(ids)
+                )
+            if request.min_education is not None and side == "candidates":
+                drop |= ~_education_ok(request.min_education, arrays.education, arrays.skill_level)
+            cached = frozenset(str(i) for i in ids[drop & arrays.active])
+            served.exclusions[key] = cached
+        return cached
+
+
+def _prefixes(prefix: str | None) -> tuple[str, ...] | None:
+    return None if prefix is None else (prefix,)
+
+
+def _education_ok(
+    required: Education, education: npt.NDArray[np.int8], skill: npt.NDArray[np.int8]
+) -> npt.NDArray[np.bool_]:
+    """Vectorised :func:`data.levels.meets_education` (-1 = education unknown)."""
+    table = np.array(
+        [
+            [
+                meets_education(required, None if edu < 0 else Education(edu), SkillLevel(level))
+                for level in range(len(SkillLevel))
+            ]
+            for edu in range(-1, len(Education))
+        ],
+        dtype=bool,
+    )
+    levels = np.clip(skill.astype(np.int64), 0, len(SkillLevel) - 1)
+    return np.asarray(table[education.astype(np.int64) + 1, levels], dtype=bool)
+
+
+def match_service(app: FastAPI) -> MatchService:
+    """The app's :class:`MatchService`, created on first use (kept on ``app.state``)."""
+    service: MatchService | None = getattr(app.state, "match_service", None)
+    if service is None:
+        with _APP_LOCK:
+            service = getattr(app.state, "match_service", None)
+            if service is None:
+                from service.api.deps import app_engine
+
+                service = MatchService(
+                    Path(app.state.settings.registry_dir), lambda: app_engine(app)
+                )
+                app.state.match_service = service
+    return service

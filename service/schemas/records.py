@@ -1,0 +1,138 @@
+"""Request and response bodies of ``/vacancies``, ``/candidates`` and ``/feedback``.
+
+Inputs are the store's own records (:mod:`data.records`, schema.org ``JobPosting`` names)
+with ``tenant_id`` optional: the route decides it from the API key. Outputs never carry
+personal data: :class:`CandidateOut` has no ``contact`` and no ``protected`` member at all,
+so neither can reach a response by accident (write-only fields).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from data.levels import Education, SkillLevel, TitleLevel
+from data.records import Candidate, MatchOutcome, NaturalKey, OutcomeEvent, Vacancy
+from data.store.schema import as_utc
+
+__all__ = [
+    "CandidateIn",
+    "CandidateOut",
+    "FeedbackIn",
+    "FeedbackOut",
+    "VacancyIn",
+    "VacancyOut",
+]
+
+TENANT_DESCRIPTION = (
+    "Owner of the record. Platform keys may omit it (their own tenant is used) and may not "
+    "name another; admin keys must name it."
+)
+# NUL cannot be stored by PostgreSQL and lone surrogates cannot be encoded as UTF-8: refuse
+# them as input errors (422 naming the field) rather than fail at the database (500).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+EARLIEST_EVENT = datetime(2000, 1, 1, tzinfo=UTC)
+EVENT_CLOCK_SKEW = timedelta(days=1)
+
+
+def _storable(value: Any) -> Any:
+    texts: list[Any] = [value]
+    if isinstance(value, BaseModel):
+        texts = list(value.__dict__.values())
+    elif isinstance(value, tuple | list):
+        texts = list(value)
+    if any(isinstance(text, str) and _UNSTORABLE.search(text) for text in texts):
+        raise ValueError("text must not contain NUL characters or unpaired surrogates")
+    return value
+
+
+class VacancyIn(Vacancy):
+    """A vacancy to create or replace (by ``vacancy_id``)."""
+
+    tenant_id: NaturalKey | None = Field(default=None, description=TENANT_DESCRIPTION)  # type: ignore[assignment]
+
+    _check_text = field_validator("*")(_storable)
+
+
+class VacancyOut(Vacancy):
+    """A stored vacancy (no personal data on this side)."""
+
+
+class CandidateIn(Candidate):
+    """A candidate to create or replace; ``contact`` and ``protected`` are write-only."""
+
+    tenant_id: NaturalKey | None = Field(default=None, description=TENANT_DESCRIPTION)  # type: ignore[assignment]
+
+    _check_text = field_validator("*")(_storable)
+
+
+class CandidateOut(BaseModel):
+    """A stored candidate's profile: the matching features only, never contact or protected.
+
+    The fields mirror :class:`data.records.Candidate` minus ``contact`` and ``protected``
+    (a test keeps the two in step).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    candidate_id: str
+    tenant_id: str
+    city_code: str
+    desired_city_codes: tuple[str, ...] = ()
+    willing_gba: bool = False
+    desired_occupation_codes: tuple[str, ...] = ()
+    current_occupation_code: str | None = None
+    industry_code: str | None = None
+    education: Education | None = None
+    skill_level: SkillLevel = SkillLevel.none
+    title_level: TitleLevel = TitleLevel.none
+    experience_years: int = 0
+    certificates: tuple[str, ...] = ()
+    skills: tuple[str, ...] = ()
+    expected_salary_min: int | None = None
+    expected_salary_max: int | None = None
+    available_from: date | None = None
+    registered_on: date
+    resume_text: str = ""
+
+    @classmethod
+    def of(cls, record: Candidate) -> CandidateOut:
+        """The public view of ``record`` (personal parts dropped, whatever they hold)."""
+        return cls.model_validate(record.model_dump(exclude={"contact", "protected"}))
+
+
+class FeedbackIn(BaseModel):
+    """One funnel event for a candidate–vacancy pair.
+
+    ``occurred_at`` is required so that a retried request is the same event (the store keys
+    outcomes on candidate, vacancy, event and time): sending it twice records it once.
+    A naive time is read as China Standard Time (UTC+08:00).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    candidate_id: NaturalKey
+    vacancy_id: NaturalKey
+    event: OutcomeEvent
+    occurred_at: datetime = Field(description="When it happened (2000-01-01 .. now).")
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _plausible_time(cls, value: datetime) -> datetime:
+        # Years 1 and 9999 could overflow when converted to UTC; they are implausible anyway.
+        plausible = 1 < value.year < 9999
+        if (
+            not plausible
+            or not EARLIEST_EVENT <= as_utc(value) <= datetime.now(UTC) + EVENT_CLOCK_SKEW
+        ):
+            raise ValueError("must lie between 2000-01-01 and now")
+        return value
+
+
+class FeedbackOut(MatchOutcome):
+    """A stored funnel event; ``created`` is False when it had been recorded before."""
+
+    created: bool = Field(default=False, description="False when this event was already stored.")

@@ -1,0 +1,221 @@
+"""Contract, fallback, parallel and interval tests of the panel forecasters (synthetic data)."""
+
+import logging
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.exceptions import NotFittedError
+
+from models.forecast import (
+    ETS,
+    SARIMA,
+    BaseForecaster,
+    Ensemble,
+    GlobalGBM,
+    SeasonalNaive,
+    Theta,
+    VectorizedETS,
+    ratio_forecast,
+)
+from models.forecast._panel import validate_panel
+from models.forecast.features import spring_festival_month
+from models.forecast.naive import seasonal_naive_paths
+
+
+def make_panel(n_series: int = 24, n_months: int = 60, seed: int = 0) -> pd.DataFrame:
+    """Seasonal counts with per-series level, trend and noise; month-start dates."""
+    rng = np.random.default_rng(seed)
+    ds = pd.date_range("2014-01-01", periods=n_months, freq="MS")
+    season = 1 + 0.3 * np.sin(2 * np.pi * np.arange(n_months) / 12)
+    frames = []
+    for i in range(n_series):
+        level = rng.uniform(5, 200)
+        trend = 1 + rng.uniform(-0.005, 0.01) * np.arange(n_months)
+        y = rng.poisson(level * season * trend).astype(float)
+        frames.append(
+            pd.DataFrame(
+                {"unique_id": f"S{i:03d}", "ds": ds, "y": y, "state": f"ST{i % 3}",
+                 "occupation_code": f"{1 + i % 4}{i % 7}{i % 5}1"}
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+SMALL_GBM = {"max_iter": 30, "max_train_rows": 20_000, "min_samples_leaf": 20}
+FORECASTERS = [
+    SeasonalNaive(n_calibration_windows=2),
+    VectorizedETS(n_calibration_windows=2),
+    ETS(n_calibration_windows=2),
+    Theta(n_calibration_windows=2),
+    GlobalGBM(n_calibration_windows=2, **SMALL_GBM),
+]
+
+
+@pytest.fixture(scope="module")
+def panel() -> pd.DataFrame:
+    return make_panel()
+
+
+@pytest.mark.parametrize("model", FORECASTERS, ids=lambda m: m.alias)
+def test_forecast_frame_contract(model: BaseForecaster, panel: pd.DataFrame) -> None:
+    forecast = model.fit(panel).predict(6)
+    alias = model.alias
+    expected = ["unique_id", "ds", alias]
+    expected += [f"{alias}-{side}-{level}" for level in (80, 95) for side in ("lo", "hi")]
+    assert list(forecast.columns) == expected
+    assert len(forecast) == 6 * panel["unique_id"].nunique()
+    assert forecast["ds"].min() == pd.Timestamp("2019-01-01")
+    assert not forecast.isna().any().any()
+    assert (forecast[f"{alias}-lo-95"] <= forecast[f"{alias}-lo-80"]).all()
+    assert (forecast[f"{alias}-lo-80"] <= forecast[alias]).all()
+    assert (forecast[alias] <= forecast[f"{alias}-hi-80"]).all()
+    assert (forecast[f"{alias}-hi-80"] <= forecast[f"{alias}-hi-95"]).all()
+    assert (forecast[f"{alias}-lo-95"] >= 0).all()
+
+
+@pytest.mark.parametrize("model", FORECASTERS, ids=lambda m: m.alias)
+def test_pickle_roundtrip_and_params(
+    model: BaseForecaster, panel: pd.DataFrame, tmp_path: pytest.TempPathFactory
+) -> None:
+    fitted = model.fit(panel)
+    path = tmp_path / "model.joblib"  # type: ignore[operator]
+    joblib.dump(fitted, path)
+    restored = joblib.load(path)
+    pd.testing.assert_frame_equal(restored.predict(12), fitted.predict(12))
+    assert restored.get_params() == fitted.get_params()
+    assert "max_horizon" in fitted.get_params()
+
+
+def test_predict_before_fit_and_bad_horizon(panel: pd.DataFrame) -> None:
+    with pytest.raises(NotFittedError):
+        SeasonalNaive().predict(3)
+    model = SeasonalNaive(n_calibration_windows=0).fit(panel)
+    with pytest.raises(ValueError, match="max_horizon"):
+        model.predict(13)
+    with pytest.raises(ValueError, match="n_calibration_windows"):
+        model.predict(3)
+    assert list(model.predict(3, level=()).columns) == ["unique_id", "ds", "SeasonalNaive"]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda df: pd.concat([df, df.iloc[:1]]), "duplicate"),
+        (lambda df: df.drop(index=5), "gaps"),
+        (lambda df: df.assign(ds=df["ds"] + pd.Timedelta(days=3)), "month-start"),
+        (lambda df: df.drop(columns="y"), "missing columns"),
+        (lambda df: df.assign(y=np.nan), "NaN"),
+    ],
+)
+def test_panel_validation(panel: pd.DataFrame, mutate: object, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        validate_panel(mutate(panel))  # type: ignore[operator]
+
+
+def test_seasonal_naive_repeats_last_season(panel: pd.DataFrame) -> None:
+    forecast = SeasonalNaive(n_calibration_windows=0).fit(panel).predict(12, level=())
+    series = panel[panel["unique_id"] == "S000"]["y"].to_numpy()
+    np.testing.assert_allclose(forecast["SeasonalNaive"].to_numpy()[:12], series[-12:])
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.floats(0, 1e4), min_size=1, max_size=40), st.integers(1, 30))
+def test_seasonal_naive_paths_invariant(values: list[float], horizon: int) -> None:
+    row = np.asarray(values)[None, :]
+    paths = seasonal_naive_paths(row, horizon, 12)
+    if len(values) >= 12:
+        assert np.array_equal(paths[0], row[0, -12:][np.arange(horizon) % 12])
+    else:
+        assert np.all(paths == row[0, -1])
+
+
+@pytest.mark.parametrize("model_class", [ETS, Theta, SARIMA, VectorizedETS])
+def test_short_series_fall_back_loudly(
+    model_class: type[BaseForecaster], panel: pd.DataFrame, caplog: pytest.LogCaptureFixture
+) -> None:
+    short = make_panel(n_series=1, n_months=18, seed=3).assign(unique_id="SHORT")
+    subset = panel[panel["unique_id"].isin(["S000", "S001"])]
+    combined = pd.concat([subset, short], ignore_index=True)
+    with caplog.at_level(logging.WARNING):
+        model = model_class(n_calibration_windows=0).fit(combined)
+    assert model.fallback_ids_ == ["SHORT"]
+    assert "SHORT" in caplog.text
+    forecast = model.predict(12, level=())
+    np.testing.assert_allclose(
+        forecast[forecast["unique_id"] == "SHORT"].iloc[:, 2].to_numpy(), short["y"].to_numpy()[-12:]
+    )
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_dask_backend_matches_sequential(panel: pd.DataFrame) -> None:
+    distributed = pytest.importorskip("dask.distributed")
+    subset = panel[panel["unique_id"].isin([f"S{i:03d}" for i in range(8)])]
+    sequential = ETS(n_jobs=1, n_calibration_windows=0).fit(subset).predict(12, level=())
+    with (
+        distributed.LocalCluster(
+            n_workers=2, processes=False, threads_per_worker=1, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+        joblib.parallel_config(backend="dask"),
+    ):
+        on_dask = ETS(n_jobs=2, n_calibration_windows=0).fit(subset).predict(12, level=())
+        assert client.status == "running"
+    pd.testing.assert_frame_equal(on_dask, sequential)
+
+
+def test_loky_backend_matches_sequential(panel: pd.DataFrame) -> None:
+    subset = panel[panel["unique_id"].isin([f"S{i:03d}" for i in range(6)])]
+    sequential = Theta(n_jobs=1, n_calibration_windows=0).fit(subset).predict(12, level=())
+    parallel = Theta(n_jobs=2, backend="loky", n_calibration_windows=0).fit(subset)
+    pd.testing.assert_frame_equal(parallel.predict(12, level=()), sequential)
+
+
+def test_ensemble_weights_and_metrics(panel: pd.DataFrame) -> None:
+    candidates = [SeasonalNaive(), VectorizedETS(), GlobalGBM(**SMALL_GBM)]
+    model = Ensemble(candidates, n_calibration_windows=2, calibration_step=6).fit(panel)
+    np.testing.assert_allclose(model.weights_.sum(axis=1), 1.0)
+    overall = model.backtest_metrics_["overall"]
+    assert set(overall.index) == {"SeasonalNaive", "VectorizedETS", "GlobalGBM", "Ensemble"}
+    # The chosen combination is at least as good as every candidate on the validation folds.
+    assert overall.loc["Ensemble", "mase"] <= overall["mase"].min() + 1e-12
+    assert {"unique_id", "model", "mase"} <= set(model.backtest_metrics_["per_series"].columns)
+    assert len(model.predict(12)) == 12 * panel["unique_id"].nunique()
+
+
+def test_ensemble_rejects_duplicate_aliases(panel: pd.DataFrame) -> None:
+    with pytest.raises(ValueError, match="unique"):
+        Ensemble([SeasonalNaive(), SeasonalNaive(season_length=6)]).fit(panel)
+
+
+@pytest.mark.parametrize(("year", "month"), [(2019, 2), (2020, 1), (2023, 1), (2024, 2)])
+def test_spring_festival_month(year: int, month: int) -> None:
+    assert spring_festival_month(year) == month
+
+
+def test_ratio_intervals_cover_simulated_truth() -> None:
+    """Demand/supply panels with stationary noise: realised ratios fall in the intervals."""
+    history, future = 72, 12
+    demand = make_panel(n_series=150, n_months=history + future, seed=1)
+    supply = make_panel(n_series=150, n_months=history + future, seed=2)
+    cutoff = pd.Timestamp("2014-01-01") + pd.DateOffset(months=history - 1)
+    fits = [
+        SeasonalNaive(n_calibration_windows=4, calibration_step=6).fit(df[df["ds"] <= cutoff])
+        for df in (demand, supply)
+    ]
+    ratio = ratio_forecast(fits[0], fits[1], h=future, n_samples=500)
+    truth = demand.merge(supply, on=["unique_id", "ds"], suffixes=("_d", "_s"))
+    truth["actual"] = truth["y_d"] / truth["y_s"].clip(lower=1.0)
+    scored = ratio.merge(truth[["unique_id", "ds", "actual"]], on=["unique_id", "ds"])
+    assert len(scored) == 150 * future
+    for level, (low, high) in {80: (0.7, 0.92), 95: (0.88, 1.0)}.items():
+        inside = scored["actual"].between(scored[f"ratio-lo-{level}"], scored[f"ratio-hi-{level}"])
+        assert low <= inside.mean() <= high
+    assert (scored["ratio-lo-95"] <= scored["ratio-lo-80"]).all()
+    assert (scored["ratio-lo-80"] <= scored["ratio"]).all()
+    assert (scored["ratio"] <= scored["ratio-hi-80"]).all()

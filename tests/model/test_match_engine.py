@@ -1,0 +1,190 @@
+"""Engine behaviour: explanations add up, monotonicity, robustness, determinism, index edits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from models.match import ExposureTracker, InsufficientData, MatchEngine, MatchFilters
+from models.match.ranker import PairwiseLogisticRanker
+from tests.model.test_match_support import (
+    WELDER,
+    candidate,
+    frame,
+    outcome,
+    vacancy,
+)
+
+SKILL_POOL = ["电气安装", "PLC", "变频器", "焊接", "CAD", "仪表调试", "高压操作", "布线"]
+
+
+def _people() -> list:  # type: ignore[type-arg]
+    return [
+        candidate("c1"),
+        candidate("c2", skills=("电气安装",), experience_years=1),
+        candidate("c3", skills=("布线",), resume_text="物业电工，负责小区线路维护"),
+        candidate("c4", city_code="4403", desired_city_codes=("4401",), skills=("PLC", "CAD")),
+        candidate("c5", skills=(), resume_text="电工学徒"),
+    ]
+
+
+def _outcomes() -> pd.DataFrame:
+    events = [
+        outcome("c1", "v1", "hired", 1),
+        outcome("c4", "v1", "applied", 2),
+        outcome("c2", "v1", "viewed", 3),
+        outcome("c1", "v2", "interviewed", 4),
+        outcome("c3", "v2", "viewed", 5),
+        outcome("c4", "v2", "applied", 6),
+    ]
+    return frame(events)
+
+
+@pytest.fixture(scope="module")
+def engine() -> MatchEngine:
+    vacancies = [vacancy("v1"), vacancy("v2", skills=("PLC", "CAD"), city_code="4401")]
+    return MatchEngine(negatives_per_query=4).fit(frame(_people()), frame(vacancies), _outcomes())
+
+
+def test_ranker_is_fitted_and_components_add_up(engine: MatchEngine) -> None:
+    assert engine.ranker_ is not None
+    results = engine.candidates_for_vacancy("v1", k=10)
+    assert results
+    for r in results:
+        assert 0.0 <= r.score <= 1.0
+        assert sum(r.components.values()) == pytest.approx(r.score, abs=1e-12)
+        assert r.model_version.startswith("match-ranker-")
+
+
+def test_exact_match_ranks_first(engine: MatchEngine) -> None:
+    results = engine.candidates_for_vacancy(vacancy("probe"), k=5)
+    assert results[0].candidate_id == "c1"  # same city, occupation, skills, certificate
+    assert results[0].matched_skills == ("电气安装", "PLC")
+    assert results[0].missing_skills == ()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.sampled_from(SKILL_POOL), min_size=1, max_size=5, unique=True),
+    st.lists(st.sampled_from(SKILL_POOL), max_size=4, unique=True),
+    st.sampled_from(SKILL_POOL),
+)
+def test_adding_a_required_skill_the_candidate_has_never_lowers_its_score(
+    held: list[str], required: list[str], extra: str
+) -> None:
+    engine = _module_engine()
+    probe = candidate("probe", skills=(*held, extra))
+    before = vacancy("probe-v", skills=tuple(s for s in required if s != extra))
+    after = vacancy("probe-v", skills=(*before.skills, extra))
+    c, cr = engine._candidate(probe)
+    for method in ("learned", "scorer"):
+        scores = []
+        for v in (before, after):
+            arrays, vr = engine._vacancy(v)
+            scores.append(
+                engine.pair_scores(c, np.asarray([cr]), arrays, np.asarray([vr]), method)[0]
+            )
+        assert scores[1] >= scores[0] - 1e-12
+
+
+_ENGINE: list[MatchEngine] = []
+
+
+def _module_engine() -> MatchEngine:
+    if not _ENGINE:
+        vacancies = [vacancy("v1"), vacancy("v2", skills=("PLC", "CAD"))]
+        _ENGINE.append(
+            MatchEngine(negatives_per_query=4).fit(frame(_people()), frame(vacancies), _outcomes())
+        )
+    return _ENGINE[0]
+
+
+@pytest.mark.parametrize(
+    "title", ["电工（急聘）", "【高薪诚聘】电工", "电工 - 长白班", "招聘电工", "电工!!"]
+)
+def test_cosmetic_title_rewording_barely_moves_scores(engine: MatchEngine, title: str) -> None:
+    plain = {r.candidate_id: r.score for r in engine.candidates_for_vacancy(vacancy("x"))}
+    reworded = {
+        r.candidate_id: r.score for r in engine.candidates_for_vacancy(vacancy("x", title=title))
+    }
+    assert reworded.keys() == plain.keys()
+    for candidate_id, score in plain.items():
+        assert abs(reworded[candidate_id] - score) < 0.02
+
+
+def test_ties_are_broken_by_id_and_results_are_deterministic() -> None:
+    twins = [candidate(f"c{i}") for i in (3, 1, 2)]
+    engine = MatchEngine().fit(frame(twins), frame([vacancy()]))
+    first = engine.candidates_for_vacancy("v1")
+    assert [r.candidate_id for r in first] == ["c1", "c2", "c3"]
+    assert first == engine.candidates_for_vacancy("v1")
+
+
+@pytest.mark.parametrize(
+    "profile",
+    [
+        {"desired_occupation_codes": (), "resume_text": ""},
+        {"desired_occupation_codes": (), "resume_text": "   "},
+    ],
+)
+def test_insufficient_candidate_profile_raises(engine: MatchEngine, profile: dict) -> None:  # type: ignore[type-arg]
+    with pytest.raises(InsufficientData, match="occupation"):
+        engine.vacancies_for_candidate(candidate("thin", **profile))
+
+
+def test_insufficient_vacancy_raises(engine: MatchEngine) -> None:
+    thin = {
+        **vacancy("thin").model_dump(),
+        "occupation_code": None,
+        "title": " ",
+        "description": "",
+    }
+    with pytest.raises(InsufficientData, match="occupation code"):
+        engine.candidates_for_vacancy(thin)
+
+
+def test_unscorable_indexed_profiles_are_never_returned() -> None:
+    thin = candidate("thin", desired_occupation_codes=(), resume_text="")
+    engine = MatchEngine().fit(
+        frame([candidate("c1"), thin]), frame([vacancy(occupation_code=None)])
+    )
+    assert [r.candidate_id for r in engine.candidates_for_vacancy("v1")] == ["c1"]
+
+
+def test_add_and_remove_single_records(engine: MatchEngine) -> None:
+    local = MatchEngine().fit(frame(_people()), frame([vacancy("v1")]))
+    local.upsert_candidates([candidate("new", skills=("电气安装", "PLC"))])
+    assert "new" in {r.candidate_id for r in local.candidates_for_vacancy("v1", k=50)}
+    assert local.remove_candidate("new")
+    assert "new" not in {r.candidate_id for r in local.candidates_for_vacancy("v1", k=50)}
+    local.upsert_vacancies([vacancy("v9", occupation_code=WELDER, title="焊工")])
+    assert local.candidates_for_vacancy("v9") == []
+    local.upsert_vacancies([vacancy("v9")])  # replaced by id
+    assert local.candidates_for_vacancy("v9")
+    assert not local.remove_vacancy("missing", missing_ok=True)
+
+
+def test_filters_threshold_and_exposure_cap(engine: MatchEngine) -> None:
+    only_sz = engine.candidates_for_vacancy("v1", filters=MatchFilters(city_codes=("4403",)))
+    assert [r.candidate_id for r in only_sz] == ["c4"]
+    assert engine.candidates_for_vacancy("v1", threshold=1.01) == []
+    tracker = ExposureTracker(cap_per_headcount=0.5)  # v1/v2 have headcount 2: one show each
+    first = engine.vacancies_for_candidate("c1", exposure=tracker)
+    second = engine.vacancies_for_candidate("c1", exposure=tracker)
+    assert {r.vacancy_id for r in first} == {"v1", "v2"}
+    assert second == []
+
+
+def test_ranker_contributions_are_exact_and_weights_respect_signs() -> None:
+    rng = np.random.default_rng(0)
+    X = rng.random((200, 3))
+    grades = (X[:, 0] * 4).astype(int)
+    ranker = PairwiseLogisticRanker().fit(
+        X, grades, np.repeat(np.arange(20), 10), ("text_similarity", "proximity", "skill_coverage")
+    )
+    parts = ranker.contributions(X)
+    assert np.allclose(sum(parts.values()), ranker.predict_score(X))
+    assert ranker.coef_[0] > 0 and ranker.coef_[2] >= 0

@@ -1,0 +1,282 @@
+"""/vacancies, /candidates and /feedback on a real app and a real store (SQLite; the round
+trip also on PostgreSQL): CRUD, problem+json errors naming the field, write-only personal
+data and tenant isolation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from data.records import Candidate
+from data.settings import Settings
+from data.store import get_candidate, make_engine, session_scope, upgrade_to_head
+from data.store.keys import issue_key
+from service.main import create_app
+from service.schemas.records import CandidateOut
+
+PROBLEM_JSON = "application/problem+json"
+PHONE = "13800138000"
+ID_NUMBER = "44010619900101123X"
+Headers = dict[str, str]
+
+
+@dataclass
+class Api:
+    """A running app with keys: admin, planner, and platforms of tenants 'ta' and 'tb'."""
+
+    app: FastAPI
+    client: TestClient
+    settings: Settings
+    admin: Headers
+    planner: Headers
+    a: Headers
+    b: Headers
+
+
+def issue_keys(database_url: str) -> dict[str, Headers]:
+    """Migrate the database and issue one key per role (platforms for 'ta' and 'tb')."""
+    engine = make_engine(database_url)
+    try:
+        upgrade_to_head(engine)
+        with session_scope(engine) as session:
+            plain = {
+                "admin": issue_key(session, "admin")[1],
+                "planner": issue_key(session, "planner")[1],
+                "a": issue_key(session, "platform", "ta")[1],
+                "b": issue_key(session, "platform", "tb")[1],
+            }
+    finally:
+        engine.dispose()
+    return {name: {"Authorization": f"Bearer {key}"} for name, key in plain.items()}
+
+
+@contextmanager
+def running_api(settings: Settings) -> Iterator[Api]:
+    """An app on ``settings`` (database migrated, keys issued) with its TestClient."""
+    keys = issue_keys(settings.database_url)
+    app = create_app(settings)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield Api(app, client, settings, keys["admin"], keys["planner"], keys["a"], keys["b"])
+
+
+@pytest.fixture
+def api(service_settings: Settings) -> Iterator[Api]:
+    with running_api(service_settings) as running:
+        yield running
+
+
+def vacancy(vacancy_id: str = "v-1", **changes: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "vacancy_id": vacancy_id,
+        "title": "Java 开发工程师",
+        "description": "负责后端服务开发。",
+        "occupation_code": "2-02-10-03",
+        "city_code": "4403",
+        "date_posted": "2025-03-01",
+        "valid_through": "2025-06-30",
+        "headcount": 2,
+        "base_salary_min": 15000,
+        "base_salary_max": 25000,
+        "education_requirement": 3,
+        "skills": ["Java", "MySQL"],
+    }
+    return body | changes
+
+
+def candidate(candidate_id: str = "c-1", **changes: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "candidate_id": candidate_id,
+        "city_code": "4403",
+        "desired_occupation_codes": ["2-02-10-03"],
+        "education": 3,
+        "experience_years": 4,
+        "skills": ["Java"],
+        "expected_salary_min": 12000,
+        "registered_on": "2025-02-01",
+        "resume_text": "四年 Java 后端经验。",
+        "contact": {"name": "张三", "phone": PHONE, "id_number": ID_NUMBER},
+        "protected": {"gender": "female", "birth_year": 1995, "hukou_city_code": "4451"},
+    }
+    return body | changes
+
+
+def assert_problem(response: Any, status: int, field: str | None = None) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM_JSON)
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    if field is not None:
+        assert field in [error["field"] for error in body.get("errors", [])], body
+    return body
+
+
+def test_round_trip_on_both_backends(db_url: str, service_settings: Settings) -> None:
+    settings = service_settings.model_copy(update={"database_url": db_url})
+    with running_api(settings) as api:
+        client = api.client
+        created = client.post("/vacancies", json=vacancy(), headers=api.a)
+        assert created.status_code == 201, created.text
+        assert created.headers["location"] == "/vacancies/v-1"
+        assert created.json()["tenant_id"] == "ta"
+        assert client.get("/vacancies/v-1", headers=api.a).json() == created.json()
+
+        replaced = client.post("/vacancies", json=vacancy(headcount=5), headers=api.a)
+        assert replaced.status_code == 200
+        assert client.get("/vacancies/v-1", headers=api.a).json()["headcount"] == 5
+
+        client.post("/vacancies", json=vacancy("v-2", city_code="4401"), headers=api.a)
+        listed = client.get("/vacancies", params={"city_code": "4401"}, headers=api.a).json()
+        assert [item["vacancy_id"] for item in listed["items"]] == ["v-2"]
+        by_family = client.get("/vacancies", params={"occupation_code": "2-02"}, headers=api.a)
+        assert by_family.json()["total"] == 2
+
+        assert client.post("/candidates", json=candidate(), headers=api.a).status_code == 201
+        assert client.get("/candidates/c-1", headers=api.a).json()["skills"] == ["Java"]
+        assert client.post("/candidates", json=candidate(), headers=api.a).status_code == 200
+
+        for path in ("/vacancies/v-1", "/candidates/c-1"):
+            assert client.delete(path, headers=api.a).status_code == 204
+            assert_problem(client.get(path, headers=api.a), 404)
+            assert_problem(client.delete(path, headers=api.a), 404)
+
+
+def test_contact_and_protected_are_write_only(api: Api) -> None:
+    client = api.client
+    responses = [
+        client.post("/candidates", json=candidate(), headers=api.a),
+        client.get("/candidates/c-1", headers=api.a),
+        client.get("/candidates", headers=api.a),
+        client.get("/candidates/c-1", headers=api.admin),
+    ]
+    for response in responses:
+        assert response.status_code in (200, 201), response.text
+        for secret in ("contact", "protected", PHONE, ID_NUMBER, "张三", "hukou", "1995"):
+            assert secret not in response.text
+    engine = make_engine(api.settings.database_url)
+    with session_scope(engine) as session:  # accepted and stored, for audits only
+        stored = get_candidate(session, "c-1", include_personal=True)
+    engine.dispose()
+    assert stored is not None and stored.contact is not None and stored.protected is not None
+    assert stored.contact.phone == PHONE and stored.protected.birth_year == 1995
+
+
+def test_candidate_out_mirrors_candidate_without_personal_data() -> None:
+    personal = {"contact", "protected"}
+    assert set(CandidateOut.model_fields) == set(Candidate.model_fields) - personal
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "params", "field"),
+    [
+        ("post", "/vacancies", vacancy(base_salary_min=-1), None, "body.base_salary_min"),
+        ("post", "/vacancies", vacancy(city_code="1100"), None, "body.city_code"),
+        ("post", "/vacancies", vacancy(title=""), None, "body.title"),
+        ("post", "/vacancies", vacancy(title="a\x00b"), None, "body.title"),
+        ("post", "/vacancies", vacancy(unknown=1), None, "body.unknown"),
+        ("post", "/vacancies", vacancy(vacancy_id="has space"), None, "body.vacancy_id"),
+        ("post", "/vacancies", vacancy(base_salary_min=9, base_salary_max=1), None, "body"),
+        ("post", "/candidates", candidate(experience_years=99), None, "body.experience_years"),
+        ("post", "/candidates", candidate(contact={"phone": "x"}), None, "body.contact.phone"),
+        ("get", "/vacancies/bad%20id", None, None, "path.vacancy_id"),
+        ("get", "/candidates/bad%20id", None, None, "path.candidate_id"),
+        ("get", "/vacancies", None, {"size": 201}, "query.size"),
+        ("get", "/vacancies", None, {"page": 0}, "query.page"),
+        ("get", "/candidates", None, {"city_code": "44"}, "query.city_code"),
+        ("get", "/vacancies", None, {"occupation_code": "2-2"}, "query.occupation_code"),
+    ],
+)
+def test_bad_input_is_a_problem_naming_the_field(
+    api: Api,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+    params: dict[str, Any] | None,
+    field: str,
+) -> None:
+    response = api.client.request(method, path, json=body, params=params, headers=api.admin)
+    assert_problem(response, 422, field)
+
+
+def test_keys_and_roles(api: Api) -> None:
+    client = api.client
+    assert_problem(client.get("/vacancies"), 401)
+    assert_problem(client.get("/vacancies", headers={"X-API-Key": "yc_nope"}), 401)
+    assert_problem(client.get("/candidates", headers=api.planner), 403)
+    assert_problem(client.post("/vacancies", json=vacancy(), headers=api.planner), 403)
+    # An admin must say whose record it writes; a platform may only name its own tenant.
+    assert_problem(client.post("/vacancies", json=vacancy(), headers=api.admin), 422, "body.tenant_id")
+    assert_problem(client.post("/vacancies", json=vacancy(tenant_id="tb"), headers=api.a), 403)
+    own = client.post("/vacancies", json=vacancy(tenant_id="ta"), headers=api.a)
+    assert own.status_code == 201
+    by_admin = client.post("/vacancies", json=vacancy("v-9", tenant_id="tb"), headers=api.admin)
+    assert by_admin.json()["tenant_id"] == "tb"
+
+
+@pytest.mark.parametrize("kind", ["vacancies", "candidates"])
+def test_tenants_cannot_see_each_others_records(api: Api, kind: str) -> None:
+    client = api.client
+    body = vacancy("x-1") if kind == "vacancies" else candidate("x-1")
+    assert client.post(f"/{kind}", json=body, headers=api.a).status_code == 201
+    path = f"/{kind}/x-1"
+
+    missing = assert_problem(client.get(f"/{kind}/x-2", headers=api.b), 404)
+    hidden = assert_problem(client.get(path, headers=api.b), 404)
+    assert hidden["detail"] == missing["detail"].replace("x-2", "x-1")  # indistinguishable
+    assert_problem(client.delete(path, headers=api.b), 404)
+    assert_problem(client.get(f"{path}/matches", headers=api.b), 404)
+    assert client.get(f"/{kind}", headers=api.b).json()["total"] == 0
+    assert_problem(client.post(f"/{kind}", json=body, headers=api.b), 409)  # no take-over
+
+    assert client.get(path, headers=api.a).json()["tenant_id"] == "ta"
+    assert client.get(path, headers=api.admin).status_code == 200
+    assert client.get(f"/{kind}", headers=api.admin).json()["total"] == 1
+
+
+def test_list_pages_are_capped_and_ordered(api: Api) -> None:
+    for number in range(5):
+        api.client.post("/vacancies", json=vacancy(f"v-{number}"), headers=api.a)
+    first = api.client.get("/vacancies", params={"size": 2}, headers=api.a).json()
+    last = api.client.get("/vacancies", params={"size": 2, "page": 3}, headers=api.a).json()
+    assert [item["vacancy_id"] for item in first["items"]] == ["v-0", "v-1"]
+    assert [item["vacancy_id"] for item in last["items"]] == ["v-4"]
+    assert first["total"] == last["total"] == 5 and first["size"] == 2
+
+
+def test_feedback_is_idempotent_and_tenant_scoped(api: Api) -> None:
+    client = api.client
+    client.post("/vacancies", json=vacancy(), headers=api.a)
+    client.post("/candidates", json=candidate(), headers=api.a)
+    client.post("/vacancies", json=vacancy("v-b"), headers=api.b)
+    event = {
+        "candidate_id": "c-1",
+        "vacancy_id": "v-1",
+        "event": "applied",
+        "occurred_at": "2025-03-05T10:00:00+08:00",
+    }
+    first = client.post("/feedback", json=event, headers=api.a)
+    assert first.status_code == 201 and first.json()["created"] is True
+    assert first.json()["tenant_id"] == "ta"
+    again = client.post("/feedback", json=event, headers=api.a)
+    assert again.status_code == 200 and again.json()["created"] is False
+
+    assert_problem(client.post("/feedback", json=event | {"vacancy_id": "v-b"}, headers=api.a), 404)
+    assert_problem(client.post("/feedback", json=event | {"candidate_id": "c-9"}, headers=api.a), 404)
+    assert_problem(client.post("/feedback", json=event, headers=api.b), 404)
+    future = event | {"occurred_at": "2999-01-01T00:00:00Z"}
+    assert_problem(client.post("/feedback", json=future, headers=api.a), 422, "body.occurred_at")
+    assert_problem(client.post("/feedback", json=event | {"event": "liked"}, headers=api.a), 422, "body.event")
+
+    listed = client.get("/feedback", params={"vacancy_id": "v-1"}, headers=api.admin)
+    assert listed.status_code == 200
+    assert [item["event"] for item in listed.json()["items"]] == ["applied"]
+    assert client.get("/feedback", params={"vacancy_id": "v-b"}, headers=api.admin).json()["total"] == 0
+    assert_problem(client.get("/feedback", headers=api.a), 403)
+
+    client.delete("/candidates/c-1", headers=api.a)  # erasure takes the outcomes with it
+    assert client.get("/feedback", headers=api.admin).json()["total"] == 0

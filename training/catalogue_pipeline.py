@@ -1,0 +1,182 @@
+"""Publish a catalogue edition from the store and write its exports.
+
+``publish_catalogue`` reads vacancies and candidates, takes the newest forecast artifact from
+the registry when there is one (otherwise the edition is built without a forecast and its
+meta says why), builds the catalogue, publishes it as the period's next revision and writes
+the exports (JSON, CSV, XLSX, HTML, PDF, plus the supply and flow report as HTML and PDF) to
+``<out>`` (default ``<var_dir>/catalogue/<period>-r<revision>/``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from data.settings import get_settings
+from data.store import (
+    make_engine,
+    read_candidates_frame,
+    read_vacancies_frame,
+    session_scope,
+    upgrade_to_head,
+)
+from data.store.catalogue import (
+    EditionInfo,
+    get_edition,
+    publish_edition,
+    read_entries_frame,
+)
+from models.catalogue import build_catalogue
+from models.catalogue.render import EXPORT_FORMATS, render_catalogue
+from models.catalogue.supply import render_supply_html, render_supply_pdf, supply_flow
+
+__all__ = [
+    "ForecastInputs",
+    "PublishResult",
+    "edition_header",
+    "export_edition",
+    "load_forecast_inputs",
+    "publish_catalogue",
+]
+
+Step = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class ForecastInputs:
+    """Forecasts and metrics taken from the registry (frames None when unavailable)."""
+
+    forecasts: pd.DataFrame | None
+    metrics: pd.DataFrame | None
+    model_version: str | None
+    note: str
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """The published edition and the files written."""
+
+    edition: EditionInfo
+    paths: dict[str, Path]
+    forecast_note: str
+
+
+def _frame_from(artifact: Any, names: tuple[str, ...]) -> pd.DataFrame | None:
+    for name in names:
+        value = artifact.get(name) if isinstance(artifact, dict) else getattr(artifact, name, None)
+        if isinstance(value, pd.DataFrame) and not value.empty:
+            return value
+    return None
+
+
+def load_forecast_inputs(registry_root: Path | None = None) -> ForecastInputs:
+    """The newest ``forecast`` artifact's forecasts and backtest metrics, if any.
+
+    The artifact may be a dict or an object carrying ``forecasts``/``forecasts_`` and
+    ``metrics``/``metrics_``/``backtest_metrics`` frames; anything else is reported in the
+    note and the catalogue is built without a forecast.
+    """
+    from models.registry import ArtifactNotFoundError, RegistryError, load_artifact
+
+    try:
+        artifact, info = load_artifact("forecast", root=registry_root)
+    except ArtifactNotFoundError:
+        return ForecastInputs(None, None, None, "模型库中没有预测制品，本版未使用预测。")
+    except RegistryError as error:
+        return ForecastInputs(None, None, None, f"预测制品不可用（{error}），本版未使用预测。")
+    forecasts = _frame_from(artifact, ("forecasts", "forecasts_", "forecast", "forecast_"))
+    metrics = _frame_from(artifact, ("metrics", "metrics_", "backtest_metrics"))
+    if forecasts is None:
+        note = f"预测制品 {info.version} 不含预测结果表，本版未使用预测。"
+        return ForecastInputs(None, None, info.version, note)
+    return ForecastInputs(forecasts, metrics, info.version, f"使用预测制品 {info.version}。")
+
+
+def edition_header(info: EditionInfo) -> dict[str, Any]:
+    """The edition fields the renderers print."""
+    return {
+        "edition_id": info.edition_id,
+        "period": info.period,
+        "revision": info.revision,
+        "published_at": info.published_at,
+        "content_sha256": info.content_sha256,
+        "meta": info.meta or {},
+    }
+
+
+def publish_catalogue(
+    period: str,
+    *,
+    db_url: str | None = None,
+    out_dir: Path | None = None,
+    registry_root: Path | None = None,
+    use_registry: bool = True,
+    step: Step | None = None,
+) -> PublishResult:
+    """Build, publish and export the catalogue of ``period`` (see the module docstring)."""
+    report = step or (lambda _message: None)
+    engine = make_engine(db_url)
+    try:
+        report("migrating the store")
+        upgrade_to_head(engine)
+        report("reading vacancies and candidates")
+        vacancies, candidates = read_vacancies_frame(engine), read_candidates_frame(engine)
+        report("loading the forecast artifact")
+        inputs = (
+            load_forecast_inputs(registry_root)
+            if use_registry
+            else ForecastInputs(None, None, None, "未使用预测（--no-forecast）。")
+        )
+        report("building the catalogue")
+        catalogue = build_catalogue(
+            vacancies,
+            candidates,
+            period,
+            forecasts=inputs.forecasts,
+            metrics=inputs.metrics,
+            model_version=inputs.model_version,
+        )
+        meta = {**catalogue.meta, "forecast_note": inputs.note}
+        report("publishing the edition")
+        with session_scope(engine) as session:
+            info = publish_edition(session, period, catalogue.entries, meta)
+        folder = out_dir or get_settings().var_dir / "catalogue" / f"{period}-r{info.revision}"
+        folder.mkdir(parents=True, exist_ok=True)
+        paths: dict[str, Path] = {}
+        header = edition_header(info)
+        for fmt in EXPORT_FORMATS:
+            report(f"rendering {fmt}")
+            paths[fmt] = _write(
+                folder / f"catalogue-{period}-r{info.revision}.{fmt}",
+                render_catalogue(catalogue.entries, header, fmt),
+            )
+        report("rendering the supply and flow report")
+        flow = supply_flow(vacancies, candidates, period)
+        paths["supply_html"] = _write(folder / f"supply-{period}.html", render_supply_html(flow))
+        paths["supply_pdf"] = _write(folder / f"supply-{period}.pdf", render_supply_pdf(flow))
+    finally:
+        engine.dispose()
+    return PublishResult(edition=info, paths=paths, forecast_note=inputs.note)
+
+
+def _write(path: Path, payload: bytes) -> Path:
+    path.write_bytes(payload)
+    return path
+
+
+def export_edition(edition_id: int, fmt: str, *, db_url: str | None = None) -> bytes:
+    """Render a stored edition in ``fmt`` (json, csv, xlsx, html, pdf)."""
+    engine = make_engine(db_url)
+    try:
+        with session_scope(engine) as session:
+            info = get_edition(session, edition_id)
+            if info is None:
+                raise KeyError(f"no catalogue edition {edition_id}")
+            entries = read_entries_frame(session, edition_id)
+    finally:
+        engine.dispose()
+    return render_catalogue(entries, edition_header(info), fmt)

@@ -1,0 +1,28 @@
+"""The ``yuecai`` command line: ingest, train, backtest, publish, report, serve.
+
+Each area lives in ``training/commands/<area>.py`` and is mounted here, so commands stay
+small and owned by the pipeline they drive.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from training.commands import catalogue, demo, generate, ingest, keys, serve, train
+
+app = typer.Typer(
+    name="yuecai",
+    help="YueCai (粤才): talent shortage forecasting, 急需紧缺人才目录 and matching.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(ingest.app, name="ingest", help="Validate and load vacancies, candidates, outcomes.")
+app.add_typer(train.app, name="train", help="Fit models and write them to the registry.")
+app.add_typer(catalogue.app, name="catalogue", help="Publish and export catalogue editions.")
+app.add_typer(keys.app, name="keys", help="Issue and revoke API keys.")
+app.add_typer(generate.app, name="generate", help="Write the seeded synthetic demo data.")
+app.command("serve")(serve.serve)
+app.command("demo")(demo.demo)
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

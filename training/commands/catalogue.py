@@ -1,0 +1,151 @@
+"""`yuecai catalogue publish|list|diff|export`: the 急需紧缺人才目录's editions."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from data.store import make_engine, session_scope, upgrade_to_head
+from data.store.catalogue import diff_editions, get_edition, list_editions, previous_edition
+from models.catalogue.diff import CHANGE_LABELS, diff_summary
+from models.catalogue.render import EXPORT_FORMATS
+from training.catalogue_pipeline import export_edition, publish_catalogue
+
+app = typer.Typer(no_args_is_help=True)
+console = Console(stderr=True)
+
+DbOption = Annotated[
+    str | None, typer.Option("--db", help="SQLAlchemy URL (default: YUECAI_DATABASE_URL).")
+]
+
+
+@app.command("publish")
+def publish(
+    period: Annotated[str, typer.Option("--period", help="Period, e.g. 2026Q4 or 2026-11.")],
+    db: DbOption = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder for exports (default var/catalogue/…).")
+    ] = None,
+    forecast: Annotated[
+        bool, typer.Option("--forecast/--no-forecast", help="Use the registry's forecast.")
+    ] = True,
+) -> None:
+    """Build the catalogue of PERIOD, publish it as a new revision and write its exports."""
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("starting", total=None)
+        result = publish_catalogue(
+            period,
+            db_url=db,
+            out_dir=out,
+            use_registry=forecast,
+            step=lambda message: progress.update(task, description=message),
+        )
+    info = result.edition
+    console.print(
+        f"[green]published[/] edition {info.edition_id}: {info.period} r{info.revision}, "
+        f"{info.entry_count} entries, sha256 {info.content_sha256[:16]}…"
+    )
+    console.print(result.forecast_note)
+    for name, path in result.paths.items():
+        console.print(f"  {name:12} {path}")
+
+
+@app.command("list")
+def list_(db: DbOption = None) -> None:
+    """List published editions, newest first."""
+    engine = make_engine(db)
+    upgrade_to_head(engine)
+    with session_scope(engine) as session:
+        editions = list_editions(session)
+    engine.dispose()
+    table = Table(title="急需紧缺人才目录 editions")
+    for column in ("id", "period", "revision", "published (UTC)", "entries", "sha256"):
+        table.add_column(column)
+    for info in editions:
+        table.add_row(
+            str(info.edition_id),
+            info.period,
+            str(info.revision),
+            info.published_at.strftime("%Y-%m-%d %H:%M"),
+            str(info.entry_count),
+            info.content_sha256[:16],
+        )
+    Console().print(table)
+
+
+@app.command("diff")
+def diff(
+    edition_id: Annotated[int, typer.Argument(help="Edition to compare with its predecessor.")],
+    db: DbOption = None,
+    against: Annotated[
+        int | None, typer.Option("--against", help="Compare with this edition instead.")
+    ] = None,
+) -> None:
+    """What changed since the previous edition (same period's previous revision, else the
+    latest revision of the previous period)."""
+    engine = make_engine(db)
+    upgrade_to_head(engine)
+    with session_scope(engine) as session:
+        if get_edition(session, edition_id) is None:
+            console.print(f"[red]no edition {edition_id}[/]")
+            raise typer.Exit(2)
+        old = against if against is not None else _previous_id(session, edition_id)
+        changes = diff_editions(session, old, edition_id) if old is not None else None
+    engine.dispose()
+    if changes is None:
+        console.print(f"edition {edition_id} is the first one: nothing to compare with")
+        return
+    summary = diff_summary(changes)
+    console.print(
+        f"edition {old} → {edition_id}: "
+        + ", ".join(f"{CHANGE_LABELS[k]} {v}" for k, v in summary.items())
+    )
+    table = Table()
+    for column in ("key", "change", "old ★", "new ★"):
+        table.add_column(column)
+    for row in changes[changes["change"] != "unchanged"].to_dict("records"):
+        grades = [
+            "" if pd.isna(row[side]) else str(row[side]) for side in ("old_grade", "new_grade")
+        ]
+        table.add_row(str(row["key"]), CHANGE_LABELS[str(row["change"])], *grades)
+    Console().print(table)
+
+
+def _previous_id(session: Session, edition_id: int) -> int | None:
+    previous = previous_edition(session, edition_id)
+    return None if previous is None else previous.edition_id
+
+
+@app.command("export")
+def export(
+    edition_id: Annotated[int, typer.Argument(help="Edition id (see `yuecai catalogue list`).")],
+    fmt: Annotated[str, typer.Option("--format", help=f"One of {', '.join(EXPORT_FORMATS)}.")],
+    db: DbOption = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
+    ] = None,
+) -> None:
+    """Render a stored edition as JSON, CSV, XLSX, HTML or PDF."""
+    if fmt not in EXPORT_FORMATS:
+        console.print(f"[red]--format must be one of {', '.join(EXPORT_FORMATS)}[/]")
+        raise typer.Exit(2)
+    try:
+        payload = export_edition(edition_id, fmt, db_url=db)
+    except KeyError as error:
+        console.print(f"[red]{error.args[0]}[/]")
+        raise typer.Exit(2) from error
+    if output is None:
+        sys.stdout.buffer.write(payload)
+        sys.stdout.buffer.flush()
+    else:
+        output.write_bytes(payload)
+        console.print(f"wrote {len(payload)} bytes to {output}")

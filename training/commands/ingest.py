@@ -1,0 +1,126 @@
+"""`yuecai ingest vacancies|candidates|outcomes FILE`: validate a file and load its good rows.
+
+Exit codes: 0 every row stored; 1 some rows (or columns) were bad — the good rows are
+stored unless ``--strict``; 2 the file could not be read at all.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from data.ingest import IngestFileError, IngestReport, Kind, ingest_file
+from data.store import make_engine, upgrade_to_head
+
+app = typer.Typer(no_args_is_help=True)
+
+FileArgument = Annotated[
+    Path, typer.Argument(help="CSV, JSON (array), JSON Lines or Parquet, by extension.")
+]
+DbOption = Annotated[
+    str | None, typer.Option("--db", help="SQLAlchemy URL (default: YUECAI_DATABASE_URL).")
+]
+StrictOption = Annotated[
+    bool, typer.Option("--strict", help="Store nothing if any row or column is bad.")
+]
+ReportOption = Annotated[
+    Path | None, typer.Option("--report", help="Write every bad row to this CSV.")
+]
+ShowOption = Annotated[int, typer.Option("--show", min=0, help="Bad rows to print.")]
+ProgressOption = Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar.")]
+
+
+def _summary(report: IngestReport, strict: bool) -> Table:
+    table = Table(title=f"{report.kind} ← {report.path.name}", show_header=False)
+    table.add_row("rows read", str(report.rows))
+    table.add_row("inserted", f"[green]{report.inserted}[/]")
+    table.add_row("updated", f"[cyan]{report.updated}[/]")
+    table.add_row("unchanged", str(report.unchanged))
+    table.add_row("bad rows", f"[red]{report.bad}[/]" if report.bad else "0")
+    if report.file_errors:
+        table.add_row("file problems", f"[red]{len(report.file_errors)}[/]")
+    if strict and not report.ok:
+        table.add_row("stored", "[red]nothing (--strict)[/]")
+    return table
+
+
+def _errors(report: IngestReport, show: int) -> Table:
+    shown = [*report.file_errors, *report.errors][:show]
+    table = Table(title=f"first {len(shown)} problem(s)")
+    table.add_column("line", justify="right")
+    table.add_column("field")
+    table.add_column("reason")
+    for error in shown:
+        table.add_row(str(error.line) if error.line else "file", error.field or "—", error.reason)
+    return table
+
+
+def _run(
+    kind: Kind,
+    file: Path,
+    db: str | None,
+    strict: bool,
+    report_path: Path | None,
+    show: int,
+    progress: bool,
+) -> None:
+    console = Console()
+    engine = make_engine(db)
+    try:
+        upgrade_to_head(engine)
+        report = ingest_file(engine, kind, file, strict=strict, progress=progress)
+    except IngestFileError as error:
+        Console(stderr=True).print(f"[red]cannot read {file}:[/] {error}")
+        raise typer.Exit(code=2) from error
+    finally:
+        engine.dispose()
+    console.print(_summary(report, strict))
+    if not report.ok and show:
+        console.print(_errors(report, show))
+    if report_path is not None:
+        report.write_errors_csv(report_path)
+        console.print(f"all problems written to {report_path}")
+    raise typer.Exit(code=0 if report.ok else 1)
+
+
+@app.command("vacancies")
+def vacancies(
+    file: FileArgument,
+    db: DbOption = None,
+    strict: StrictOption = False,
+    report: ReportOption = None,
+    show: ShowOption = 20,
+    progress: ProgressOption = True,
+) -> None:
+    """Load job postings (招聘岗位)."""
+    _run("vacancies", file, db, strict, report, show, progress)
+
+
+@app.command("candidates")
+def candidates(
+    file: FileArgument,
+    db: DbOption = None,
+    strict: StrictOption = False,
+    report: ReportOption = None,
+    show: ShowOption = 20,
+    progress: ProgressOption = True,
+) -> None:
+    """Load job seekers (求职者), with contact.* and protected.* columns kept apart."""
+    _run("candidates", file, db, strict, report, show, progress)
+
+
+@app.command("outcomes")
+def outcomes(
+    file: FileArgument,
+    db: DbOption = None,
+    strict: StrictOption = False,
+    report: ReportOption = None,
+    show: ShowOption = 20,
+    progress: ProgressOption = True,
+) -> None:
+    """Load match outcomes (viewed/applied/interviewed/hired); import both ends first."""
+    _run("outcomes", file, db, strict, report, show, progress)

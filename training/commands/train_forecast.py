@@ -1,0 +1,105 @@
+"""`yuecai train forecast`: read the store, train, backtest, reconcile, save to the registry.
+
+Exit codes: 0 trained and saved; 1 the store holds no (or too little) data.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from data.store import make_engine, read_candidates_frame, read_vacancies_frame, upgrade_to_head
+from models.registry import save_artifact
+from training.commands.train import app
+from training.forecasting import ForecastBundle, ForecastDataError, train_forecast
+from training.forecasting.parallel import Backend
+
+__all__ = ["forecast", "summary_table"]
+
+MODEL_NAME = "forecast"
+
+DbOption = Annotated[
+    str | None, typer.Option("--db", help="SQLAlchemy URL (default: YUECAI_DATABASE_URL).")
+]
+
+
+def summary_table(bundle: ForecastBundle, seconds: float) -> Table:
+    """Series count, MASE against seasonal naive, coverage, coherence, warnings, time."""
+    metrics = bundle.metrics
+    table = Table(
+        title=f"预测模型训练结果 {bundle.data_range[0]} – {bundle.data_range[1]}", show_header=False
+    )
+    table.add_row("series (per variable)", f"{bundle.n_series:,}")
+    for name, counts in bundle.series_counts().items():
+        table.add_row(f"  {name}", ", ".join(f"{level} {n}" for level, n in counts.items()))
+    table.add_row(
+        "backtest MASE",
+        f"{metrics['mase']:.3f} vs seasonal naive {metrics['mase_naive']:.3f} "
+        f"(ratio {metrics['mase_ratio']:.3f})",
+    )
+    for level in bundle.levels:
+        table.add_row(f"coverage {level}%", f"{metrics[f'coverage_{level}']:.1%}")
+    table.add_row("coherence error", f"{metrics['coherence_error']:.2e}")
+    chosen = bundle.selection[bundle.selection["chosen"]]
+    table.add_row(
+        "models",
+        ", ".join(f"{p}: {m}" for p, m in zip(chosen["panel"], chosen["model"], strict=True)),
+    )
+    table.add_row("warnings", str(len(bundle.warnings)))
+    table.add_row("time", f"{seconds:.1f} s")
+    return table
+
+
+@app.command("forecast")
+def forecast(
+    db: DbOption = None,
+    h: Annotated[int, typer.Option("--h", min=1, max=24, help="Horizon, months.")] = 12,
+    backend: Annotated[
+        str, typer.Option("--backend", help="joblib backend: loky, dask or sequential.")
+    ] = "loky",
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://…).")
+    ] = None,
+    n_jobs: Annotated[int, typer.Option("--n-jobs", help="Parallel workers (-1: all).")] = -1,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
+) -> None:
+    """Train the demand/supply forecasters and save the bundle as model 'forecast'."""
+    console = Console()
+    if backend not in ("loky", "dask", "sequential"):
+        Console(stderr=True).print(f"[red]unknown backend {backend!r}[/]: loky, dask, sequential")
+        raise typer.Exit(code=1)
+    began = time.perf_counter()
+    engine = make_engine(db)
+    try:
+        upgrade_to_head(engine)
+        vacancies = read_vacancies_frame(engine)
+        candidates = read_candidates_frame(engine)
+    finally:
+        engine.dispose()
+    chosen_backend: Backend = backend  # type: ignore[assignment]  # checked above
+    try:
+        bundle = train_forecast(
+            vacancies,
+            candidates,
+            h=h,
+            backend=chosen_backend,
+            scheduler=scheduler,
+            n_jobs=n_jobs,
+            progress=progress,
+        )
+    except ForecastDataError as error:
+        Console(stderr=True).print(f"[red]cannot train:[/] {error}")
+        raise typer.Exit(code=1) from error
+    info = save_artifact(
+        bundle,
+        MODEL_NAME,
+        data_range=bundle.data_range,
+        metrics=bundle.metrics,
+        params=bundle.params,
+    )
+    console.print(summary_table(bundle, time.perf_counter() - began))
+    console.print(f"saved [bold]{info.name}[/] version {info.version}")

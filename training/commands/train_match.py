@@ -1,0 +1,34 @@
+"""`yuecai train match`: fit the matching engine on the store's data and register it."""
+
+from __future__ import annotations
+
+import typer
+
+from training.commands.train import app
+
+__all__ = ["train_match"]
+
+
+@app.command("match")
+def train_match(
+    db: str | None = typer.Option(None, "--db", help="Database URL (default: settings)."),
+    test_fraction: float = typer.Option(0.2, min=0.05, max=0.5, help="Held-out share."),
+    max_eval_queries: int = typer.Option(500, min=10, help="Evaluation queries per direction."),
+) -> None:
+    """Fit hard filter + scorer + learned ranker, evaluate on later outcomes, save."""
+    from training.match_pipeline import load_frames, run_match_pipeline
+
+    candidates, vacancies, outcomes = load_frames(db)
+    typer.echo(
+        f"candidates {len(candidates):,}  vacancies {len(vacancies):,}  outcomes {len(outcomes):,}"
+    )
+    result = run_match_pipeline(
+        candidates,
+        vacancies,
+        outcomes,
+        test_fraction=test_fraction,
+        max_eval_queries=max_eval_queries,
+        save=True,
+    )
+    typer.echo(result.metrics.to_string(index=False, float_format=lambda x: f"{x:.4f}"))
+    typer.echo(f"saved match version {result.artifact_version} ({result.engine.model_version_})")
