@@ -40,7 +40,7 @@ pytest: venv system-deps postgres
 
 test: lint typecheck pytest
 
-bench: venv
+bench: venv system-deps
 	$(BIN)/python -m bench
 
 clean:

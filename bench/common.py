@@ -37,7 +37,9 @@ import numpy as np
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = REPO_ROOT / "bench" / "results"
 LOOPBACK = "127.0.0.1"
-Better = Literal["lower", "higher"]
+Better = Literal["lower", "higher", "closer"]
+"""Which way a figure is good: ``closer`` means the ideal ratio is 1 (e.g. interval coverage
+against its nominal level)."""
 
 __all__ = [
     "LOOPBACK",
@@ -61,7 +63,8 @@ class Figure:
     """One measured figure and its same-run baseline.
 
     ``ratio`` is ``value / baseline_value``; whether a high ratio is good depends on
-    ``better`` (for a time, ``lower``). A figure whose value could not be measured has
+    ``better`` (for a time, ``lower``; for a coverage against its nominal level, ``closer``
+    to 1). A figure whose value could not be measured has
     ``value=None`` and says why in ``note``.
     """
 
@@ -146,10 +149,13 @@ def _number(value: float | None) -> str:
     return f"{value:.4g}"
 
 
+BETTER_LABELS: dict[str, str] = {"lower": "lower", "higher": "higher", "closer": "ratio → 1"}
+
+
 def format_table(figures: Sequence[tuple[str, Figure]]) -> str:
     """A Markdown table of ``(module, figure)`` rows: value, baseline, ratio, which is better."""
     lines = [
-        "| module | figure | value | unit | baseline (same run) | baseline value | ratio | better |",
+        "| module | figure | value | unit | baseline (same run) | baseline | ratio | better |",
         "|---|---|---:|---|---|---:|---:|---|",
     ]
     for module, f in figures:
@@ -157,7 +163,7 @@ def format_table(figures: Sequence[tuple[str, Figure]]) -> str:
         ratio = "—" if f.ratio is None else f"{f.ratio:.3g}×"
         lines.append(
             f"| {module} | {f.name} | {value} | {f.unit} | {f.baseline_name or '—'} | "
-            f"{_number(f.baseline_value)} | {ratio} | {f.better} |"
+            f"{_number(f.baseline_value)} | {ratio} | {BETTER_LABELS.get(f.better, f.better)} |"
         )
     return "\n".join(lines)
 
@@ -381,4 +387,6 @@ def _wait_for_health(server: ServerProcess, timeout: float) -> None:
         except httpx.HTTPError:
             pass
         time.sleep(0.1)
-    raise RuntimeError(f"uvicorn did not answer /health within {timeout:.0f}s:\n{server.log_tail()}")
+    raise RuntimeError(
+        f"uvicorn did not answer /health within {timeout:.0f}s:\n{server.log_tail()}"
+    )

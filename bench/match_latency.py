@@ -5,23 +5,29 @@ exact hard filter on eligible rows → scorer → top window), index build time 
 against the same run's brute-force baseline (score *every* candidate, then hard-filter, then
 top-20), and the ratio. Candidates are synthetic, drawn with numpy.
 
-Run: ``.venv/bin/python -m bench.match_latency [N_CANDIDATES]``.
+Run: ``.venv/bin/python -m bench.match_latency [N_CANDIDATES] [--queries 50] [--quick]``
+(quick: 100,000 candidates); ``python -m bench`` calls :func:`run`. Writes
+``bench/results/match_latency.json``.
 """
 
 from __future__ import annotations
 
-import sys
+import argparse
 import time
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from bench.common import Figure, format_table, write_results
 from data.taxonomy import cities, occupations
 from models.match import MatchEngine
 from models.match.features import pair_features
 from models.match.hard import hard_pass
 
+MODULE = "match_latency"
+FULL_CANDIDATES, QUICK_CANDIDATES = 1_000_000, 100_000
 SKILLS = np.asarray([f"技能{i:03d}" for i in range(300)], dtype=object)
 CERTS = np.asarray(
     ["电工证", "焊工证", "香港电工牌照", "护士执业证书", "导游证", "叉车证"], dtype=object
@@ -124,18 +130,8 @@ def brute_force_top(engine: MatchEngine, vacancy_row: int, k: int = 20) -> np.nd
     return eligible[order[:k]]
 
 
-def main(n_candidates: int = 1_000_000, n_queries: int = 50) -> None:
-    t0 = time.perf_counter()
-    candidates = synthetic_candidates(n_candidates)
-    vacancies = synthetic_vacancies(2000)
-    print(f"generated {n_candidates:,} candidates in {time.perf_counter() - t0:.1f}s")
-    engine = MatchEngine(use_ranker=False)
-    t0 = time.perf_counter()
-    engine.fit(candidates.iloc[:50_000], vacancies)  # text model fitted on a sample
-    engine.index_candidates(candidates)
-    build = time.perf_counter() - t0
-    memory = engine.index_nbytes()
-    queries = [str(i) for i in vacancies["vacancy_id"].iloc[:n_queries]]
+def time_queries(engine: MatchEngine, queries: list[str]) -> tuple[np.ndarray, np.ndarray, int]:
+    """Per-query seconds of the engine and of brute force; how many top-20s were identical."""
     fast, slow, same = [], [], 0
     for vacancy_id in queries:
         t0 = time.perf_counter()
@@ -145,28 +141,80 @@ def main(n_candidates: int = 1_000_000, n_queries: int = 50) -> None:
         baseline = brute_force_top(engine, engine.vacancy_rows_[vacancy_id])
         slow.append(time.perf_counter() - t0)
         same += [r.candidate_id for r in results] == list(engine.candidates_.ids[baseline])
-    fast_ms, slow_ms = np.asarray(fast) * 1e3, np.asarray(slow) * 1e3
-    print(f"index build: {build:.1f}s (text model fit + encode + partitions)")
+    return np.asarray(fast) * 1e3, np.asarray(slow) * 1e3, same
+
+
+def measure(n_candidates: int, n_queries: int = 50) -> tuple[list[Figure], dict[str, Any]]:
+    """Build the index over ``n_candidates``, time ``n_queries`` queries both ways."""
+    t0 = time.perf_counter()
+    candidates = synthetic_candidates(n_candidates)
+    vacancies = synthetic_vacancies(2000)
+    generate_seconds = time.perf_counter() - t0
+    # the records frame as pandas holds it: the natural yardstick for the index's size
+    frame_bytes = int(candidates.memory_usage(deep=True).sum())
+    engine = MatchEngine(use_ranker=False)
+    t0 = time.perf_counter()
+    engine.fit(candidates.iloc[:50_000], vacancies)  # text model fitted on a sample
+    engine.index_candidates(candidates)
+    build = time.perf_counter() - t0
+    del candidates
+    memory = engine.index_nbytes()
+    queries = [str(i) for i in vacancies["vacancy_id"].iloc[:n_queries]]
+    fast_ms, slow_ms, same = time_queries(engine, queries)
+    size = f"{n_candidates:,} candidates"
+    brute = "brute force: score all → filter → top-20"
+    agreement = f"identical top-20 in {same}/{len(queries)} queries"
+    figures = [
+        Figure(f"filtered top-20 median latency, {size}", float(np.median(fast_ms)), "ms",
+               f"{brute} (median)", float(np.median(slow_ms)), note=agreement),
+        Figure(f"filtered top-20 p95 latency, {size}", float(np.percentile(fast_ms, 95)), "ms",
+               f"{brute} (p95)", float(np.percentile(slow_ms, 95)), note=agreement),
+        Figure(f"index memory, {size}", sum(memory.values()) / 2**20, "MiB",
+               "candidate records DataFrame (deep)", frame_bytes / 2**20,
+               note="pandas deep size counts tuple cells shallowly"),
+        Figure(f"index build, {size}", build, "s",
+               note="text model fit on 50,000 + encode + partitions; no natural baseline"),
+    ]  # fmt: skip
+    details = {
+        "n_candidates": n_candidates,
+        "n_queries": len(queries),
+        "generate_seconds": generate_seconds,
+        "build_seconds": build,
+        "index_bytes": memory,
+        "candidate_frame_bytes": frame_bytes,
+        "engine_ms": {"median": float(np.median(fast_ms)), "p95": figures[1].value},
+        "brute_force_ms": {"median": float(np.median(slow_ms)), "p95": figures[1].baseline_value},
+        "identical_top20": same,
+    }
+    return figures, details
+
+
+def run(quick: bool = False) -> list[Figure]:
+    """The bench protocol: 1,000,000 candidates (quick: 100,000); writes the JSON."""
+    figures, details = measure(QUICK_CANDIDATES if quick else FULL_CANDIDATES)
+    write_results(MODULE, figures, {**details, "quick": quick})
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("n_candidates", nargs="?", type=int, default=FULL_CANDIDATES)
+    parser.add_argument("--queries", type=int, default=50)
+    parser.add_argument("--quick", action="store_true", help="100,000 candidates.")
+    args = parser.parse_args()
+    n_candidates = QUICK_CANDIDATES if args.quick else args.n_candidates
+    figures, details = measure(n_candidates, args.queries)
+    memory = details["index_bytes"]
+    print(f"generated {n_candidates:,} candidates in {details['generate_seconds']:.1f}s")
+    print(f"index build: {details['build_seconds']:.1f}s (text model fit + encode + partitions)")
     print(
         f"index memory: {sum(memory.values()) / 2**20:.1f} MiB "
         f"(text CSR {memory['text'] / 2**20:.1f} MiB, partitions "
         f"{memory['partitions'] / 2**20:.1f} MiB)"
     )
-    print("| method | median ms | p95 ms |")
-    print("|---|---|---|")
-    print(
-        f"| partitioned filter → score → top-20 | {np.median(fast_ms):.2f} | "
-        f"{np.percentile(fast_ms, 95):.2f} |"
-    )
-    print(
-        f"| brute force: score all → filter → top-20 | {np.median(slow_ms):.2f} | "
-        f"{np.percentile(slow_ms, 95):.2f} |"
-    )
-    print(
-        f"speed-up (median): {np.median(slow_ms) / np.median(fast_ms):.0f}x; "
-        f"identical top-20 in {same}/{len(queries)} queries"
-    )
+    print(format_table([(MODULE, f) for f in figures]))
+    write_results(MODULE, figures, {**details, "quick": args.quick})
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)
+    main()

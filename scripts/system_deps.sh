@@ -8,6 +8,8 @@ fc-list :lang=zh 2>/dev/null | grep -qi "noto" || need+=(fonts-noto-cjk fontconf
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 # pdftotext: the report tests read the Chinese text back out of the PDFs
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+# wrk: the API throughput benchmark (bench/api_throughput.py) drives the server with it
+command -v wrk >/dev/null 2>&1 || need+=(wrk)
 if [ ${#need[@]} -gt 0 ]; then
     echo "installing Debian packages: ${need[*]}" >&2
     as_root apt-get update -qq

@@ -25,19 +25,23 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 from fastapi import FastAPI
+from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from data.levels import Education, SkillLevel, meets_education
 from data.records import Candidate, Vacancy
-from data.store import read_candidates_frame, read_vacancies_frame
+from data.store import list_candidates, list_vacancies
 from models.match import InsufficientData as EngineInsufficientData
 from models.match import MatchEngine, MatchFilters, MatchResult, UnknownRecord
+from models.match.encoding import records_frame
 from models.registry import (
     ArtifactInfo,
     ArtifactNotFoundError,
@@ -45,6 +49,7 @@ from models.registry import (
     load_artifact,
     load_latest_good,
 )
+from service.api.deps import app_engine
 from service.core.errors import InsufficientData, ServiceUnavailable
 
 __all__ = [
@@ -59,6 +64,7 @@ logger = logging.getLogger("yuecai.service.matching")
 MATCH_ARTIFACT = "match"
 NO_MODEL_DETAIL = "No trained matching model yet: run `yuecai train match`, then retry."
 RETRY_AFTER_SECONDS = "30"
+INDEX_READ_CHUNK = 5000
 _APP_LOCK = threading.Lock()
 Side = Literal["candidates", "vacancies"]
 
@@ -146,10 +152,15 @@ class MatchService:
     def reload(self) -> str:
         """Serve the newest artifact if it verifies and loads; return the version served.
 
+        A newest version that fails (hash mismatch, unpicklable, not a fitted engine) is
+        logged once and skipped: the engine already served stays; with none served yet, the
+        newest good older version is loaded instead.
+
         Raises
         ------
         ServiceUnavailable
-            No usable artifact at all (nothing trained yet, or every version is bad).
+            No usable artifact at all (nothing trained yet, or every version is bad), or
+            the database is unreachable while indexing.
         """
         with self._lock:
             self._checked_at = time.monotonic()
@@ -158,56 +169,62 @@ class MatchService:
             newest = versions[-1] if versions else None
             if served is not None and newest in (served.info.version, None):
                 return served.info.version
-            if newest is not None and newest not in self._rejected:
-                try:
-                    self._served = self._load(
-                        *load_artifact(MATCH_ARTIFACT, newest, root=self.registry_dir)
-                    )
-                    return newest
-                except Exception as error:  # any failure: the artifact is not usable
-                    self._rejected.add(newest)
-                    kept = served.info.version if served is not None else "nothing yet"
-                    logger.error(
-                        "match artifact %s is unusable (%s); serving %s", newest, error, kept
-                    )
-            if served is not None:
-                return served.info.version
-            return self._load_fallback()
+            loaded = self._load_version(newest, served)
+            if loaded is None:
+                if served is not None:
+                    return served.info.version
+                loaded = self._load_latest_good()
+            self._served = self._index(*loaded)
+            return loaded[1].version
 
-    def _load_fallback(self) -> str:
+    def _load_version(
+        self, version: str | None, served: _Served | None
+    ) -> tuple[MatchEngine, ArtifactInfo] | None:
+        """``version`` checked and unpickled, or None (and logged once) if it is unusable."""
+        if version is None or version in self._rejected:
+            return None
+        try:
+            obj, info = load_artifact(MATCH_ARTIFACT, version, root=self.registry_dir)
+            return _checked_engine(obj), info
+        except Exception as error:  # any failure means the artifact is not usable
+            self._rejected.add(version)
+            kept = served.info.version if served is not None else "the newest good older one"
+            logger.error("match artifact %s is unusable (%s); serving %s", version, error, kept)
+            return None
+
+    def _load_latest_good(self) -> tuple[MatchEngine, ArtifactInfo]:
         try:
             obj, info = load_latest_good(MATCH_ARTIFACT, root=self.registry_dir)
-            self._served = self._load(obj, info)
-        except ArtifactNotFoundError as error:
+            return _checked_engine(obj), info
+        except (ArtifactNotFoundError, TypeError, NotFittedError) as error:
             raise ServiceUnavailable(
                 NO_MODEL_DETAIL, headers={"Retry-After": RETRY_AFTER_SECONDS}
             ) from error
-        return info.version
 
-    def _load(self, obj: Any, info: ArtifactInfo) -> _Served:
-        """Check the unpickled object and index the store's records with it."""
-        if not isinstance(obj, MatchEngine):
-            raise TypeError(f"artifact holds a {type(obj).__name__}, not a MatchEngine")
-        check_is_fitted(obj, "model_version_")
-        database = self.store()
-        candidates = read_candidates_frame(database)
-        vacancies = read_vacancies_frame(database)
-        obj.index_candidates(candidates)
-        obj.index_vacancies(vacancies)
+    def _index(self, engine: MatchEngine, info: ArtifactInfo) -> _Served:
+        """Index the store's current records with ``engine`` (read as validated records)."""
+        try:
+            with Session(self.store()) as session:
+                vacancies = _all(session, list_vacancies)
+                candidates = _all(session, list_candidates)
+        except SQLAlchemyError as error:
+            raise ServiceUnavailable(
+                "The database is unavailable.", headers={"Retry-After": RETRY_AFTER_SECONDS}
+            ) from error
+        engine.index_candidates(records_frame(candidates))
+        engine.index_vacancies(records_frame(vacancies))
         tenants: dict[Side, dict[str, str]] = {
-            "candidates": dict(
-                zip(candidates["candidate_id"], candidates["tenant_id"], strict=True)
-            ),
-            "vacancies": dict(zip(vacancies["vacancy_id"], vacancies["tenant_id"], strict=True)),
+            "candidates": {c.candidate_id: c.tenant_id for c in candidates},
+            "vacancies": {v.vacancy_id: v.tenant_id for v in vacancies},
         }
         logger.info(
             "serving match artifact %s (%s): %d candidates, %d vacancies",
             info.version,
-            obj.model_version_,
+            engine.model_version_,
             len(candidates),
             len(vacancies),
         )
-        return _Served(obj, info, tenants)
+        return _Served(engine, info, tenants)
 
     def _current(self) -> _Served:
         """The served engine, loading it on first use and refreshing when due."""
@@ -353,6 +370,26 @@ class MatchService:
         return cached
 
 
+def _checked_engine(obj: Any) -> MatchEngine:
+    if not isinstance(obj, MatchEngine):
+        raise TypeError(f"artifact holds a {type(obj).__name__}, not a MatchEngine")
+    check_is_fitted(obj, "model_version_")
+    return obj
+
+
+_RecordT = TypeVar("_RecordT", Vacancy, Candidate)
+
+
+def _all(session: Session, lister: Callable[..., tuple[list[_RecordT], int]]) -> list[_RecordT]:
+    """Every stored record, read in pages (as records: no personal data, any valid date)."""
+    found: list[_RecordT] = []
+    while True:
+        page, total = lister(session, offset=len(found), limit=INDEX_READ_CHUNK)
+        found.extend(page)
+        if not page or len(found) >= total:
+            return found
+
+
 def _prefixes(prefix: str | None) -> tuple[str, ...] | None:
     return None if prefix is None else (prefix,)
 
@@ -382,8 +419,6 @@ def match_service(app: FastAPI) -> MatchService:
         with _APP_LOCK:
             service = getattr(app.state, "match_service", None)
             if service is None:
-                from service.api.deps import app_engine
-
                 service = MatchService(
                     Path(app.state.settings.registry_dir), lambda: app_engine(app)
                 )

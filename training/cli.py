@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from training.commands import catalogue, demo, generate, ingest, keys, serve, train
+from training.commands import catalogue, demo, generate, ingest, keys, report, serve, train
 
 app = typer.Typer(
     name="yuecai",
@@ -21,6 +21,7 @@ app.add_typer(train.app, name="train", help="Fit models and write them to the re
 app.add_typer(catalogue.app, name="catalogue", help="Publish and export catalogue editions.")
 app.add_typer(keys.app, name="keys", help="Issue and revoke API keys.")
 app.add_typer(generate.app, name="generate", help="Write the seeded synthetic demo data.")
+app.add_typer(report.app, name="report", help="Print the latest forecast's warnings and backtest.")
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 

@@ -24,7 +24,9 @@ from typing import Literal
 
 import pandas as pd
 
-DATA_PATH = Path(__file__).resolve().parent.parent / "au_ivi" / "ivi_anzsco4_state_monthly_long.csv.gz"
+DATA_PATH = (
+    Path(__file__).resolve().parent.parent / "au_ivi" / "ivi_anzsco4_state_monthly_long.csv.gz"
+)
 STATES: tuple[str, ...] = ("NSW", "VIC", "QLD", "SA", "WA", "TAS", "NT", "ACT")
 NATIONAL = "AUST"
 TOTAL_OCCUPATION_CODE = "0"

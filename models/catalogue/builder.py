@@ -168,6 +168,8 @@ def build_catalogue(
     min_demand: int = 5,
     industry_level: int = 2,
     horizon: int = 3,
+    indicators: pd.DataFrame | None = None,
+    requirements: pd.DataFrame | None = None,
 ) -> Catalogue:
     """Score every cell of ``period`` and list the 3–5★ ones with their evidence.
 
@@ -185,9 +187,18 @@ def build_catalogue(
         Grading parameters (defaults of :class:`ShortageIndex` if None).
     model_version
         Version of the forecast artifact, recorded on every entry.
+    indicators, requirements
+        Per-cell tables already computed for ``period`` and ``industry_level`` (by
+        :func:`~models.catalogue.indicators.compute_indicators` and
+        :func:`~models.catalogue.evidence.requirements_evidence`, or by combining the
+        per-city chunks of :mod:`models.catalogue.partition` on parallel workers); None
+        computes them here from ``vacancies`` and ``candidates``.
     """
     window = period_window(period)
-    indicators = compute_indicators(vacancies, candidates, window, industry_level=industry_level)
+    if indicators is None:
+        indicators = compute_indicators(
+            vacancies, candidates, window, industry_level=industry_level
+        )
     indicators = indicators[indicators["demand"] >= min_demand]
     use_forecast = forecasts is not None and not forecasts.empty
     evidence = (
@@ -198,8 +209,8 @@ def build_catalogue(
     indicators = _join_forecast(indicators.copy(), forecasts if use_forecast else None, evidence)
     grading = (index if index is not None else ShortageIndex()).fit(indicators)
     scored = pd.concat([indicators, grading.transform(indicators)], axis=1)
-    jobs = prepare_vacancies(vacancies, industry_level)
-    requirements = requirements_evidence(jobs, window)
+    if requirements is None:
+        requirements = requirements_evidence(prepare_vacancies(vacancies, industry_level), window)
     if not requirements.empty:
         scored = scored.merge(requirements, on=CELL_KEYS, how="left")
     scored["model_version"] = model_version if use_forecast else None

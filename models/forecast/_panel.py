@@ -82,10 +82,17 @@ def seasonal_naive_scale(values: FloatArray, season: int = SEASON) -> FloatArray
     pair get ``NaN``. Why: MASE and the conformal residual scaling both need a per-series unit
     that does not depend on the model being judged.
     """
-    with np.errstate(all="ignore"):
-        seasonal = np.nanmean(np.abs(values[:, season:] - values[:, :-season]), axis=1)
-        naive = np.nanmean(np.abs(np.diff(values, axis=1)), axis=1)
+    seasonal = _row_mean(np.abs(values[:, season:] - values[:, :-season]))
+    naive = _row_mean(np.abs(np.diff(values, axis=1)))
     return np.where(np.isnan(seasonal), naive, seasonal)
+
+
+def _row_mean(values: FloatArray) -> FloatArray:
+    """NaN-ignoring row mean, NaN for empty rows (no numpy empty-slice warnings)."""
+    finite = np.isfinite(values)
+    counts = finite.sum(axis=1)
+    sums = np.where(finite, values, 0.0).sum(axis=1)
+    return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
 
 
 def safe_scale(scale: FloatArray, values: FloatArray) -> FloatArray:
@@ -94,8 +101,7 @@ def safe_scale(scale: FloatArray, values: FloatArray) -> FloatArray:
     Why: residuals are divided by the scale; a flat all-zero history must not produce inf.
     The fallback is 1 % of the series mean level, floored at 1e-3.
     """
-    with np.errstate(all="ignore"):
-        level = np.nan_to_num(np.nanmean(np.abs(values), axis=1), nan=0.0)
+    level = np.nan_to_num(_row_mean(np.abs(values)), nan=0.0)
     fallback = np.maximum(0.01 * level, 1e-3)
     usable = np.isfinite(scale) & (scale > 0)
     return np.where(usable, scale, fallback)
@@ -105,9 +111,7 @@ def future_dates(last_ds: pd.DatetimeIndex, horizon: int) -> pd.DatetimeIndex:
     """Month-start dates ``last_ds + 1 .. last_ds + horizon`` for each series, flattened."""
     offsets = np.tile(np.arange(1, horizon + 1), len(last_ds))
     base = np.repeat(last_ds.year * 12 + last_ds.month - 1, horizon) + offsets
-    return pd.DatetimeIndex(
-        pd.to_datetime({"year": base // 12, "month": base % 12 + 1, "day": 1})
-    )
+    return pd.DatetimeIndex(pd.to_datetime({"year": base // 12, "month": base % 12 + 1, "day": 1}))
 
 
 def months_between(start: pd.Timestamp, end: pd.Timestamp) -> int:

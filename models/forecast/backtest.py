@@ -48,7 +48,7 @@ def _fold_frame(
     forecast = forecast.rename(columns=renames)
     forecast["h"] = np.tile(np.arange(1, h + 1), len(forecast) // h)
     forecast["model"] = alias
-    return forecast
+    return pd.DataFrame(forecast)
 
 
 def backtest(
@@ -103,7 +103,9 @@ def _add_errors(forecasts: pd.DataFrame, levels: Sequence[int]) -> pd.DataFrame:
     error = (scored["y"] - scored["yhat"]).abs()
     scored["scaled_error"] = error / scored["scale"]
     denominator = scored["y"].abs() + scored["yhat"].abs()
-    scored["smape"] = np.where(denominator > 0, 200.0 * error / denominator.where(denominator > 0), 0.0)
+    scored["smape"] = np.where(
+        denominator > 0, 200.0 * error / denominator.where(denominator > 0), 0.0
+    )
     for value in levels:
         inside = (scored["y"] >= scored[f"lo-{value}"]) & (scored["y"] <= scored[f"hi-{value}"])
         scored[f"coverage_{value}"] = inside.astype(float)
@@ -126,11 +128,14 @@ def overall_metrics(per_series: pd.DataFrame, baseline_alias: str, h: int) -> pd
     metrics = per_series.drop(columns="unique_id").groupby("model").mean()
     metrics["n_series"] = per_series.groupby("model")["unique_id"].nunique()
     for column in ("mase", f"mase_h{h}"):
-        metrics[f"{column}_ratio"] = metrics[column] / metrics.loc[baseline_alias, column]
+        baseline_value = float(metrics[column].to_numpy()[metrics.index == baseline_alias][0])
+        metrics[f"{column}_ratio"] = metrics[column] / baseline_value
     return metrics
 
 
-def horizon_metrics(forecasts: pd.DataFrame, levels: Sequence[int] = DEFAULT_LEVELS) -> pd.DataFrame:
+def horizon_metrics(
+    forecasts: pd.DataFrame, levels: Sequence[int] = DEFAULT_LEVELS
+) -> pd.DataFrame:
     """Per ``(model, h)``: MASE (mean scaled |error|), sMAPE and coverage over series x folds."""
     scored = _add_errors(forecasts, levels)
     columns = ["scaled_error", "smape"] + [f"coverage_{value}" for value in levels]

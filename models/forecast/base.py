@@ -28,7 +28,7 @@ from models.forecast.conformal import ConformalCalibration, calibrate
 DEFAULT_LEVELS: tuple[int, ...] = (80, 95)
 
 
-class BaseForecaster(BaseEstimator):  # type: ignore[misc]
+class BaseForecaster(BaseEstimator):
     """Fit on a long panel, forecast ``h <= max_horizon`` months with conformal intervals.
 
     Parameters shared by all subclasses

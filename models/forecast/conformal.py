@@ -67,7 +67,9 @@ class ConformalCalibration:
         return out
 
 
-def calibration_cutoffs(end: pd.Timestamp, horizon: int, n_windows: int, step: int) -> list:
+def calibration_cutoffs(
+    end: pd.Timestamp, horizon: int, n_windows: int, step: int
+) -> list[pd.Timestamp]:
     """Origins ``end - horizon - k * step`` (oldest first), so every horizon has an actual."""
     return [shift_months(end, -horizon - k * step) for k in reversed(range(n_windows))]
 

@@ -150,11 +150,13 @@ class Ensemble(BaseForecaster):
             window = results[index * len(candidates) : (index + 1) * len(candidates)]
             merged = window[0].rename(columns={"yhat": candidates[0].alias})
             for model, result in zip(candidates[1:], window[1:], strict=True):
-                merged[model.alias] = result.set_index(keys[:3]).reindex(
-                    pd.MultiIndex.from_frame(merged[keys[:3]])
-                )["yhat"].to_numpy()
+                merged[model.alias] = (
+                    result.set_index(keys[:3])
+                    .reindex(pd.MultiIndex.from_frame(merged[keys[:3]]))["yhat"]
+                    .to_numpy()
+                )
             per_cutoff.append(merged.assign(cutoff=cutoff))
-        return pd.concat(per_cutoff).dropna(subset=["y"]).reset_index(drop=True)
+        return pd.DataFrame(pd.concat(per_cutoff).dropna(subset=["y"]).reset_index(drop=True))
 
     def _choose_weights(self, validation: pd.DataFrame, aliases: list[str]) -> pd.DataFrame:
         grid = simplex_grid(len(aliases), self.weight_resolution)
@@ -182,6 +184,6 @@ class Ensemble(BaseForecaster):
         scaled[["unique_id", "h"]] = validation[["unique_id", "h"]]
         overall = scaled.groupby("h")[models].mean().T
         overall["mase"] = overall.mean(axis=1)
-        per_series = scaled.groupby("unique_id")[models].mean().stack().rename("mase")
-        per_series.index = per_series.index.set_names(["unique_id", "model"])
-        return {"overall": overall, "per_series": per_series.reset_index()}
+        per_series = scaled.groupby("unique_id")[models].mean().stack().reset_index()
+        per_series.columns = pd.Index(["unique_id", "model", "mase"])
+        return {"overall": overall, "per_series": per_series}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 import numpy as np
@@ -44,10 +44,12 @@ def _initial_states(values: FloatArray, first: np.ndarray) -> tuple[FloatArray, 
 
 
 def holt_winters_paths(
-    values: FloatArray, horizon: int, grid: dict[str, Sequence[float]]
+    values: FloatArray, horizon: int, grid: Mapping[str, Sequence[float]]
 ) -> FloatArray:
     """Forecast paths ``(n_series, horizon)`` for rows with >= 2 seasons (log scale in/out)."""
-    params = np.array(list(itertools.product(*(grid[k] for k in ("alpha", "beta", "gamma", "phi")))))
+    params = np.array(
+        list(itertools.product(*(grid[k] for k in ("alpha", "beta", "gamma", "phi"))))
+    )
     alpha, beta, gamma, phi = (params[:, k][None, :] for k in range(4))
     n_series, n_steps = values.shape
     first = np.argmax(np.isfinite(values), axis=1)
@@ -75,7 +77,8 @@ def holt_winters_paths(
     damping = np.cumsum(phi[0, best][:, None] ** steps[None, :], axis=1)
     season_index = (n_steps - 1 + steps) % SEASON
     season_path = seasonal[rows, best][:, season_index]
-    return level[rows, best][:, None] + damping * trend[rows, best][:, None] + season_path
+    paths = level[rows, best][:, None] + damping * trend[rows, best][:, None] + season_path
+    return np.asarray(paths, dtype=float)
 
 
 class VectorizedETS(BaseForecaster):

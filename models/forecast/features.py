@@ -49,7 +49,7 @@ def spring_festival_indicator(month_index: npt.NDArray[np.int64]) -> FloatArray:
     festival = np.array([spring_festival_month(int(year)) for year in np.unique(years)])
     lookup = dict(zip(np.unique(years).tolist(), festival.tolist(), strict=True))
     festival_month = np.array([lookup[int(year)] for year in years.ravel()]).reshape(years.shape)
-    return (months == festival_month).astype(float)
+    return np.asarray(months == festival_month, dtype=float)
 
 
 def rolling_level(log_values: FloatArray, window: int = LEVEL_WINDOW) -> FloatArray:
@@ -149,7 +149,10 @@ def origin_features(
     start = max(0, column - N_LAGS + 1)
     recent = log_values[:, start : column + 1]
     seasonal_diff = recent[:, 12:] - recent[:, :-12] if recent.shape[1] > 12 else recent[:, :0]
-    spread = np.sqrt(nan_row_mean(seasonal_diff**2) - nan_row_mean(seasonal_diff) ** 2)
+    # E[x²] − E[x]² can round to a tiny negative number: clip before the square root
+    spread = np.sqrt(
+        np.maximum(nan_row_mean(seasonal_diff**2) - nan_row_mean(seasonal_diff) ** 2, 0.0)
+    )
     window = log_values[:, max(0, column - 11) : column + 1]
     zero_share = nan_row_mean(np.where(np.isfinite(window), (window == 0).astype(float), np.nan))
     growth_12 = current - level_at(12)

@@ -8,6 +8,7 @@ horizon is a feature, so there is no recursive error build-up.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -27,7 +28,9 @@ from models.forecast.features import (
     rolling_level,
     spring_festival_indicator,
 )
+from models.forecast.naive import seasonal_naive_paths
 
+logger = logging.getLogger(__name__)
 MIN_ORIGIN_COLUMNS = 12
 TARGET_CLIP = 50.0
 
@@ -174,8 +177,15 @@ class GlobalGBM(BaseForecaster):
                         self._design(block[keep], seasonal, horizon, month, static[keep])
                     )
                     targets.append(target[keep])
-        if not targets:
-            raise ValueError("series too short for GlobalGBM: need > 12 months of history")
+        self.fallback_ids_: list[str] = []
+        if sum(len(target) for target in targets) < 5 * self.min_samples_leaf:
+            # Too little history to train anything: say so and use seasonal naive for all.
+            self.fallback_ids_ = [str(uid) for uid in panel.unique_ids]
+            logger.warning(
+                "GlobalGBM: too few training rows; all %d series use seasonal naive",
+                n_series,
+            )
+            return seasonal_naive_paths(panel.values, self.max_horizon, SEASON)
         booster = HistGradientBoostingRegressor(
             max_iter=self.max_iter,
             learning_rate=self.learning_rate,
@@ -188,7 +198,13 @@ class GlobalGBM(BaseForecaster):
             random_state=self.random_state,
         )
         with threadpool_limits(limits=self.n_threads, user_api="openmp"):
-            booster.fit(np.vstack(design_rows), np.concatenate(targets))
+            design = np.vstack(design_rows)
+            # Short histories leave some features all-NaN, which the binner cannot handle;
+            # such a feature carries no information, so it is set to a constant here and in
+            # predict.
+            self._empty_features = np.isnan(design).all(axis=0)
+            design[:, self._empty_features] = 0.0
+            booster.fit(design, np.concatenate(targets))
             block = self._origin_block(
                 log_values, level, raw_level, scale, n_columns - 1, month_at, groups
             )
@@ -229,10 +245,13 @@ class GlobalGBM(BaseForecaster):
     ) -> FloatArray:
         last = log_values.shape[1] - 1
         # Series too short for a 12-month level are anchored on their last value.
-        anchor = np.where(np.isfinite(raw_level[:, last]), raw_level[:, last], np.expm1(log_values[:, last]))
+        anchor = np.where(
+            np.isfinite(raw_level[:, last]), raw_level[:, last], np.expm1(log_values[:, last])
+        )
         paths = np.empty((len(block), self.max_horizon))
         for horizon in range(1, self.max_horizon + 1):
             seasonal = horizon_features(log_values, level, last, horizon)
             design = self._design(block, seasonal, horizon, month_at[:, last] + horizon, static)
+            design[:, self._empty_features] = 0.0
             paths[:, horizon - 1] = anchor + booster.predict(design) * scale[:, last]
         return paths

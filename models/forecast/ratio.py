@@ -19,6 +19,7 @@ import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
 from models.forecast.base import DEFAULT_LEVELS, BaseForecaster
+from models.forecast.conformal import ConformalCalibration
 
 
 def ratio_forecast(
@@ -39,10 +40,12 @@ def ratio_forecast(
         ``unique_id, ds, ratio, ratio-lo-L, ratio-hi-L`` for each level; ``ratio`` is the
         ratio of the point forecasts.
     """
+    pools: list[ConformalCalibration] = []
     for model in (numerator, denominator):
         check_is_fitted(model, "point_forecast_")
         if model.calibration_ is None:
             raise ValueError("both models need conformal calibration (n_calibration_windows > 0)")
+        pools.append(model.calibration_)
     common, num_index, den_index = np.intersect1d(
         numerator.unique_ids_, denominator.unique_ids_, return_indices=True
     )
@@ -57,14 +60,16 @@ def ratio_forecast(
     uppers = {value: np.empty_like(point_ratio) for value in levels}
     for step in range(h):
         draws = []
-        for model, index, point in (
-            (numerator, num_index, num_point),
-            (denominator, den_index, den_point),
+        for model, calibration, index, point in (
+            (numerator, pools[0], num_index, num_point),
+            (denominator, pools[1], den_index, den_point),
         ):
-            pool = model.calibration_.residuals[:, step]
+            pool = calibration.residuals[:, step]
             pool = pool[np.isfinite(pool)]
             sample = rng.choice(pool, size=(len(index), n_samples))
-            draws.append(np.clip(point[:, step, None] + sample * model.scale_[index, None], 0, None))
+            draws.append(
+                np.clip(point[:, step, None] + sample * model.scale_[index, None], 0, None)
+            )
         simulated = draws[0] / np.maximum(draws[1], denominator_floor)
         for value in levels:
             tail = (100 - value) / 200

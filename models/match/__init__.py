@@ -9,7 +9,7 @@ Public API::
 """
 
 from models.match.allocation import ExposureTracker, allocate, coverage, exposure_gini
-from models.match.certificates import certificate_group, satisfies_certificates
+from data.certificates import certificate_group, satisfies_certificates
 from models.match.engine import MatchEngine
 from models.match.errors import InsufficientData, UnknownRecord
 from models.match.hard import REASON_LABELS, HardReason, HardRules

@@ -82,16 +82,21 @@ def _pools(
     keys = np.asarray(sorted(pairs.loc[pairs["grade"] >= RELEVANT, by].unique()), dtype=object)
     if keys.size > max_queries:
         keys = rng.choice(keys, size=max_queries, replace=False)
+    # Index rows mapped once and queries grouped once: per-key filtering and Series.map(dict)
+    # inside the loop made evaluation quadratic in the number of outcomes.
+    other = "candidate_id" if by == "vacancy_id" else "vacancy_id"
+    other_rows = engine.candidate_rows_ if by == "vacancy_id" else engine.vacancy_rows_
+    mapped = pairs.assign(other_row=pairs[other].map(other_rows))
+    groups = dict(iter(mapped[mapped[by].isin(set(keys))].groupby(by, sort=False)))
     for key in keys:
-        group = pairs[pairs[by] == key]
+        group = groups[key]
+        engaged = group["other_row"].to_numpy(np.int64)
         if by == "vacancy_id":
             row = engine.vacancy_rows_[str(key)]
             eligible = engine.eligible_candidates(v, row)
-            engaged = group["candidate_id"].map(engine.candidate_rows_).to_numpy(np.int64)
         else:
             row = engine.candidate_rows_[str(key)]
             eligible = engine.eligible_vacancies(c, row)
-            engaged = group["vacancy_id"].map(engine.vacancy_rows_).to_numpy(np.int64)
         inside = np.isin(engaged, eligible)
         grades = group["grade"].to_numpy(np.int64)[inside]
         if not (grades >= RELEVANT).any():

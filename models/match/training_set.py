@@ -71,10 +71,16 @@ def _query_rows(
     if keys.size > engine.max_training_queries:
         keys = rng.choice(keys, size=engine.max_training_queries, replace=False)
     wanted = pairs[pairs[by].isin(set(keys))]
+    # Map ids to index rows once: Series.map(dict) rebuilds the dict as a Series on every
+    # call, which inside the per-query loop made training quadratic in the index size.
+    wanted = wanted.assign(
+        candidate_row=wanted["candidate_id"].map(engine.candidate_rows_).astype(np.int64),
+        vacancy_row=wanted["vacancy_id"].map(engine.vacancy_rows_).astype(np.int64),
+    )
     c, v = engine.candidates_, engine.vacancies_
     for key, group in wanted.groupby(by, sort=True):
-        cr: Rows = np.asarray(group["candidate_id"].map(engine.candidate_rows_), dtype=np.int64)
-        vr: Rows = np.asarray(group["vacancy_id"].map(engine.vacancy_rows_), dtype=np.int64)
+        cr: Rows = group["candidate_row"].to_numpy(dtype=np.int64)
+        vr: Rows = group["vacancy_row"].to_numpy(dtype=np.int64)
         # The ranker only ever sees hard-eligible pairs, so it learns only from those.
         ok = hard_pass(c, cr, v, vr, engine.rules_, engine.vocab_)
         cr, vr, group = cr[ok], vr[ok], group[ok]

@@ -41,6 +41,9 @@ __all__ = [
 ]
 
 DEFAULT_PAGE_SIZE = 20
+# Deeper pages than this are refused (422): offsets beyond it overflow database integers
+# and no client pages a million deep; use filters instead.
+MAX_PAGE = 1_000_000
 _ENGINE_LOCK = threading.Lock()
 
 
@@ -84,7 +87,7 @@ def get_metrics(request: Request) -> AppMetrics:
 
 def get_page_params(
     settings: Annotated[Settings, Depends(get_settings)],
-    page: Annotated[int, Query(ge=1, description="Page number, counting from 1.")] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, counting from 1.")] = 1,
     size: Annotated[
         int, Query(ge=1, description="Items per page, at most the server's page_size_max.")
     ] = DEFAULT_PAGE_SIZE,

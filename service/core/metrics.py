@@ -42,6 +42,13 @@ class AppMetrics:
             buckets=_LATENCY_BUCKETS,
             registry=self.registry,
         )
+        self.match_latency = Histogram(
+            "yuecai_match_duration_seconds",
+            "Time the matching engine spent ranking one request, by direction.",
+            ["direction"],
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
+        )
         self.model_info = Gauge(
             "yuecai_model_info",
             "Models currently loaded (value 1), by model name and version.",

@@ -19,10 +19,11 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
-from data.panels import ratio_panel, supply_panel
 from data.panels import demand_panel as monthly_demand
+from data.panels import ratio_panel, supply_panel
 from data.store import read_candidates_frame, read_vacancies_frame
 from models.forecast.warning import EarlyWarning, series_label
+from service.dashboard.editions import frame_records
 from service.dashboard.forecasts import latest_forecast
 
 __all__ = ["RULE_LABELS", "WarningFeed", "latest_warnings"]
@@ -106,11 +107,15 @@ def latest_warnings(engine: Engine, registry_dir: Path, *, limit: int = 200) -> 
     loaded = latest_forecast(registry_dir)
     table = getattr(loaded.bundle, "warnings", None) if loaded else None
     if isinstance(table, pd.DataFrame):
-        records = table.head(limit).to_dict("records")
+        records = frame_records(table.head(limit))
         note = f"来自预测模型 {loaded.version if loaded else ''} 的预警（含预测倍率规则）。"
-        return WarningFeed([_item(r) for r in records], SOURCE_BUNDLE,
-                           loaded.version if loaded else None, note)  # fmt: skip
+        return WarningFeed(
+            [_item(r) for r in records], SOURCE_BUNDLE, loaded.version if loaded else None, note
+        )
     flagged = _from_history(engine)
-    note = "模型库中尚无预测制品：预警仅由历史数据计算（需求异常增长、求职供给下降），不含预测倍率规则。"
-    records = flagged.head(limit).to_dict("records") if not flagged.empty else []
+    note = (
+        "模型库中尚无预测制品：预警仅由历史数据计算（需求异常增长、求职供给下降），"
+        "不含预测倍率规则。"
+    )
+    records = frame_records(flagged.head(limit)) if not flagged.empty else []
     return WarningFeed([_item(r) for r in records], SOURCE_HISTORY, None, note)

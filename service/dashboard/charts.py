@@ -57,7 +57,7 @@ def _ticks(low: float, high: float, count: int = 4) -> list[float]:
     magnitude = 10 ** math.floor(math.log10(raw))
     step = min((m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw), default=raw)
     start = math.floor(low / step) * step
-    return [start + k * step for k in range(int(math.ceil((high - start) / step)) + 1)]
+    return [start + k * step for k in range(math.ceil((high - start) / step) + 1)]
 
 
 def _segments(points: Sequence[tuple[float, float | None]]) -> list[list[tuple[float, float]]]:
@@ -78,7 +78,7 @@ def render_panel_svg(panel: SeriesPanel, *, panel_id: str) -> str:
     if not months:
         return f'<p class="empty">{escape(panel.title)}：暂无数据</p>'
     band_values = [v for band in panel.bands for v in (*band.lower, *band.upper)]
-    values = _finite(list(panel.values) + list(panel.forecast) + band_values)
+    values = _finite([*panel.values, *panel.forecast, *band_values])
     low, high = min([0.0, *values]), max([1.0, *values])
     ticks = _ticks(low, high)
     low, high = ticks[0], ticks[-1]
@@ -121,8 +121,10 @@ def render_panel_svg(panel: SeriesPanel, *, panel_id: str) -> str:
             f'<polygon class="band band-{band.level}" fill="{BAND_COLOURS.get(band.level, "#ddd")}"'
             f' points="{outline}"><title>{band.level}% 预测区间</title></polygon>'
         )
-    history = [(x_of(m), None if v is None else y_of(float(v))) for m, v in zip(
-        panel.months, panel.values, strict=True)]  # fmt: skip
+    history = [
+        (x_of(m), None if v is None else y_of(float(v)))
+        for m, v in zip(panel.months, panel.values, strict=True)
+    ]
     for run in _segments(history):
         points = " ".join(f"{x:.1f},{y:.1f}" for x, y in run)
         parts.append(
@@ -131,8 +133,9 @@ def render_panel_svg(panel: SeriesPanel, *, panel_id: str) -> str:
         )
     if panel.forecast:
         start = [run[-1] for run in _segments(history)[-1:]]
-        ahead = [(x_of(m), y_of(v)) for m, v in zip(panel.forecast_months, panel.forecast,
-                                                    strict=True)]  # fmt: skip
+        ahead = [
+            (x_of(m), y_of(v)) for m, v in zip(panel.forecast_months, panel.forecast, strict=True)
+        ]
         points = " ".join(f"{x:.1f},{y:.1f}" for x, y in [*start, *ahead])
         parts.append(
             f'<polyline class="forecast" fill="none" stroke="{FORECAST_COLOUR}" stroke-width="2" '

@@ -40,8 +40,10 @@ __all__ = [
     "EntryFilters",
     "city_summary",
     "diff_with_previous",
+    "edition_entries",
     "edition_header",
     "entries_page",
+    "frame_records",
     "grade_counts",
     "require_edition",
     "suppress_frame",
@@ -49,7 +51,13 @@ __all__ = [
 ]
 
 ZONES: tuple[str, ...] = ("一核", "一带", "一区")
-GRADE_NAMES: dict[int, str] = {5: "特别紧缺", 4: "比较紧缺", 3: "一般紧缺", 2: "基本平衡", 1: "供过于求"}
+GRADE_NAMES: dict[int, str] = {
+    5: "特别紧缺",
+    4: "比较紧缺",
+    3: "一般紧缺",
+    2: "基本平衡",
+    1: "供过于求",
+}
 CHANGE_LABELS: dict[str, str] = {
     "new": "新增",
     "removed": "移出",
@@ -144,6 +152,23 @@ class EntryFilters:
         return {name: value for name, value in values.items() if value}
 
 
+def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts with string keys and ``None`` for every missing value (NaN, NA, NaT)."""
+    return [
+        {str(key): (None if _missing(value) else value) for key, value in row.items()}
+        for row in frame.to_dict("records")
+    ]
+
+
+def _missing(value: Any) -> bool:
+    if isinstance(value, list | tuple | dict):
+        return False
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
@@ -168,7 +193,7 @@ def suppress_frame(entries: pd.DataFrame, min_cell_size: int) -> pd.DataFrame:
     """:func:`suppress_record` on every row of an entries frame (column order kept)."""
     if entries.empty:
         return entries.copy()
-    records = [suppress_record(row, min_cell_size) for row in entries.to_dict("records")]
+    records = [suppress_record(row, min_cell_size) for row in frame_records(entries)]
     frame = pd.DataFrame.from_records(records).drop(columns="suppressed")
     return frame[list(entries.columns)]
 

@@ -1,6 +1,6 @@
 """The newest forecast bundle from the model registry, read defensively.
 
-The bundle (``training.forecasting.ForecastBundle``, pickled by the training job) is read by
+The bundle (``models.forecast.bundle.ForecastBundle``, pickled by the training job) is read by
 attribute, never by importing ``training`` here: ``forecasts[hierarchy][variable]`` long
 frames (``unique_id, ds, forecast, forecast-lo-80, ...``), ``backtest_series``,
 ``selection`` and ``warnings``. Anything missing just leaves that part of a page out.
@@ -125,6 +125,6 @@ def backtest_rows(loaded: LoadedForecast | None, unique_id: str) -> list[dict[st
     keep = [c for c in ("panel", "model", "mase", "smape", "coverage") if c in rows]
     keep += [c for c in rows.columns if str(c).startswith("coverage") and c not in keep]
     return [
-        {key: (None if pd.isna(value) else value) for key, value in record.items()}
+        {str(key): (None if pd.isna(value) else value) for key, value in record.items()}
         for record in rows[keep].to_dict("records")
     ]

@@ -291,7 +291,7 @@ def render_map_svg(
         f'<svg class="talent-map" role="img" '
         f'viewBox="0 0 {project.width:.0f} {project.height:.0f}" '
         f'aria-labelledby="map-title"><title id="map-title">{escape(title)}</title>'
-        f"{''.join(body)}<g aria-hidden=\"true\">{''.join(labels)}</g></svg>"
+        f'{"".join(body)}<g aria-hidden="true">{"".join(labels)}</g></svg>'
     )
 
 
@@ -300,7 +300,5 @@ def legend(cells: Sequence[MapCell]) -> list[tuple[str, str]]:
     values = [c.value for c in cells if c.value is not None and not math.isnan(c.value)]
     upper = max(values, default=0.0)
     step = upper / len(PALETTE) if upper > 0 else 0.0
-    rows = [
-        (colour, f"{step * k:.3g} – {step * (k + 1):.3g}") for k, colour in enumerate(PALETTE)
-    ]
+    rows = [(colour, f"{step * k:.3g} – {step * (k + 1):.3g}") for k, colour in enumerate(PALETTE)]
     return [*rows, (NO_DATA, "无数据")]

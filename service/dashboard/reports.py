@@ -45,9 +45,7 @@ def suppress_counts(table: pd.DataFrame, min_cell_size: int) -> pd.DataFrame:
     return out
 
 
-def render_supply_report(
-    engine: Engine, period: str, fmt: str, *, min_cell_size: int
-) -> bytes:
+def render_supply_report(engine: Engine, period: str, fmt: str, *, min_cell_size: int) -> bytes:
     """The report of ``period`` as HTML or PDF bytes (422 naming ``query.period`` if bad)."""
     try:
         period_window(period)

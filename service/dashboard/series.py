@@ -64,7 +64,9 @@ def series_history(
     ]
     wanted = candidates["desired_occupation_codes"].map(lambda c: _wants(c, occupation_code))
     current = candidates.get("current_occupation_code", pd.Series(index=candidates.index))
-    seekers = candidates[(candidates["city_code"] == city_code) & (wanted | (current == occupation_code))]
+    seekers = candidates[
+        (candidates["city_code"] == city_code) & (wanted | (current == occupation_code))
+    ]
     moments = [pd.to_datetime(jobs["date_posted"]), pd.to_datetime(seekers["registered_on"])]
     known = pd.concat(moments).dropna()
     if known.empty:

@@ -32,20 +32,25 @@ TENANT_DESCRIPTION = (
     "name another; admin keys must name it."
 )
 # NUL cannot be stored by PostgreSQL and lone surrogates cannot be encoded as UTF-8: refuse
-# them as input errors (422 naming the field) rather than fail at the database (500).
+# them as input errors (422 naming the field) rather than fail at the database (500). Dates
+# are kept to a plausible span, which also keeps them inside what pandas can represent.
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2100, 12, 31)
 EARLIEST_EVENT = datetime(2000, 1, 1, tzinfo=UTC)
 EVENT_CLOCK_SKEW = timedelta(days=1)
 
 
 def _storable(value: Any) -> Any:
-    texts: list[Any] = [value]
+    """Field check of the input records: storable text, plausible dates."""
+    parts: list[Any] = [value]
     if isinstance(value, BaseModel):
-        texts = list(value.__dict__.values())
+        parts = list(value.__dict__.values())
     elif isinstance(value, tuple | list):
-        texts = list(value)
-    if any(isinstance(text, str) and _UNSTORABLE.search(text) for text in texts):
+        parts = list(value)
+    if any(isinstance(part, str) and _UNSTORABLE.search(part) for part in parts):
         raise ValueError("text must not contain NUL characters or unpaired surrogates")
+    if isinstance(value, date) and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValueError(f"date must lie between {EARLIEST_DATE} and {LATEST_DATE}")
     return value
 
 

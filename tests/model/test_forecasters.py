@@ -38,26 +38,32 @@ def make_panel(n_series: int = 24, n_months: int = 60, seed: int = 0) -> pd.Data
         y = rng.poisson(level * season * trend).astype(float)
         frames.append(
             pd.DataFrame(
-                {"unique_id": f"S{i:03d}", "ds": ds, "y": y, "state": f"ST{i % 3}",
-                 "occupation_code": f"{1 + i % 4}{i % 7}{i % 5}1"}
+                {
+                    "unique_id": f"S{i:03d}",
+                    "ds": ds,
+                    "y": y,
+                    "state": f"ST{i % 3}",
+                    "occupation_code": f"{1 + i % 4}{i % 7}{i % 5}1",
+                }
             )
         )
     return pd.concat(frames, ignore_index=True)
 
 
-SMALL_GBM = {"max_iter": 30, "max_train_rows": 20_000, "min_samples_leaf": 20}
+SMALL_GBM = {"max_iter": 30, "max_train_rows": 20_000, "min_samples_leaf": 5}
 FORECASTERS = [
     SeasonalNaive(n_calibration_windows=2),
     VectorizedETS(n_calibration_windows=2),
-    ETS(n_calibration_windows=2),
-    Theta(n_calibration_windows=2),
+    ETS(n_calibration_windows=1),
+    Theta(n_calibration_windows=1),
     GlobalGBM(n_calibration_windows=2, **SMALL_GBM),
 ]
 
 
 @pytest.fixture(scope="module")
 def panel() -> pd.DataFrame:
-    return make_panel()
+    # Small on purpose: per-series statsmodels fits cost ~0.1-1 s each on a loaded 2-core box.
+    return make_panel(n_series=8, n_months=48)
 
 
 @pytest.mark.parametrize("model", FORECASTERS, ids=lambda m: m.alias)
@@ -68,7 +74,7 @@ def test_forecast_frame_contract(model: BaseForecaster, panel: pd.DataFrame) -> 
     expected += [f"{alias}-{side}-{level}" for level in (80, 95) for side in ("lo", "hi")]
     assert list(forecast.columns) == expected
     assert len(forecast) == 6 * panel["unique_id"].nunique()
-    assert forecast["ds"].min() == pd.Timestamp("2019-01-01")
+    assert forecast["ds"].min() == pd.Timestamp("2018-01-01")
     assert not forecast.isna().any().any()
     assert (forecast[f"{alias}-lo-95"] <= forecast[f"{alias}-lo-80"]).all()
     assert (forecast[f"{alias}-lo-80"] <= forecast[alias]).all()
@@ -127,18 +133,18 @@ def test_seasonal_naive_repeats_last_season(panel: pd.DataFrame) -> None:
 def test_seasonal_naive_paths_invariant(values: list[float], horizon: int) -> None:
     row = np.asarray(values)[None, :]
     paths = seasonal_naive_paths(row, horizon, 12)
-    if len(values) >= 12:
-        assert np.array_equal(paths[0], row[0, -12:][np.arange(horizon) % 12])
-    else:
-        assert np.all(paths == row[0, -1])
+    padded = np.concatenate([np.full(12, np.nan), row[0]])[-12:]
+    same_month = padded[np.arange(horizon) % 12]
+    # Same month a year earlier where it exists, otherwise the last observation.
+    assert np.array_equal(paths[0], np.where(np.isnan(same_month), row[0, -1], same_month))
 
 
-@pytest.mark.parametrize("model_class", [ETS, Theta, SARIMA, VectorizedETS])
+@pytest.mark.parametrize("model_class", [ETS, Theta, SARIMA, VectorizedETS], ids=str)
 def test_short_series_fall_back_loudly(
     model_class: type[BaseForecaster], panel: pd.DataFrame, caplog: pytest.LogCaptureFixture
 ) -> None:
     short = make_panel(n_series=1, n_months=18, seed=3).assign(unique_id="SHORT")
-    subset = panel[panel["unique_id"].isin(["S000", "S001"])]
+    subset = panel[panel["unique_id"] == "S000"]
     combined = pd.concat([subset, short], ignore_index=True)
     with caplog.at_level(logging.WARNING):
         model = model_class(n_calibration_windows=0).fit(combined)
@@ -146,7 +152,8 @@ def test_short_series_fall_back_loudly(
     assert "SHORT" in caplog.text
     forecast = model.predict(12, level=())
     np.testing.assert_allclose(
-        forecast[forecast["unique_id"] == "SHORT"].iloc[:, 2].to_numpy(), short["y"].to_numpy()[-12:]
+        forecast[forecast["unique_id"] == "SHORT"].iloc[:, 2].to_numpy(),
+        short["y"].to_numpy()[-12:],
     )
 
 
@@ -155,11 +162,11 @@ def test_short_series_fall_back_loudly(
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_dask_backend_matches_sequential(panel: pd.DataFrame) -> None:
     distributed = pytest.importorskip("dask.distributed")
-    subset = panel[panel["unique_id"].isin([f"S{i:03d}" for i in range(8)])]
+    subset = panel[panel["unique_id"].isin([f"S{i:03d}" for i in range(6)])]
     sequential = ETS(n_jobs=1, n_calibration_windows=0).fit(subset).predict(12, level=())
     with (
         distributed.LocalCluster(
-            n_workers=2, processes=False, threads_per_worker=1, dashboard_address=None
+            n_workers=2, processes=False, threads_per_worker=1, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as client,
         joblib.parallel_config(backend="dask"),
@@ -170,7 +177,7 @@ def test_dask_backend_matches_sequential(panel: pd.DataFrame) -> None:
 
 
 def test_loky_backend_matches_sequential(panel: pd.DataFrame) -> None:
-    subset = panel[panel["unique_id"].isin([f"S{i:03d}" for i in range(6)])]
+    subset = panel[panel["unique_id"].isin([f"S{i:03d}" for i in range(4)])]
     sequential = Theta(n_jobs=1, n_calibration_windows=0).fit(subset).predict(12, level=())
     parallel = Theta(n_jobs=2, backend="loky", n_calibration_windows=0).fit(subset)
     pd.testing.assert_frame_equal(parallel.predict(12, level=()), sequential)

@@ -17,9 +17,15 @@ from openpyxl import load_workbook
 
 from data.records import Candidate, Vacancy
 from data.settings import Settings
-from data.store import make_engine, session_scope, upgrade_to_head
-from data.store import read_candidates_frame, read_vacancies_frame
-from data.store import upsert_candidates, upsert_vacancies
+from data.store import (
+    make_engine,
+    read_candidates_frame,
+    read_vacancies_frame,
+    session_scope,
+    upgrade_to_head,
+    upsert_candidates,
+    upsert_vacancies,
+)
 from data.store.catalogue import publish_edition
 from data.store.keys import issue_key
 from models.catalogue import build_catalogue
@@ -53,10 +59,12 @@ def publish_sample(root: Path) -> Published:
         upgrade_to_head(engine)
         vacancies, candidates = sample_records()
         with session_scope(engine) as session:
-            upsert_vacancies(session, [Vacancy(title="岗位", **_plain(r))
-                                       for r in vacancies.to_dict("records")])  # fmt: skip
-            upsert_candidates(session, [Candidate(**_plain(r))
-                                        for r in candidates.to_dict("records")])  # fmt: skip
+            upsert_vacancies(
+                session, [Vacancy(title="岗位", **_plain(r)) for r in vacancies.to_dict("records")]
+            )
+            upsert_candidates(
+                session, [Candidate(**_plain(r)) for r in candidates.to_dict("records")]
+            )
         stored_vacancies, stored_candidates = (
             read_vacancies_frame(engine),
             read_candidates_frame(engine),
@@ -170,7 +178,7 @@ def _parse(fmt: str, content: bytes) -> str:
         return next(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))["city_name"]
     if fmt == "xlsx":
         sheet = load_workbook(io.BytesIO(content), read_only=True)["目录"]
-        return str(list(sheet.iter_rows(min_row=2, max_row=2, values_only=True))[0][1])
+        return str(next(iter(sheet.iter_rows(min_row=2, max_row=2, values_only=True)))[1])
     if fmt == "html":
         text = content.decode("utf-8")
         assert "http://" not in text and "https://" not in text

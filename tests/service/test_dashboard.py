@@ -111,35 +111,59 @@ def _fake_bundle(unique_id: str) -> SimpleNamespace:
 
     def frame(level: float) -> pd.DataFrame:
         point = np.full(3, level)
-        return pd.DataFrame({
-            "unique_id": unique_id, "ds": months, "forecast": point,
-            "forecast-lo-80": point * 0.8, "forecast-hi-80": point * 1.2,
-            "forecast-lo-95": point * 0.6, "forecast-hi-95": point * 1.4,
-        })  # fmt: skip
+        return pd.DataFrame(
+            {
+                "unique_id": unique_id,
+                "ds": months,
+                "forecast": point,
+                "forecast-lo-80": point * 0.8,
+                "forecast-hi-80": point * 1.2,
+                "forecast-lo-95": point * 0.6,
+                "forecast-hi-95": point * 1.4,
+            }
+        )
 
     return SimpleNamespace(
-        forecasts={"occupation": {"demand": frame(120.0), "supply": frame(10.0),
-                                  "ratio": frame(12.0)}},  # fmt: skip
-        backtest_series=pd.DataFrame({
-            "panel": ["occupation/demand"], "model": ["ets"], "unique_id": [unique_id],
-            "mase": [0.83], "smape": [0.12],
-        }),  # fmt: skip
-        selection=pd.DataFrame({"panel": ["occupation/demand"], "model": ["ets"],
-                                "chosen": [True]}),  # fmt: skip
-        warnings=pd.DataFrame({
-            "unique_id": [unique_id], "ds": [months[0]], "rule": ["ratio_threshold"],
-            "level": ["红色"], "severity": [3.2], "evidence": [{"lower": 9.6}],
-            "message_zh": ["深圳市 · 计算机软件工程技术人员 预测求人倍率超过预警线"],
-            "hierarchy": ["occupation"],
-        }),  # fmt: skip
+        forecasts={
+            "occupation": {"demand": frame(120.0), "supply": frame(10.0), "ratio": frame(12.0)}
+        },
+        backtest_series=pd.DataFrame(
+            {
+                "panel": ["occupation/demand"],
+                "model": ["ets"],
+                "unique_id": [unique_id],
+                "mase": [0.83],
+                "smape": [0.12],
+            }
+        ),
+        selection=pd.DataFrame(
+            {"panel": ["occupation/demand"], "model": ["ets"], "chosen": [True]}
+        ),
+        warnings=pd.DataFrame(
+            {
+                "unique_id": [unique_id],
+                "ds": [months[0]],
+                "rule": ["ratio_threshold"],
+                "level": ["红色"],
+                "severity": [3.2],
+                "evidence": [{"lower": 9.6}],
+                "message_zh": ["深圳市 · 计算机软件工程技术人员 预测求人倍率超过预警线"],
+                "hierarchy": ["occupation"],
+            }
+        ),
     )
 
 
 @pytest.fixture(scope="module")
 def with_forecast(published: Published, tmp_path_factory: pytest.TempPathFactory):
     registry = tmp_path_factory.mktemp("registry")
-    save_artifact(_fake_bundle("/".join(SERIES)), "forecast", data_range=("2025-01", "2026-12"),
-                  metrics={"mase": 0.83}, root=registry)  # fmt: skip
+    save_artifact(
+        _fake_bundle("/".join(SERIES)),
+        "forecast",
+        data_range=("2025-01", "2026-12"),
+        metrics={"mase": 0.83},
+        root=registry,
+    )
     settings = published.settings.model_copy(update={"registry_dir": registry})
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         login(client, published.planner_key)
@@ -178,8 +202,15 @@ def test_schematic_cells_partition_the_hull() -> None:
     assert len(shapes.rings) == 21 and shapes.schematic
 
     def area(ring: list[tuple[float, float]]) -> float:
-        return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1)
-                       in zip(ring, ring[1:] + ring[:1], strict=True))) / 2  # fmt: skip
+        return (
+            abs(
+                sum(
+                    x0 * y1 - x1 * y0
+                    for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True)
+                )
+            )
+            / 2
+        )
 
     cells = sum(area(rings[0]) for rings in shapes.rings.values())
     hull = area(convex_hull([p for rings in shapes.rings.values() for p in rings[0]]))

@@ -187,6 +187,8 @@ def test_candidate_out_mirrors_candidate_without_personal_data() -> None:
         ("get", "/candidates/bad%20id", None, None, "path.candidate_id"),
         ("get", "/vacancies", None, {"size": 201}, "query.size"),
         ("get", "/vacancies", None, {"page": 0}, "query.page"),
+        ("get", "/candidates", None, {"page": 10**18}, "query.page"),
+        ("get", "/feedback", None, {"page": 2**70}, "query.page"),
         ("get", "/candidates", None, {"city_code": "44"}, "query.city_code"),
         ("get", "/vacancies", None, {"occupation_code": "2-2"}, "query.occupation_code"),
     ],
@@ -210,7 +212,9 @@ def test_keys_and_roles(api: Api) -> None:
     assert_problem(client.get("/candidates", headers=api.planner), 403)
     assert_problem(client.post("/vacancies", json=vacancy(), headers=api.planner), 403)
     # An admin must say whose record it writes; a platform may only name its own tenant.
-    assert_problem(client.post("/vacancies", json=vacancy(), headers=api.admin), 422, "body.tenant_id")
+    assert_problem(
+        client.post("/vacancies", json=vacancy(), headers=api.admin), 422, "body.tenant_id"
+    )
     assert_problem(client.post("/vacancies", json=vacancy(tenant_id="tb"), headers=api.a), 403)
     own = client.post("/vacancies", json=vacancy(tenant_id="ta"), headers=api.a)
     assert own.status_code == 201
@@ -266,16 +270,23 @@ def test_feedback_is_idempotent_and_tenant_scoped(api: Api) -> None:
     assert again.status_code == 200 and again.json()["created"] is False
 
     assert_problem(client.post("/feedback", json=event | {"vacancy_id": "v-b"}, headers=api.a), 404)
-    assert_problem(client.post("/feedback", json=event | {"candidate_id": "c-9"}, headers=api.a), 404)
+    assert_problem(
+        client.post("/feedback", json=event | {"candidate_id": "c-9"}, headers=api.a), 404
+    )
     assert_problem(client.post("/feedback", json=event, headers=api.b), 404)
     future = event | {"occurred_at": "2999-01-01T00:00:00Z"}
     assert_problem(client.post("/feedback", json=future, headers=api.a), 422, "body.occurred_at")
-    assert_problem(client.post("/feedback", json=event | {"event": "liked"}, headers=api.a), 422, "body.event")
+    assert_problem(
+        client.post("/feedback", json=event | {"event": "liked"}, headers=api.a), 422, "body.event"
+    )
 
     listed = client.get("/feedback", params={"vacancy_id": "v-1"}, headers=api.admin)
     assert listed.status_code == 200
     assert [item["event"] for item in listed.json()["items"]] == ["applied"]
-    assert client.get("/feedback", params={"vacancy_id": "v-b"}, headers=api.admin).json()["total"] == 0
+    assert (
+        client.get("/feedback", params={"vacancy_id": "v-b"}, headers=api.admin).json()["total"]
+        == 0
+    )
     assert_problem(client.get("/feedback", headers=api.a), 403)
 
     client.delete("/candidates/c-1", headers=api.a)  # erasure takes the outcomes with it

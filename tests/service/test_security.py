@@ -24,6 +24,7 @@ from data.settings import Settings
 from data.store import make_engine, session_scope, upgrade_to_head
 from data.store.keys import issue_key, list_keys, revoke_key
 from service import main
+from service.api.routes import ROUTERS
 from service.api.security import (
     ACCESS_POLICY,
     COOKIE_NAME,
@@ -136,7 +137,7 @@ def keys(settings: Settings) -> dict[str, str]:
 
 @pytest.fixture
 def probe_app(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> FastAPI:
-    monkeypatch.setattr(main, "ROUTERS", [*main.ROUTERS, *_probe_routers()])
+    monkeypatch.setattr(main, "ROUTERS", [*ROUTERS, *_probe_routers()])
     return main.create_app(settings)
 
 
@@ -150,7 +151,7 @@ def _auth(key: str | None) -> dict[str, str]:
     return {} if key is None else {"Authorization": f"Bearer {key}"}
 
 
-def _problem(response: httpx.Response, status: int) -> dict[str, Any]:
+def _problem(response: Any, status: int) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == PROBLEM_JSON
     body: dict[str, Any] = response.json()
@@ -335,7 +336,7 @@ def test_every_router_of_the_real_app_is_behind_the_policy(settings: Settings) -
         if context is not None:
             included += 1
             assert any(dependency is ACCESS_POLICY for dependency in context.dependencies)
-    assert included == len(main.ROUTERS) + 2  # + the docs and login routers
+    assert included == len(ROUTERS) + 2  # + the docs and login routers
 
 
 def test_every_documented_operation_of_the_real_app_denies_without_a_key(

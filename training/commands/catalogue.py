@@ -18,6 +18,7 @@ from data.store.catalogue import diff_editions, get_edition, list_editions, prev
 from models.catalogue.diff import CHANGE_LABELS, diff_summary
 from models.catalogue.render import EXPORT_FORMATS
 from training.catalogue_pipeline import export_edition, publish_catalogue
+from training.forecasting.parallel import Backend
 
 app = typer.Typer(no_args_is_help=True)
 console = Console(stderr=True)
@@ -25,6 +26,19 @@ console = Console(stderr=True)
 DbOption = Annotated[
     str | None, typer.Option("--db", help="SQLAlchemy URL (default: YUECAI_DATABASE_URL).")
 ]
+BACKENDS: tuple[Backend, ...] = ("sequential", "loky", "dask")
+
+
+def _checked_backend(backend: str, scheduler: str | None) -> Backend:
+    """``backend`` as a :data:`Backend`, or exit 2: a CLI run has no Dask Client of its own."""
+    for known in BACKENDS:
+        if backend == known:
+            if known == "dask" and scheduler is None:
+                console.print("[red]--backend dask needs --scheduler tcp://HOST:PORT[/]")
+                raise typer.Exit(2)
+            return known
+    console.print(f"[red]--backend must be one of {', '.join(BACKENDS)}; got {backend!r}[/]")
+    raise typer.Exit(2)
 
 
 @app.command("publish")
@@ -37,8 +51,20 @@ def publish(
     forecast: Annotated[
         bool, typer.Option("--forecast/--no-forecast", help="Use the registry's forecast.")
     ] = True,
+    backend: Annotated[
+        str, typer.Option("--backend", help="joblib backend: sequential, loky or dask.")
+    ] = "sequential",
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://…).")
+    ] = None,
+    n_jobs: Annotated[int, typer.Option("--n-jobs", help="Parallel workers (-1: all).")] = -1,
 ) -> None:
-    """Build the catalogue of PERIOD, publish it as a new revision and write its exports."""
+    """Build the catalogue of PERIOD, publish it as a new revision and write its exports.
+
+    With --backend loky or dask the per-city work runs on parallel workers (a Dask cluster
+    with --scheduler); the edition is identical to a sequential build's.
+    """
+    chosen_backend = _checked_backend(backend, scheduler)
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("starting", total=None)
@@ -48,6 +74,9 @@ def publish(
             out_dir=out,
             use_registry=forecast,
             step=lambda message: progress.update(task, description=message),
+            backend=chosen_backend,
+            scheduler=scheduler,
+            n_jobs=n_jobs,
         )
     info = result.edition
     console.print(

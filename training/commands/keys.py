@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from data.store import make_engine, session_scope, upgrade_to_head
@@ -18,6 +19,7 @@ from data.store.keys import ROLES, UnknownKeyError, issue_key, list_keys, revoke
 
 app = typer.Typer(no_args_is_help=True)
 console = Console(stderr=True)
+TABLE_MIN_WIDTH = 120
 
 DbOption = Annotated[
     str | None, typer.Option("--db", help="SQLAlchemy URL (default: YUECAI_DATABASE_URL).")
@@ -64,18 +66,19 @@ def list_(db: DbOption = None) -> None:
         engine.dispose()
     table = Table(title="API keys")
     for column in ("key_id", "role", "tenant", "name", "created (UTC)", "last used", "status"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for info in keys:
         table.add_row(
             info.key_id,
             info.role,
-            info.tenant_id or "—",
-            info.name,
+            escape(info.tenant_id or "—"),  # names are free text, not Rich markup
+            escape(info.name),
             info.created_at.strftime("%Y-%m-%d %H:%M"),
             info.last_used_at.strftime("%Y-%m-%d %H:%M") if info.last_used_at else "—",
-            "active" if info.active else f"revoked {info.revoked_at:%Y-%m-%d %H:%M}",
+            "active" if info.active else f"revoked {info.revoked_at:%Y-%m-%d}",
         )
-    Console().print(table)
+    # At least 120 columns, even in a pipe: a squeezed table would cut the key ids to revoke.
+    Console(width=max(Console().width, TABLE_MIN_WIDTH)).print(table)
 
 
 @app.command("revoke")

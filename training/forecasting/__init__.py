@@ -2,10 +2,10 @@
 
 Modules: :mod:`.hierarchies` (collapsed occupation/industry × geography hierarchies),
 :mod:`.fitting` (backtest and fit tasks), :mod:`.parallel` (joblib/Dask backends, progress),
-:mod:`.bundle` (``ForecastBundle``, ratio forecasts), :mod:`.pipeline` (``train_forecast``).
+``models.forecast.bundle`` (``ForecastBundle``, ratio forecasts), :mod:`.pipeline` (``train_forecast``).
 """
 
-from training.forecasting.bundle import ForecastBundle, ratio_forecast
+from models.forecast.bundle import ForecastBundle, ratio_forecast
 from training.forecasting.pipeline import ForecastDataError, train_forecast
 
 __all__ = ["ForecastBundle", "ForecastDataError", "ratio_forecast", "train_forecast"]

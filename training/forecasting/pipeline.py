@@ -18,7 +18,7 @@ import pandas as pd
 
 from models.forecast.hierarchy import MinTrace, coherence_error
 from models.forecast.warning import EarlyWarning
-from training.forecasting.bundle import ForecastBundle, ratio_forecast
+from models.forecast.bundle import ForecastBundle, ratio_forecast
 from training.forecasting.fitting import (
     BacktestResult,
     FinalFit,

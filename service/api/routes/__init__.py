@@ -14,6 +14,7 @@ from service.api.routes import (
     dashboard,
     feedback,
     health,
+    indicators,
     matches,
     meta,
     vacancies,
@@ -30,4 +31,5 @@ ROUTERS: list[APIRouter] = [
     feedback.router,
     catalogue.router,
     dashboard.router,
+    indicators.router,
 ]

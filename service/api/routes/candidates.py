@@ -17,7 +17,12 @@ from sqlalchemy.orm import Session
 from data.records import Candidate
 from data.store import delete_candidate, get_candidate, list_candidates, upsert_candidates
 from service.api.deps import PageDep, SessionDep
-from service.api.routes.vacancies import NATURAL_KEY_PATTERN, CityFilter, OccupationFilter
+from service.api.routes.vacancies import (
+    NATURAL_KEY_PATTERN,
+    CityFilter,
+    OccupationFilter,
+    bounded,
+)
 from service.api.security import (
     PlatformOrAdmin,
     Principal,
@@ -113,6 +118,7 @@ def read_candidates(
 ) -> Page[CandidateOut]:
     """Candidates visible to the caller, ordered by id; ``occupation_code`` filters on the
     current occupation (an ancestor code selects its descendants)."""
+    paging = bounded(paging)
     records, total = list_candidates(
         session,
         tenant_id=tenant_scope(principal),

@@ -29,6 +29,7 @@ from service.dashboard.editions import (
     edition_entries,
     edition_header,
     entries_page,
+    frame_records,
     grade_counts,
     require_edition,
 )
@@ -98,7 +99,9 @@ def _entry(record: dict[str, Any]) -> EntryOut:
         for key, value in record.items()
         if key not in IDENTITY_COLUMNS and key != "suppressed"
     }
-    return EntryOut(**identity, evidence=evidence, suppressed=record.get("suppressed", []))
+    return EntryOut.model_validate(
+        {**identity, "evidence": evidence, "suppressed": record.get("suppressed", [])}
+    )
 
 
 @router.get(
@@ -136,10 +139,11 @@ def diff_catalogue_edition(edition_id: EditionId, session: SessionDep) -> Editio
     """New, removed, upgraded and downgraded entries against the previous edition."""
     require_edition(session, edition_id)
     base, changes = diff_with_previous(session, edition_id)
-    records = changes.astype(object).where(changes.notna(), None).to_dict("records")
-    items = [DiffItem.model_validate(record) for record in records]
-    counts = {kind: sum(item.change == kind for item in items) for kind in
-              ("new", "removed", "upgraded", "downgraded")}  # fmt: skip
+    items = [DiffItem.model_validate(record) for record in frame_records(changes)]
+    counts = {
+        kind: sum(item.change == kind for item in items)
+        for kind in ("new", "removed", "upgraded", "downgraded")
+    }
     return EditionDiff(
         edition_id=edition_id,
         previous_edition_id=None if base is None else base.edition_id,
@@ -194,7 +198,9 @@ def supply_flow_report(
     return Response(payload, media_type=REPORT_MEDIA_TYPES[fmt], headers=headers)
 
 
-def warnings_endpoint(request: Request, engine: EngineDep, settings: SettingsDep) -> Response | WarningList:
+def warnings_endpoint(
+    request: Request, engine: EngineDep, settings: SettingsDep
+) -> Response | WarningList:
     """The latest early warnings, most severe first (HTML for browsers)."""
     feed = latest_warnings(engine, settings.registry_dir)
     body = WarningList(

@@ -29,6 +29,7 @@ from service.dashboard.editions import (
     diff_with_previous,
     edition_entries,
     entries_page,
+    frame_records,
     grade_counts,
     require_edition,
     suppress_record,
@@ -78,8 +79,9 @@ def overview(request: Request, session: SessionDep, settings: SettingsDep) -> HT
 def editions_page(request: Request, session: SessionDep) -> HTMLResponse:
     """Every published edition, newest first."""
     editions = list_editions(session)
-    return page(request, "editions.html", active="/catalogue", page_title="紧缺目录",
-                editions=editions)  # fmt: skip
+    return page(
+        request, "editions.html", active="/catalogue", page_title="紧缺目录", editions=editions
+    )
 
 
 def _blank_to_none(value: str | None) -> str | None:
@@ -102,11 +104,13 @@ def _options(session: Any, edition_id: int) -> dict[str, list[tuple[str, str]]]:
     industries = entries.drop_duplicates("industry_code").sort_values("industry_code")
     occupations = entries.drop_duplicates("occupation_code").sort_values("occupation_code")
     return {
-        "industries": list(zip(industries["industry_code"], industries["industry_name"],
-                               strict=True)),
-        "occupations": list(zip(occupations["occupation_code"], occupations["occupation_name"],
-                                strict=True)),
-    }  # fmt: skip
+        "industries": list(
+            zip(industries["industry_code"], industries["industry_name"], strict=True)
+        ),
+        "occupations": list(
+            zip(occupations["occupation_code"], occupations["occupation_name"], strict=True)
+        ),
+    }
 
 
 @router.get("/catalogue/{edition_id}")
@@ -161,7 +165,7 @@ def edition_page(
         zones=ZONES,
         grade_names=GRADE_NAMES,
         base=base,
-        changes=changes.astype(object).where(changes.notna(), None).to_dict("records"),
+        changes=frame_records(changes),
         change_counts=changes["change"].value_counts().to_dict(),
         **_options(session, edition_id),
     )
@@ -174,8 +178,9 @@ def _series_entry(session: Any, city_code: str, occupation_code: str, min_cell: 
     edition = _latest(session)
     if edition is None:
         return None, None
-    rows, _total = list_entries(session, edition.edition_id, city_code=city_code,
-                                occupation_code=occupation_code, limit=1)  # fmt: skip
+    rows, _total = list_entries(
+        session, edition.edition_id, city_code=city_code, occupation_code=occupation_code, limit=1
+    )
     return edition, (suppress_record(rows[0], min_cell) if rows else None)
 
 
@@ -193,8 +198,13 @@ def series_page(
         city, occupation = city_name(city_code), occupation_name(occupation_code)
     except KeyError as missing:
         raise NotFound(f"No series {city_code}/{occupation_code} ({missing}).") from missing
-    view = series_view(engine, settings.registry_dir, city_code, occupation_code,
-                       min_cell_size=settings.min_cell_size)  # fmt: skip
+    view = series_view(
+        engine,
+        settings.registry_dir,
+        city_code,
+        occupation_code,
+        min_cell_size=settings.min_cell_size,
+    )
     edition, entry = _series_entry(session, city_code, occupation_code, settings.min_cell_size)
     charts = [
         render_panel_svg(panel, panel_id=f"chart-{name}")
@@ -210,7 +220,7 @@ def series_page(
         occupation=occupation.strip(),
         view=view,
         charts=charts,
-        history=history.astype(object).where(history.notna(), None).to_dict("records"),
+        history=frame_records(history),
         edition=edition,
         entry=entry,
         min_cell_size=settings.min_cell_size,
@@ -245,8 +255,16 @@ def map_page(
             if edition is not None
             else None
         )
-        cells.append(MapCell(row["city_code"], row["name"], str(short_names[row["city_code"]]),
-                             value, f"{row['name']}：{MAP_METRICS[metric]} {shown}", href))  # fmt: skip
+        cells.append(
+            MapCell(
+                row["city_code"],
+                row["name"],
+                str(short_names[row["city_code"]]),
+                value,
+                f"{row['name']}：{MAP_METRICS[metric]} {shown}",
+                href,
+            )
+        )
     shapes = city_shapes()
     svg = render_map_svg(cells, shapes, title=f"广东省人才紧缺地图：{MAP_METRICS[metric]}")
     return page(

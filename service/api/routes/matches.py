@@ -12,18 +12,21 @@ Paging: the engine re-ranks a bounded window of the best hard-filtered pairs (it
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
 from data.levels import Education
 from models.match import MatchResult
-from service.api.deps import PageDep, SessionDep
+from service.api.deps import MetricsDep, PageDep, SessionDep
 from service.api.routes.candidates import CandidateId, own_candidate
 from service.api.routes.vacancies import CityFilter, OccupationFilter, VacancyId, own_vacancy
 from service.api.security import PlatformOrAdmin, tenant_scope
+from service.core.metrics import AppMetrics
 from service.core.openapi import problem_responses
-from service.matching import MatchRequest, match_service
+from service.matching import MatchRequest, MatchService, match_service
 from service.schemas.common import Page, PageParams
 from service.schemas.matches import MatchOut
 
@@ -36,6 +39,22 @@ Threshold = Annotated[
     float, Query(ge=0.0, le=1.0, description="Minimum score (scores lie in [0, 1]).")
 ]
 _ERRORS = problem_responses(404, 422, 503)
+
+
+def _ranked(
+    request: Request,
+    metrics: AppMetrics,
+    direction: str,
+    rank: Callable[[MatchService], list[MatchResult]],
+) -> list[MatchResult]:
+    """Run the engine, recording its latency and the live model version for Prometheus."""
+    service = match_service(request.app)
+    began = time.perf_counter()
+    results = rank(service)
+    metrics.match_latency.labels(direction=direction).observe(time.perf_counter() - began)
+    if service.version is not None:
+        metrics.set_model_info("match", service.version)
+    return results
 
 
 def _page(results: list[MatchResult], paging: PageParams) -> Page[MatchOut]:
@@ -55,6 +74,7 @@ def candidates_for_vacancy(
     session: SessionDep,
     paging: PageDep,
     request: Request,
+    metrics: MetricsDep,
     threshold: Threshold = 0.0,
     city_code: CityFilter = None,
     occupation_code: OccupationFilter = None,
@@ -75,7 +95,12 @@ def candidates_for_vacancy(
         min_experience_years=min_experience_years,
         threshold=threshold,
     )
-    results = match_service(request.app).candidates_for_vacancy(vacancy, wanted, MATCH_RESULT_CAP)
+    results = _ranked(
+        request,
+        metrics,
+        "candidates_for_vacancy",
+        lambda service: service.candidates_for_vacancy(vacancy, wanted, MATCH_RESULT_CAP),
+    )
     return _page(results, paging)
 
 
@@ -91,6 +116,7 @@ def vacancies_for_candidate(
     session: SessionDep,
     paging: PageDep,
     request: Request,
+    metrics: MetricsDep,
     threshold: Threshold = 0.0,
     city_code: CityFilter = None,
     occupation_code: OccupationFilter = None,
@@ -108,7 +134,10 @@ def vacancies_for_candidate(
         min_salary=min_salary,
         threshold=threshold,
     )
-    results = match_service(request.app).vacancies_for_candidate(
-        candidate, wanted, MATCH_RESULT_CAP
+    results = _ranked(
+        request,
+        metrics,
+        "vacancies_for_candidate",
+        lambda service: service.vacancies_for_candidate(candidate, wanted, MATCH_RESULT_CAP),
     )
     return _page(results, paging)

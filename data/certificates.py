@@ -33,6 +33,7 @@ __all__ = [
 # Guangdong's 港澳专业人士执业资格认可 lists (护士、社工、导游、建筑/工程类).
 CERTIFICATE_EQUIVALENCES: tuple[tuple[str, str, str], ...] = (
     ("electrician", "电工证", "内地"),
+    ("electrician", "特种作业操作证（低压电工）", "内地"),
     ("electrician", "低压电工作业证", "内地"),
     ("electrician", "电工职业技能等级证书", "内地"),
     ("electrician", "香港电工牌照", "香港"),
@@ -59,6 +60,7 @@ CERTIFICATE_EQUIVALENCES: tuple[tuple[str, str, str], ...] = (
     ("auto_mechanic", "澳门汽车维修技工证", "澳门"),
     ("nurse", "护士执业证书", "内地"),
     ("nurse", "香港注册护士", "香港"),
+    ("nurse", "香港注册护士证书", "香港"),
     ("nurse", "澳门护士执照", "澳门"),
     ("social_worker", "社会工作者职业资格证书", "内地"),
     ("social_worker", "香港注册社工", "香港"),
@@ -66,6 +68,10 @@ CERTIFICATE_EQUIVALENCES: tuple[tuple[str, str, str], ...] = (
     ("tour_guide", "导游证", "内地"),
     ("tour_guide", "香港导游证", "香港"),
     ("tour_guide", "澳门导游证", "澳门"),
+    ("accountant", "注册会计师（CPA）", "内地"),
+    ("accountant", "香港会计师公会执业证书", "香港"),
+    ("construction_worker", "建筑施工特种作业操作资格证", "内地"),
+    ("construction_worker", "香港建造业工人注册证", "香港"),
 )
 
 _GROUP_OF: dict[str, str] = {

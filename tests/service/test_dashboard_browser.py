@@ -1,0 +1,111 @@
+"""The dashboard in a real headless Chromium against a real uvicorn server.
+
+Logs in with the cookie form, filters the catalogue by a city, opens a series page and saves
+a screenshot (test tmp dir, copied to ``var/screenshots/dashboard.png``). Driven with
+Playwright's Python client on the system Chromium (``/usr/bin/chromium``; no browser
+download). Without Chromium or Playwright the test skips, except under CI (``CI=true``),
+where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from models.registry import save_artifact
+from service.main import create_app
+from tests.service.conftest import LiveServerFactory
+from tests.service.test_catalogue_api import publish_sample
+from tests.service.test_dashboard import _fake_bundle
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOT_COPY = Path(__file__).resolve().parents[2] / "var" / "screenshots" / "dashboard.png"
+CITY_CODE, CITY_NAME = "4401", "广州市"
+OCCUPATION = ("2-02-10-03", "计算机软件工程技术人员")
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"browser test cannot run under CI: {reason}")
+    pytest.skip(reason)
+
+
+def test_filter_catalogue_and_open_series(
+    tmp_path: Path, live_server_factory: LiveServerFactory
+) -> None:
+    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
+        _unavailable(f"{CHROMIUM} is not installed")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is not installed")
+    published = publish_sample(tmp_path / "store")
+    registry = tmp_path / "registry"
+    save_artifact(
+        _fake_bundle(f"{CITY_CODE}/{OCCUPATION[0]}"),
+        "forecast",
+        data_range=("2025-01", "2026-12"),
+        metrics={},
+        root=registry,
+    )
+    settings = published.settings.model_copy(update={"registry_dir": registry})
+    screenshot = tmp_path / "dashboard.png"
+    with live_server_factory(create_app(settings)) as base_url, sync_playwright() as driver:
+        context = driver.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            locale="zh-CN",
+            viewport={"width": 1280, "height": 900},
+        )
+        try:
+            page = context.new_page()
+            page.goto(f"{base_url}/catalogue")  # not logged in: sent to the login form
+            assert "/login" in page.url
+            page.fill("#key", published.planner_key)
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{base_url}/catalogue")
+            page.click("text=2026Q4")
+            page.wait_for_selector("#filter-city")
+            with page.expect_navigation():  # dashboard.js submits the form on change
+                page.select_option("#filter-city", CITY_CODE)
+            assert f"city_code={CITY_CODE}" in page.url
+            rows = page.locator("#entries tbody tr")
+            assert rows.count() >= 1
+            assert set(rows.evaluate_all("rs => rs.map(r => r.dataset.cityCode)")) == {CITY_CODE}
+            cities = page.locator("#entries tbody td.city").all_inner_texts()
+            assert cities and set(cities) == {CITY_NAME}
+            assert page.locator("#filter-city option:checked").inner_text() == CITY_NAME
+            page.click(f"#entries a[href$='/series/{CITY_CODE}/{OCCUPATION[0]}']")
+            page.wait_for_selector("svg.series-chart")
+            assert page.locator("h1").inner_text() == f"{CITY_NAME} · {OCCUPATION[1]}"
+            assert page.locator("svg.series-chart").count() == 3
+            assert page.locator("svg.series-chart polygon.band-80").count() == 3
+            legend = page.locator("#interval-legend").inner_text()
+            assert "80% 预测区间" in legend and "95% 预测区间" in legend
+            page.screenshot(path=str(screenshot), full_page=True)
+            page.goto(f"{base_url}/map")
+            assert page.locator("svg.talent-map path.city").count() == 21
+            page.screenshot(path=str(tmp_path / "map.png"), full_page=True)
+        finally:
+            context.close()
+    assert screenshot.stat().st_size > 10_000
+    SCREENSHOT_COPY.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(screenshot, SCREENSHOT_COPY)
+    shutil.copyfile(tmp_path / "map.png", SCREENSHOT_COPY.with_name("map.png"))

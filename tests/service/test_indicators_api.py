@@ -1,0 +1,247 @@
+"""Indicator tracking: the store on SQLite and PostgreSQL, the JSON API and the Chinese page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from data.indicators import plan_indicators
+from data.settings import Settings
+from data.store import make_engine, session_scope, upgrade_to_head
+from data.store.indicators import (
+    UnknownIndicatorError,
+    current_observations,
+    latest_observations,
+    observation_history,
+    record_observation,
+)
+from data.store.keys import issue_key
+from service.main import create_app
+from tests.service.conftest import make_service_settings
+
+HIGH_SKILLED = "high_skilled_workers_total"  # baseline 443, target 480 (万人)
+SHARE = "high_skilled_share_of_skilled"  # a percentage
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Keys:
+    planner: str
+    admin: str
+    platform: str
+
+    def header(self, role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {getattr(self, role)}"}
+
+
+def _prepare(settings: Settings) -> Keys:
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade_to_head(engine)
+        with session_scope(engine) as session:
+            keys = Keys(
+                planner=issue_key(session, "planner")[1],
+                admin=issue_key(session, "admin")[1],
+                platform=issue_key(session, "platform", "ta")[1],
+            )
+    finally:
+        engine.dispose()
+    return keys
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Iterator[tuple[TestClient, Keys]]:
+    settings = make_service_settings(tmp_path)
+    keys = _prepare(settings)
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        yield client, keys
+
+
+def _post(client: TestClient, keys: Keys, indicator_id: str, body: dict[str, Any],
+          role: str = "planner") -> Any:  # fmt: skip
+    return client.post(f"/indicators/{indicator_id}/observations", json=body,
+                       headers=keys.header(role))  # fmt: skip
+
+
+# --- store, both backends ------------------------------------------------------------------
+
+
+def test_store_keeps_history_and_reads_the_newest_version(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        record_observation(session, HIGH_SKILLED, "2021", 450.0, entered_by="k1", entered_at=T0)
+        record_observation(session, HIGH_SKILLED, "2022Q2", 460.0, entered_by="k1",
+                           entered_at=T0 + timedelta(hours=1))  # fmt: skip
+        # A correction of 2021 entered later, and a value of another indicator.
+        record_observation(session, HIGH_SKILLED, "2021", 456.0, entered_by="k2",
+                           note="经济日报 2022-02", entered_at=T0 + timedelta(hours=2))  # fmt: skip
+        record_observation(session, SHARE, "2021", 33.6, entered_by="k2", entered_at=T0)
+    with session_scope(engine) as session:
+        history = observation_history(session, HIGH_SKILLED)
+        current = current_observations(session, HIGH_SKILLED)
+        latest = latest_observations(session)
+    assert [(h.period, h.value, h.entered_by) for h in history] == [
+        ("2021", 450.0, "k1"), ("2021", 456.0, "k2"), ("2022Q2", 460.0, "k1"),
+    ]  # fmt: skip
+    assert history[1].entered_at == T0 + timedelta(hours=2)  # aware UTC on both backends
+    assert [(c.period, c.value) for c in current] == [("2021", 456.0), ("2022Q2", 460.0)]
+    assert (latest[HIGH_SKILLED].period, latest[HIGH_SKILLED].value) == ("2022Q2", 460.0)
+    assert latest[SHARE].value == 33.6
+
+
+def test_store_orders_periods_in_time_not_as_text(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        for offset, period in enumerate(["2024", "2024Q3", "2023Q4", "2024Q1"]):
+            record_observation(session, HIGH_SKILLED, period, 450.0 + offset, entered_by="k",
+                               entered_at=T0 + timedelta(minutes=offset))  # fmt: skip
+    with session_scope(engine) as session:
+        periods = [c.period for c in current_observations(session, HIGH_SKILLED)]
+        latest = latest_observations(session)[HIGH_SKILLED]
+    assert periods == ["2023Q4", "2024Q1", "2024Q3", "2024"]
+    assert latest.period == "2024"
+
+
+@pytest.mark.parametrize(
+    ("indicator_id", "period", "value", "error", "match"),
+    [("nope", "2021", 1.0, UnknownIndicatorError, "no indicator"),
+     (HIGH_SKILLED, "2021-06", 1.0, ValueError, "period must look like"),
+     (SHARE, "2021", 120.0, ValueError, "at most 100")],
+)  # fmt: skip
+def test_store_rejects_bad_entries(
+    engine: Engine, indicator_id: str, period: str, value: float, error: type[Exception],
+    match: str,
+) -> None:  # fmt: skip
+    with session_scope(engine) as session, pytest.raises(error, match=match):
+        record_observation(session, indicator_id, period, value, entered_by="k")
+
+
+def test_api_round_trip_on_each_backend(db_url: str, tmp_path: Path) -> None:
+    settings = make_service_settings(tmp_path).model_copy(update={"database_url": db_url})
+    keys = _prepare(settings)
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        assert (
+            _post(client, keys, HIGH_SKILLED, {"period": "2021", "value": 456}).status_code == 201
+        )
+        detail = client.get(f"/indicators/{HIGH_SKILLED}", headers=keys.header("planner")).json()
+    assert detail["latest"]["value"] == 456.0
+    assert detail["status"] == "on_track"
+
+
+# --- JSON API --------------------------------------------------------------------------------
+
+
+def test_list_before_any_entry(env: tuple[TestClient, Keys]) -> None:
+    client, keys = env
+    response = client.get("/indicators", headers=keys.header("planner"))
+    assert response.status_code == 200
+    items = response.json()
+    assert [i["indicator_id"] for i in items] == plan_indicators()["indicator_id"].tolist()
+    assert {i["status"] for i in items} == {"no_data"}
+    jobs = next(i for i in items if i["indicator_id"] == "urban_new_jobs_cumulative")
+    assert (jobs["baseline_2020"], jobs["target_2025"], jobs["verified"]) == (0.0, 550.0, True)
+    rate = next(i for i in items if i["indicator_id"] == "urban_surveyed_unemployment_rate")
+    assert rate["baseline_2020"] is None  # unknown, not invented
+
+
+def test_entry_correction_and_progress(env: tuple[TestClient, Keys]) -> None:
+    client, keys = env
+    first = _post(client, keys, HIGH_SKILLED, {"period": "2023", "value": 450.0})
+    assert first.status_code == 201
+    assert first.json()["entered_by"] == keys.planner.split("_")[1]
+    behind = client.get("/indicators", headers=keys.header("planner")).json()
+    item = next(i for i in behind if i["indicator_id"] == HIGH_SKILLED)
+    assert (item["status"], item["on_track"]) == ("behind", False)
+    assert item["expected_value"] == pytest.approx(465.2)
+    assert item["progress"] == pytest.approx(7 / 37)
+
+    corrected = _post(client, keys, HIGH_SKILLED,
+                      {"period": "2023", "value": 470, "note": "更正"}, role="admin")  # fmt: skip
+    earlier = _post(client, keys, HIGH_SKILLED, {"period": " 2022q2 ", "value": 449})
+    assert (corrected.status_code, earlier.status_code) == (201, 201)
+    assert earlier.json()["period"] == "2022Q2"
+    detail = client.get(f"/indicators/{HIGH_SKILLED}", headers=keys.header("planner")).json()
+    assert [(h["period"], h["value"]) for h in detail["history"]] == [
+        ("2022Q2", 449.0), ("2023", 450.0), ("2023", 470.0),
+    ]  # fmt: skip
+    assert (detail["latest"]["period"], detail["latest"]["value"]) == ("2023", 470.0)
+    assert detail["latest"]["note"] == "更正"
+    assert detail["status"] == "on_track"
+
+
+@pytest.mark.parametrize(
+    ("indicator_id", "body", "field"),
+    [(HIGH_SKILLED, {"period": "2023-06", "value": 1}, "body.period"),
+     (HIGH_SKILLED, {"period": "1999", "value": 1}, "body.period"),
+     (HIGH_SKILLED, {"value": 1}, "body.period"),
+     (HIGH_SKILLED, {"period": "2023", "value": "450"}, "body.value"),
+     (HIGH_SKILLED, {"period": "2023", "value": None}, "body.value"),
+     (HIGH_SKILLED, {"period": "2023", "value": True}, "body.value"),
+     (HIGH_SKILLED, {"period": "2023", "value": -5}, "body.value"),
+     (SHARE, {"period": "2023", "value": 101}, "body.value"),
+     (HIGH_SKILLED, {"period": "2023", "value": 1, "by": "x"}, "body.by")],
+)  # fmt: skip
+def test_invalid_entries_are_422_naming_the_field(
+    env: tuple[TestClient, Keys], indicator_id: str, body: dict[str, Any], field: str
+) -> None:
+    client, keys = env
+    response = _post(client, keys, indicator_id, body)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"][0]["field"] == field
+
+
+def test_unknown_indicator_is_404(env: tuple[TestClient, Keys]) -> None:
+    client, keys = env
+    assert _post(client, keys, "nope", {"period": "2023", "value": 1}).status_code == 404
+    response = client.get("/indicators/nope", headers=keys.header("planner"))
+    assert response.status_code == 404
+    assert response.json()["type"] == "/problems/not-found"
+
+
+@pytest.mark.parametrize(("role", "status"), [("platform", 403), (None, 401)])
+def test_only_planners_and_admins(
+    env: tuple[TestClient, Keys], role: str | None, status: int
+) -> None:
+    client, keys = env
+    headers = keys.header(role) if role else {}
+    assert client.get("/indicators", headers=headers).status_code == status
+    body = {"period": "2023", "value": 1}
+    response = client.post(f"/indicators/{HIGH_SKILLED}/observations", json=body, headers=headers)
+    assert response.status_code == status
+
+
+# --- the page --------------------------------------------------------------------------------
+
+
+def test_page_in_chinese_with_progress_and_form(env: tuple[TestClient, Keys]) -> None:
+    client, keys = env
+    _post(client, keys, HIGH_SKILLED, {"period": "2023", "value": 470.0})
+    assert client.post("/login", data={"key": keys.planner}).status_code == 200
+    page = client.get("/indicators", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    html = page.text
+    assert '<html lang="zh-CN">' in html
+    assert "“十四五”规划主要指标跟踪" in html and "符合进度" in html and "暂无数据" in html
+    assert 'role="progressbar"' in html and 'aria-valuenow="73"' in html  # 27/37 of the way
+    assert 'id="observation-form"' in html and "未核实" in html
+    assert "http://" not in html.split("<table")[0]  # no external assets in the head
+    detail = client.get(f"/indicators/{HIGH_SKILLED}", headers={"accept": "text/html"})
+    assert detail.status_code == 200 and "录入历史" in detail.text and "470" in detail.text
+
+
+def test_page_redirects_to_login_and_cookie_cannot_post(env: tuple[TestClient, Keys]) -> None:
+    client, keys = env
+    response = client.get("/indicators", headers={"accept": "text/html"}, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login?next=")
+    client.post("/login", data={"key": keys.planner})
+    body = {"period": "2023", "value": 1}
+    posted = client.post(f"/indicators/{HIGH_SKILLED}/observations", json=body)
+    assert posted.status_code == 401  # the cookie is for GET only
