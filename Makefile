@@ -37,6 +37,7 @@ typecheck: venv
 
 pytest: venv system-deps postgres
 	YUECAI_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest
+	$(BIN)/pytest --nbmake notebooks/
 
 test: lint typecheck pytest
 

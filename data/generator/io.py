@@ -68,6 +68,12 @@ def to_records(frame: pd.DataFrame, table: str) -> list[BaseModel]:
     return [model.model_validate(row) for row in _rows(frame)]
 
 
+def _holds_sequences(values: pd.Series) -> bool:
+    """Whether an object column carries list/tuple cells (checked only on object dtype:
+    mapping an empty datetime column warns in pandas 2.3)."""
+    return values.dtype == object and bool(values.map(lambda x: isinstance(x, tuple | list)).any())
+
+
 def flatten_for_csv(frame: pd.DataFrame) -> pd.DataFrame:
     """The CSV import layout: ``;``-joined lists, ``contact.*``/``protected.*`` columns."""
     out = pd.DataFrame(index=frame.index)
@@ -77,7 +83,7 @@ def flatten_for_csv(frame: pd.DataFrame) -> pd.DataFrame:
             nested = pd.DataFrame(list(values), index=frame.index)
             for key in nested.columns:
                 out[f"{column}.{key}"] = nested[key]
-        elif values.map(lambda x: isinstance(x, tuple | list)).any():
+        elif _holds_sequences(values):
             out[column] = values.map(lambda x: ";".join(x) if x else "")
         elif values.dtype == bool:
             out[column] = values.map({True: "true", False: "false"})
@@ -94,7 +100,7 @@ def _for_parquet(frame: pd.DataFrame) -> pd.DataFrame:
     for column in out.columns:
         if column in _DATE_FIELDS:
             out[column] = out[column].dt.date
-        elif out[column].map(lambda x: isinstance(x, tuple)).any():
+        elif _holds_sequences(out[column]):
             out[column] = out[column].map(list)
     return out
 

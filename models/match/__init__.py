@@ -8,8 +8,8 @@ Public API::
     engine.why_not(candidate, vacancy)           # failed hard requirements, Chinese labels
 """
 
-from models.match.allocation import ExposureTracker, allocate, coverage, exposure_gini
 from data.certificates import certificate_group, satisfies_certificates
+from models.match.allocation import ExposureTracker, allocate, coverage, exposure_gini
 from models.match.engine import MatchEngine
 from models.match.errors import InsufficientData, UnknownRecord
 from models.match.hard import REASON_LABELS, HardReason, HardRules

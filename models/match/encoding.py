@@ -17,8 +17,8 @@ import pandas as pd
 import scipy.sparse as sp
 from pydantic import BaseModel
 
-from data.records import CANDIDATE_FEATURE_FIELDS, VACANCY_FEATURE_FIELDS
 from data.certificates import certificate_group
+from data.records import CANDIDATE_FEATURE_FIELDS, VACANCY_FEATURE_FIELDS
 from models.match.text import TextModel
 from models.match.vocab import PAD, OccupationVocabulary, Vocabulary, geography, occupation_label
 

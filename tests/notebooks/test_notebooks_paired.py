@@ -41,7 +41,9 @@ def _cells(path: Path) -> list[tuple[str, str]]:
 
 
 def _raw(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8"))
+    """The notebook's JSON exactly as stored (no nbformat normalisation)."""
+    notebook: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return notebook
 
 
 def test_the_four_notebooks_are_there() -> None:

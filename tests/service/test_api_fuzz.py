@@ -20,6 +20,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -137,3 +138,42 @@ def test_no_server_errors(
         case.call_and_validate(headers=headers, checks=CHECKS)
 
     run()
+
+
+@pytest.fixture(scope="module")
+def other_operations(keys_and_app: tuple[Keys, Any]) -> list[Any]:
+    """Every documented operation outside the record/match/feedback tags."""
+    _, app = keys_and_app
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    return [
+        op.ok()
+        for op in schema.get_all_operations()
+        if not set(op.ok().tags or ()) & set(FUZZED_TAGS)
+    ]
+
+
+def test_the_rest_of_the_api_has_no_server_errors(
+    keys_and_app: tuple[Keys, Any], other_operations: list[Any]
+) -> None:
+    """Catalogue, reports, warnings, indicators, meta: fewer examples each, admin key."""
+    keys, _ = keys_and_app
+    assert len(other_operations) >= 8  # catalogue, reports, warnings, indicators, health…
+    for operation in other_operations:
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+
+            @given(case=operation.as_strategy(generation_mode=mode))
+            @settings(
+                max_examples=10,
+                deadline=None,
+                database=None,
+                phases=[Phase.explicit, Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
+            def run(case: Any) -> None:
+                case.call_and_validate(headers=keys["admin"], checks=[not_a_server_error])
+
+            try:
+                run()
+            except Unsatisfiable:
+                # an operation with no parameters has no invalid request to generate
+                assert mode is GenerationMode.NEGATIVE, operation.label

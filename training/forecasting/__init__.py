@@ -2,7 +2,8 @@
 
 Modules: :mod:`.hierarchies` (collapsed occupation/industry × geography hierarchies),
 :mod:`.fitting` (backtest and fit tasks), :mod:`.parallel` (joblib/Dask backends, progress),
-``models.forecast.bundle`` (``ForecastBundle``, ratio forecasts), :mod:`.pipeline` (``train_forecast``).
+:mod:`.pipeline` (``train_forecast``); the result type, ``ForecastBundle``, lives in
+``models.forecast.bundle`` so that loading it never imports ``training``.
 """
 
 from models.forecast.bundle import ForecastBundle, ratio_forecast

@@ -16,9 +16,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from models.forecast.bundle import ForecastBundle, ratio_forecast
 from models.forecast.hierarchy import MinTrace, coherence_error
 from models.forecast.warning import EarlyWarning
-from models.forecast.bundle import ForecastBundle, ratio_forecast
 from training.forecasting.fitting import (
     BacktestResult,
     FinalFit,

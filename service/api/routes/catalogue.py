@@ -50,7 +50,8 @@ from service.schemas.common import Page
 __all__ = ["content_disposition", "router"]
 
 router = APIRouter(tags=["catalogue"], dependencies=[require_roles("planner")])
-EditionId = Annotated[int, Path(ge=1, description="The edition's id.")]
+# Ids are 32-bit integers in the store: a larger number is a 422, not a database overflow.
+EditionId = Annotated[int, Path(ge=1, le=2_147_483_647, description="The edition's id.")]
 ExportFormat = Literal["json", "csv", "xlsx", "html", "pdf"]
 NOT_FOUND = problem_responses(404)
 INVALID = problem_responses(404, 422)

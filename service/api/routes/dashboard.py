@@ -116,7 +116,7 @@ def _options(session: Any, edition_id: int) -> dict[str, list[tuple[str, str]]]:
 @router.get("/catalogue/{edition_id}")
 def edition_page(
     request: Request,
-    edition_id: Annotated[int, Path(ge=1)],
+    edition_id: Annotated[int, Path(ge=1, le=2_147_483_647)],
     session: SessionDep,
     settings: SettingsDep,
     city_code: OptionalText = None,
@@ -233,7 +233,7 @@ def map_page(
     session: SessionDep,
     settings: SettingsDep,
     metric: Annotated[Literal["severe", "mean_index", "entries"], Query()] = "severe",
-    edition_id: Annotated[int | None, Query(ge=1)] = None,
+    edition_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
 ) -> HTMLResponse:
     """The 21 cities shaded by shortage in the chosen (default latest) edition."""
     edition = require_edition(session, edition_id) if edition_id else _latest(session)
