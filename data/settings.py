@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "get_settings"]
+__all__ = ["Settings", "get_settings", "use_scratch_workspace"]
 
 
 class Settings(BaseSettings):
@@ -42,3 +44,18 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """Return the process-wide settings (cached; clear with ``get_settings.cache_clear()``)."""
     return Settings()
+
+
+def use_scratch_workspace(prefix: str = "yuecai-") -> Path:
+    """Point the store, the registry and the var folder at a new temporary folder.
+
+    For notebooks and demos: everything they write lands there, never in the user's real
+    store. Sets the ``YUECAI_*`` variables of this process and clears the settings cache, so
+    call it before anything has opened a connection.
+    """
+    workspace = Path(tempfile.mkdtemp(prefix=prefix))
+    os.environ["YUECAI_DATABASE_URL"] = f"sqlite:///{workspace / 'yuecai.sqlite3'}"
+    os.environ["YUECAI_REGISTRY_DIR"] = str(workspace / "registry")
+    os.environ["YUECAI_VAR_DIR"] = str(workspace / "var")
+    get_settings.cache_clear()
+    return workspace

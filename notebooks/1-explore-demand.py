@@ -32,19 +32,11 @@
 # never touches your real store.
 
 # %%
-import os
 import shutil
-import tempfile
-from pathlib import Path
 
-WORKSPACE = Path(tempfile.mkdtemp(prefix="yuecai-nb1-"))
-os.environ["YUECAI_DATABASE_URL"] = f"sqlite:///{WORKSPACE / 'yuecai.sqlite3'}"
-os.environ["YUECAI_REGISTRY_DIR"] = str(WORKSPACE / "registry")
-os.environ["YUECAI_VAR_DIR"] = str(WORKSPACE / "var")
+from data.settings import use_scratch_workspace
 
-from data.settings import get_settings  # noqa: E402  (after the environment is set)
-
-get_settings.cache_clear()
+WORKSPACE = use_scratch_workspace("yuecai-nb1-")
 print("workspace:", WORKSPACE)
 
 # %%

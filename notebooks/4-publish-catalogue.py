@@ -30,19 +30,11 @@
 # reads its settings.
 
 # %%
-import os
 import shutil
-import tempfile
-from pathlib import Path
 
-WORKSPACE = Path(tempfile.mkdtemp(prefix="yuecai-nb4-"))
-os.environ["YUECAI_DATABASE_URL"] = f"sqlite:///{WORKSPACE / 'yuecai.sqlite3'}"
-os.environ["YUECAI_REGISTRY_DIR"] = str(WORKSPACE / "registry")
-os.environ["YUECAI_VAR_DIR"] = str(WORKSPACE / "var")
+from data.settings import use_scratch_workspace
 
-from data.settings import get_settings  # noqa: E402  (after the environment is set)
-
-get_settings.cache_clear()
+WORKSPACE = use_scratch_workspace("yuecai-nb4-")
 print("workspace:", WORKSPACE)
 
 # %%
