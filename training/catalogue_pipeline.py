@@ -45,7 +45,7 @@ from models.catalogue.partition import (
     occupation_duration_medians,
     partition_inputs,
 )
-from models.catalogue.render import EXPORT_FORMATS, render_catalogue
+from models.catalogue.render import EXPORT_FORMATS, edition_header, render_catalogue
 from models.catalogue.supply import render_supply_html, render_supply_pdf, supply_flow
 from training.forecasting.parallel import Backend, parallel_backend
 
@@ -53,7 +53,6 @@ __all__ = [
     "ForecastInputs",
     "PublishResult",
     "build_catalogue_parallel",
-    "edition_header",
     "export_edition",
     "load_forecast_inputs",
     "publish_catalogue",
@@ -130,18 +129,6 @@ def load_forecast_inputs(registry_root: Path | None = None) -> ForecastInputs:
         note = f"预测制品 {info.version} 不含预测结果表，本版未使用预测。"
         return ForecastInputs(None, None, info.version, note)
     return ForecastInputs(forecasts, metrics, info.version, f"使用预测制品 {info.version}。")
-
-
-def edition_header(info: EditionInfo) -> dict[str, Any]:
-    """The edition fields the renderers print."""
-    return {
-        "edition_id": info.edition_id,
-        "period": info.period,
-        "revision": info.revision,
-        "published_at": info.published_at,
-        "content_sha256": info.content_sha256,
-        "meta": info.meta or {},
-    }
 
 
 def build_catalogue_parallel(

@@ -15,15 +15,24 @@ least ``min_demand`` 需求人数 in the period. For each cell we compute
 6. the forecast ``horizon`` months ahead with its 80 % interval, from the registry's forecast
    artifact (the series' best-MASE model), when one exists.
 
+Small cells: 1–3 are shrunk toward province-wide priors before scoring
+(:mod:`models.catalogue.shrinkage`): ``ratio_shrunk = (D + k·r₀) / (S + k)`` with ``r₀`` the
+occupation's province-wide ratio (itself shrunk toward the all-occupation ratio) and ``k``
+(``shrinkage_k``, default 10) pseudo job seekers; the trend is fitted on the shrunk monthly
+ratios and demand growth is shrunk toward the occupation's growth with ``k`` pseudo base
+head count. The raw figures stay in every entry beside the shrunk ones, the prior and ``k``.
+
 :class:`~models.catalogue.grading.ShortageIndex` maps each to a score in [0, 1] (0.5 =
 balanced/no change; all maps non-decreasing in the shortage signal) and averages them with
 configurable weights into the 紧缺指数 (0–100), then grades it 1–5★ with configurable
-thresholds. 5★ 特别紧缺, 4★ 比较紧缺 and 3★ 一般紧缺 are listed; 1–2★ are not shortages.
-Every listed entry carries its evidence (demand, supply, 12-month ratio trend, forecast and
-interval with model version, backtest MASE, typical requirements from the vacancies). Entries
-are ordered by index (descending), then city, industry and occupation codes, so the same
-inputs always give the same catalogue. The Chinese 方法说明 stored with every edition is
-:func:`method_text`.
+thresholds. A cell is listed when it is graded 3★ or more (5★ 特别紧缺, 4★ 比较紧缺,
+3★ 一般紧缺) **and** the lower bound of the ``credible_level`` (80 %) credible interval of its
+shrunk 求人倍率 is above 1: demand must credibly exceed supply, not only on average.
+Every listed entry carries its evidence (demand, supply, raw and shrunk ratios, 12-month ratio
+trend, forecast and interval with model version, backtest MASE, typical requirements from the
+vacancies). Entries are ordered by index (descending), then city, industry and occupation
+codes, so the same inputs always give the same catalogue. The Chinese 方法说明 stored with
+every edition is :func:`method_text`.
 """
 
 from __future__ import annotations
@@ -38,14 +47,22 @@ from models.catalogue.evidence import FORECAST_COLUMNS, forecast_evidence, requi
 from models.catalogue.grading import GRADE_LABELS, ShortageIndex
 from models.catalogue.indicators import CELL_KEYS, PAIR_KEYS, compute_indicators, prepare_vacancies
 from models.catalogue.periods import period_window
+from models.catalogue.shrinkage import (
+    DEFAULT_CREDIBLE_LEVEL,
+    DEFAULT_SHRINKAGE_K,
+    occupation_priors,
+    shrink_indicators,
+)
 
 __all__ = ["ENTRY_COLUMNS", "Catalogue", "ShortageIndex", "build_catalogue", "method_text"]
 
 ENTRY_COLUMNS: list[str] = [
     "rank", "city_code", "city_name", "zone", "gba", "industry_code", "industry_name",
     "occupation_code", "occupation_name", "shortage_index", "stars", "grade",
-    "demand", "demand_city_occupation", "supply", "ratio", "ratio_trend", "ratio_trend_slope",
-    "demand_growth_yoy", "vacancy_duration_days", "duration_vs_occupation",
+    "demand", "demand_city_occupation", "supply", "ratio", "ratio_prior", "ratio_shrunk",
+    "ratio_shrunk_lo", "shrinkage_k", "ratio_trend", "ratio_trend_slope", "ratio_trend_shrunk",
+    "ratio_trend_slope_shrunk", "demand_year_ago", "demand_growth_yoy", "demand_growth_prior",
+    "demand_growth_shrunk", "vacancy_duration_days", "duration_vs_occupation",
     "salary_growth_yoy", *FORECAST_COLUMNS, "model_version", "n_vacancies", "education_mode",
     "skill_level_mode", "title_level_mode", "experience_median", "salary_p25", "salary_p75",
     "score_ratio", "score_ratio_trend", "score_demand_growth", "score_vacancy_duration",
@@ -73,8 +90,16 @@ class Catalogue:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-def method_text(index: ShortageIndex, *, forecast_used: bool, min_demand: int) -> str:
+def method_text(
+    index: ShortageIndex,
+    *,
+    forecast_used: bool,
+    min_demand: int,
+    shrinkage_k: float = DEFAULT_SHRINKAGE_K,
+    credible_level: float = DEFAULT_CREDIBLE_LEVEL,
+) -> str:
     """The Chinese 方法说明 stored with an edition (parameters filled in)."""
+    level = f"{credible_level * 100:g}%"
     weights = "、".join(
         f"{COMPONENT_LABELS[name]} {value:g}" for name, value in index.weights_.items()
     )
@@ -95,14 +120,25 @@ def method_text(index: ShortageIndex, *, forecast_used: bool, min_demand: int) -
             "求职人数为 0 时按 1 计）。",
             "2. 求人倍率趋势：近 12 个月月度求人倍率的线性趋势，换算为年相对变化。",
             "3. 需求增长：本期需求人数与上年同期相比的增长率。",
+            f"小样本修正：求职人数或需求人数少的单元，其求人倍率、倍率趋势和需求增长随机波动大，"
+            f"评分前向全省先验值收缩（经验贝叶斯）：修正求人倍率 =（需求人数 + k × 先验倍率）÷"
+            f"（求职人数 + k），k = {shrinkage_k:g}（相当于 {shrinkage_k:g} 名虚拟求职者）；"
+            "先验倍率为该职业全省求人倍率，其本身按同一公式向全省全部职业的求人倍率收缩。"
+            "求职人数远多于 k 的单元基本保持原倍率，求职人数很少的单元接近该职业全省水平。"
+            "倍率趋势按同一方法修正各月倍率后拟合（全省当月无任何记录的月份不计入）；"
+            f"需求增长 =（本期需求 + k ×（1 + 该职业全省增长率））÷（上年同期需求 + k）− 1。"
+            "条目同时列出原始值、修正值、先验值和 k。",
             "4. 招聘周期：岗位发布至关闭天数的中位数，与该职业全省中位数之比。",
             "5. 薪酬增长：薪酬中位数（上下限均值）与上年同期相比的增长率（有薪酬信息时）。",
             forecast_line,
             "各项指标换算为 0–1 分（0.5 表示供求平衡或无变化，分值随紧缺信号单调不减），"
             f"按权重（{weights}）加权平均得紧缺指数（0–100），缺失指标不计权重。",
-            f"分级阈值：{stars}；低于 2★ 阈值为 1★（供过于求）。3★ 及以上列入目录：5★ 特别紧缺、"
-            "4★ 比较紧缺、3★ 一般紧缺。",
-            "每个条目附证据：近期需求与供给、近 12 个月求人倍率、预测值及 80% 区间与模型版本、"
+            f"分级阈值：{stars}；低于 2★ 阈值为 1★（供过于求）。3★ 及以上且证据充分的单元列入"
+            "目录：5★ 特别紧缺、4★ 比较紧缺、3★ 一般紧缺。证据充分指本期需求人数不少于 "
+            f"{min_demand} 人，且修正求人倍率 {level} 可信区间（伽马后验）的下限大于 1，"
+            "即需求确实超过供给，而不只是平均而言。",
+            "每个条目附证据：近期需求与供给、原始及修正求人倍率、近 12 个月求人倍率、"
+            "预测值及 80% 区间与模型版本、"
             "回测精度（MASE）、典型任职要求（学历、技能等级、职称、工作年限中位数、"
             "薪酬 P25–P75）。",
         ]
@@ -170,6 +206,8 @@ def build_catalogue(
     horizon: int = 3,
     indicators: pd.DataFrame | None = None,
     requirements: pd.DataFrame | None = None,
+    shrinkage_k: float = DEFAULT_SHRINKAGE_K,
+    credible_level: float = DEFAULT_CREDIBLE_LEVEL,
 ) -> Catalogue:
     """Score every cell of ``period`` and list the 3–5★ ones with their evidence.
 
@@ -193,6 +231,16 @@ def build_catalogue(
         :func:`~models.catalogue.evidence.requirements_evidence`, or by combining the
         per-city chunks of :mod:`models.catalogue.partition` on parallel workers); None
         computes them here from ``vacancies`` and ``candidates``.
+    min_demand
+        Minimum 需求人数 of a cell in the period to be scored (and so listed).
+    shrinkage_k
+        Pseudo-count of the small-cell shrinkage (job seekers for the 求人倍率 and its trend,
+        base-period head count for demand growth); see :mod:`models.catalogue.shrinkage`.
+        The priors are always computed here from all of ``vacancies`` and ``candidates``, so
+        precomputed per-city ``indicators`` grade exactly as a single-process build.
+    credible_level
+        Central credible level whose lower bound of the shrunk 求人倍率 must exceed 1 for a
+        cell to be listed.
     """
     window = period_window(period)
     if indicators is None:
@@ -200,6 +248,11 @@ def build_catalogue(
             vacancies, candidates, window, industry_level=industry_level
         )
     indicators = indicators[indicators["demand"] >= min_demand]
+    # Priors cross city lines: taken from all records, never from a chunk's.
+    priors = occupation_priors(
+        vacancies, candidates, window, k=shrinkage_k, industry_level=industry_level
+    )
+    indicators = shrink_indicators(indicators, priors, credible_level=credible_level)
     use_forecast = forecasts is not None and not forecasts.empty
     evidence = (
         forecast_evidence(forecasts, metrics, window, horizon=horizon)
@@ -217,12 +270,19 @@ def build_catalogue(
     scored = _names(scored).sort_values(
         ["shortage_index", *CELL_KEYS], ascending=[False, True, True, True], ignore_index=True
     )
-    listed = scored[scored["stars"] >= MIN_LISTED_STARS].reset_index(drop=True)
+    credible = scored["ratio_shrunk_lo"] > 1.0
+    listed = scored[(scored["stars"] >= MIN_LISTED_STARS) & credible].reset_index(drop=True)
     listed.insert(0, "rank", range(1, len(listed) + 1))
     listed = _tidy(listed.reindex(columns=ENTRY_COLUMNS))
     meta: dict[str, Any] = {
         "period": period,
-        "method": method_text(grading, forecast_used=use_forecast, min_demand=min_demand),
+        "method": method_text(
+            grading,
+            forecast_used=use_forecast,
+            min_demand=min_demand,
+            shrinkage_k=shrinkage_k,
+            credible_level=credible_level,
+        ),
         "forecast_used": use_forecast,
         "forecast_note": None if use_forecast else "未使用预测：模型库中没有预测制品。",
         "model_version": model_version if use_forecast else None,
@@ -230,7 +290,16 @@ def build_catalogue(
         "thresholds": {str(star): value for star, value in grading.thresholds_.items()},
         "min_demand": min_demand,
         "industry_level": industry_level,
+        "shrinkage": {
+            "k": float(shrinkage_k),
+            "credible_level": float(credible_level),
+            "province_ratio": round(priors.province_ratio, 4),
+            "province_growth": round(priors.province_growth, 4),
+        },
         "cells_scored": len(scored),
+        "cells_graded_3_plus_not_credible": int(
+            ((scored["stars"] >= MIN_LISTED_STARS) & ~credible).sum()
+        ),
         "entries_listed": len(listed),
     }
     return Catalogue(period=period, entries=listed, scored=scored, meta=meta)

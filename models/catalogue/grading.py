@@ -3,9 +3,18 @@
 Each indicator is mapped to a component score in [0, 1] where 0.5 means "balanced/no
 change" and every map is non-decreasing in the shortage signal, so a higher 求人倍率 can
 never lower the index. The index is ``100 × Σ wᵢ·sᵢ / Σ wᵢ`` over the components present
-for the entry (a missing indicator neither helps nor hurts: its weight is dropped).
+for the entry. A component missing for *every* entry (no forecast artifact, no salaries)
+is left out; one missing for only some entries (no closed vacancy, no base period) scores
+0.5, "no evidence = balanced", so that a cell with little data is not graded on its few
+saturated components alone (``missing_as_neutral``; False drops per entry as before).
 Stars: the highest grade whose threshold the index reaches; 5★ 特别紧缺, 4★ 比较紧缺,
-3★ 一般紧缺 are listed; 1–2★ are not shortage occupations.
+3★ 一般紧缺 can be listed; 1–2★ are not shortage occupations.
+
+Small cells: where the indicators carry the shrunk figures of
+:mod:`models.catalogue.shrinkage` (``ratio_shrunk``, ``ratio_trend_slope_shrunk``,
+``demand_growth_shrunk``) those are scored instead of the raw ones (:data:`SHRUNK_COLUMNS`),
+so a cell's few records cannot carry it to the top on sampling noise. A frame with only the
+raw columns is scored on them, as before.
 """
 
 from __future__ import annotations
@@ -24,7 +33,9 @@ __all__ = [
     "DEFAULT_THRESHOLDS",
     "DEFAULT_WEIGHTS",
     "GRADE_LABELS",
+    "SHRUNK_COLUMNS",
     "ShortageIndex",
+    "scored_column",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -62,6 +73,18 @@ INDICATOR_COLUMNS: dict[str, str] = {
     "salary_growth": "salary_growth_yoy",
     "forecast": "forecast_point",
 }
+# Scored instead of the raw column when present (see the module docstring).
+SHRUNK_COLUMNS: dict[str, str] = {
+    "ratio": "ratio_shrunk",
+    "ratio_trend": "ratio_trend_slope_shrunk",
+    "demand_growth": "demand_growth_shrunk",
+}
+
+
+def scored_column(component: str, columns: pd.Index) -> str:
+    """The indicator column a component is scored on: the shrunk one when ``columns`` has it."""
+    shrunk = SHRUNK_COLUMNS.get(component)
+    return shrunk if shrunk is not None and shrunk in columns else INDICATOR_COLUMNS[component]
 
 
 def _centred(values: FloatArray, scale: float) -> FloatArray:
@@ -95,6 +118,9 @@ class ShortageIndex(BaseEstimator):
     forecast_target
         What the forecast predicts: ``'ratio'`` (scored like the ratio) or ``'demand'``
         (scored as growth over the recent monthly demand).
+    missing_as_neutral
+        Score a component missing for some entries (but present for others) as 0.5 instead of
+        dropping its weight for those entries.
 
     Examples
     --------
@@ -113,6 +139,7 @@ class ShortageIndex(BaseEstimator):
         salary_cap: float = 0.2,
         duration_cap: float = 2.0,
         forecast_target: str = "ratio",
+        missing_as_neutral: bool = True,
     ) -> None:
         self.weights = weights
         self.thresholds = thresholds
@@ -121,6 +148,7 @@ class ShortageIndex(BaseEstimator):
         self.salary_cap = salary_cap
         self.duration_cap = duration_cap
         self.forecast_target = forecast_target
+        self.missing_as_neutral = missing_as_neutral
 
     def fit(self, indicators: pd.DataFrame, y: object = None) -> ShortageIndex:
         """Validate the parameters against ``indicators`` and freeze them in ``*_``."""
@@ -145,8 +173,8 @@ class ShortageIndex(BaseEstimator):
             raise ValueError("growth_cap and salary_cap must be > 0")
         if self.forecast_target not in {"ratio", "demand"}:
             raise ValueError("forecast_target must be 'ratio' or 'demand'")
-        if "ratio" not in indicators.columns:
-            raise ValueError("indicators need at least a 'ratio' column")
+        if not {"ratio", "ratio_shrunk"} & set(indicators.columns):
+            raise ValueError("indicators need at least a 'ratio' (or 'ratio_shrunk') column")
         self.weights_ = weights
         self.thresholds_ = thresholds
         self.feature_names_in_ = np.asarray(list(indicators.columns), dtype=object)
@@ -170,10 +198,15 @@ class ShortageIndex(BaseEstimator):
             with np.errstate(divide="ignore", invalid="ignore"):
                 growth = np.where(recent > 0, forecast / recent - 1.0, np.nan)
             forecast_score = _centred(growth, self.growth_cap)
+        ratio = column(scored_column("ratio", indicators.columns))
         scores = {
-            "ratio": _centred(_log2(column("ratio")), ratio_scale),
-            "ratio_trend": _centred(column("ratio_trend_slope"), self.growth_cap),
-            "demand_growth": _centred(column("demand_growth_yoy"), self.growth_cap),
+            "ratio": _centred(_log2(ratio), ratio_scale),
+            "ratio_trend": _centred(
+                column(scored_column("ratio_trend", indicators.columns)), self.growth_cap
+            ),
+            "demand_growth": _centred(
+                column(scored_column("demand_growth", indicators.columns)), self.growth_cap
+            ),
             "vacancy_duration": _centred(
                 _log2(column("duration_vs_occupation")), float(np.log2(self.duration_cap))
             ),
@@ -181,8 +214,10 @@ class ShortageIndex(BaseEstimator):
             "forecast": forecast_score,
         }
         # log2(0) is undefined; a ratio of 0 is simply the least short a cell can be.
-        scores["ratio"] = np.where(column("ratio") <= 0, 0.0, scores["ratio"])
-        nan_in = {name: np.isnan(column(INDICATOR_COLUMNS[name])) for name in COMPONENTS}
+        scores["ratio"] = np.where(ratio <= 0, 0.0, scores["ratio"])
+        nan_in = {
+            name: np.isnan(column(scored_column(name, indicators.columns))) for name in COMPONENTS
+        }
         frame = pd.DataFrame(scores, index=indicators.index)
         for name, missing in nan_in.items():
             frame.loc[missing, name] = np.nan
@@ -199,6 +234,9 @@ class ShortageIndex(BaseEstimator):
         scores = self.component_scores(indicators)
         weights = np.asarray([self.weights_[name] for name in COMPONENTS], dtype=np.float64)
         values = scores.to_numpy(np.float64)
+        if self.missing_as_neutral:
+            somewhere = ~np.isnan(values).all(axis=0)
+            values = np.where(np.isnan(values) & somewhere, 0.5, values)
         present = ~np.isnan(values)
         weighted = np.where(present, values, 0.0) @ weights
         total = present.astype(np.float64) @ weights

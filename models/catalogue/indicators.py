@@ -10,8 +10,13 @@ notebooks need no database. Definitions (also in the edition's 方法说明):
   not choose an industry, so one city × occupation supply serves all its industries.
 * 求人倍率 (ratio): demand of the city × occupation ÷ its supply (supply floored at 1).
 * ratio trend: the 12 monthly ratios ending with the period's last month and their OLS slope
-  relative to their mean, annualised (+0.2 = the ratio rises 20 % a year).
-* demand growth: cell demand vs the same months a year earlier (NaN without a base).
+  relative to their mean, annualised (+0.2 = the ratio rises 20 % a year);
+  ``ratio_trend_demand`` / ``ratio_trend_supply`` keep the monthly counts behind them.
+
+These are the raw figures; :mod:`models.catalogue.shrinkage` shrinks the ratio, its trend
+and demand growth of small cells toward province-wide priors before grading.
+* demand growth: cell demand vs the same months a year earlier (NaN without a base);
+  ``demand_year_ago`` keeps the base head count.
 * vacancy duration: median days from ``date_posted`` to ``date_closed`` of the cell's
   vacancies posted in the trailing 12 months, divided by the occupation's province median.
 * salary growth: median salary midpoint vs a year earlier (NaN without salaries).
@@ -32,6 +37,7 @@ CELL_KEYS: list[str] = ["city_code", "industry_code", "occupation_code"]
 PAIR_KEYS: list[str] = ["city_code", "occupation_code"]
 VACANCY_COLUMNS = ("city_code", "industry_code", "occupation_code", "date_posted", "headcount")
 CANDIDATE_COLUMNS = ("candidate_id", "city_code", "registered_on")
+TREND_COUNT_COLUMNS: list[str] = ["ratio_trend_demand", "ratio_trend_supply"]
 
 
 def _require(frame: pd.DataFrame, columns: Iterable[str], name: str) -> None:
@@ -122,9 +128,12 @@ def _ratio_trends(
                 "occupation_code": occupation,
                 "ratio_trend": [round(float(value), 4) for value in ratio],
                 "ratio_trend_slope": round(_relative_slope(np.asarray(ratio, float)), 4),
+                # The monthly counts behind the ratios, for the small-cell shrinkage.
+                "ratio_trend_demand": [float(value) for value in by_month["demand"]],
+                "ratio_trend_supply": [float(value) for value in by_month["supply"]],
             }
         )
-    columns = [*PAIR_KEYS, "ratio_trend", "ratio_trend_slope"]
+    columns = [*PAIR_KEYS, "ratio_trend", "ratio_trend_slope", *TREND_COUNT_COLUMNS]
     return pd.DataFrame.from_records(records, columns=columns)
 
 
@@ -160,7 +169,8 @@ def compute_indicators(
     DataFrame
         One row per ``city_code, industry_code, occupation_code`` sorted by the key, with
         ``demand, demand_city_occupation, supply, ratio, ratio_trend (list of 12),
-        ratio_trend_slope, demand_growth_yoy, vacancy_duration_days,
+        ratio_trend_slope, ratio_trend_demand, ratio_trend_supply (lists of 12),
+        demand_year_ago, demand_growth_yoy, vacancy_duration_days,
         duration_vs_occupation, salary_growth_yoy``.
     """
     jobs = prepare_vacancies(vacancies, industry_level)
@@ -181,7 +191,12 @@ def compute_indicators(
     frame["supply"] = frame["supply"].fillna(0).astype(int)
     frame["ratio"] = frame["demand_city_occupation"] / frame["supply"].clip(lower=1)
     frame = frame.merge(_ratio_trends(jobs, seekers, window), on=PAIR_KEYS, how="left")
-    growth = _growth(demand, year_ago.groupby(CELL_KEYS)["headcount"].sum())
+    demand_year_ago = year_ago.groupby(CELL_KEYS)["headcount"].sum()
+    growth = _growth(demand, demand_year_ago)
+    frame = frame.merge(
+        demand_year_ago.rename("demand_year_ago").reset_index(), on=CELL_KEYS, how="left"
+    )
+    frame["demand_year_ago"] = frame["demand_year_ago"].fillna(0.0)
     frame = frame.merge(growth.rename("demand_growth_yoy").reset_index(), on=CELL_KEYS, how="left")
     frame = frame.merge(_durations(jobs, window), on=CELL_KEYS, how="left")
     salary = _growth(

@@ -14,6 +14,13 @@ equal the single-process :func:`~models.catalogue.indicators.compute_indicators`
   ``duration_vs_occupation``): :func:`occupation_duration_medians` computes it once over
   all vacancies before splitting and :func:`chunk_tables` rescales each chunk with it.
 
+The small-cell shrinkage priors (:mod:`models.catalogue.shrinkage`: occupation-wide and
+province-wide demand and supply, per period and per trend month) also cross city lines. The
+chunks carry only each cell's raw counts (``demand_city_occupation``, ``supply``,
+``demand_year_ago``, ``ratio_trend_demand``/``ratio_trend_supply``);
+:func:`~models.catalogue.builder.build_catalogue` computes the priors once from *all*
+vacancies and candidates and shrinks the combined table, so no chunk ever sees a local prior.
+
 Grading, forecast evidence, names and ranking stay with the caller, on the combined tables
 (:func:`~models.catalogue.builder.build_catalogue` with ``indicators=``/``requirements=``).
 Pure functions, no I/O: the chunks are what a ``joblib`` task receives.

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import xlsxwriter
 
-from data.store.catalogue import canonical_records
+from data.store.catalogue import EditionInfo, canonical_records
 from models.catalogue.charts import city_counts_figure, top_entries_figure
 from models.catalogue.document import Report, ReportTable, render_html, render_pdf
 
@@ -22,6 +22,7 @@ __all__ = [
     "EXPORT_FORMATS",
     "MEDIA_TYPES",
     "catalogue_report",
+    "edition_header",
     "render_catalogue",
     "render_csv",
     "render_html_report",
@@ -211,6 +212,18 @@ def render_html_report(entries: pd.DataFrame, edition: dict[str, Any]) -> bytes:
 def render_pdf_report(entries: pd.DataFrame, edition: dict[str, Any]) -> bytes:
     """PDF of the catalogue (Chinese names as extractable text)."""
     return render_pdf(catalogue_report(entries, edition))
+
+
+def edition_header(info: EditionInfo) -> dict[str, Any]:
+    """The edition fields the renderers print (the ``edition`` argument of the renderers)."""
+    return {
+        "edition_id": info.edition_id,
+        "period": info.period,
+        "revision": info.revision,
+        "published_at": info.published_at,
+        "content_sha256": info.content_sha256,
+        "meta": info.meta or {},
+    }
 
 
 def render_catalogue(entries: pd.DataFrame, edition: dict[str, Any], fmt: str) -> bytes:

@@ -4,9 +4,9 @@ One place for what both need: the edition or a 404 problem, validated entry filt
 naming the field), the diff against the previous edition with Chinese names, per-grade and
 per-city summaries, and small-cell suppression.
 
-Suppression: planners see aggregates only. An entry's head counts (``demand``, ``supply``,
-``demand_city_occupation``, ``n_vacancies``) below ``settings.min_cell_size`` are blanked, and
-so is the 求人倍率 when supply is blanked (demand ÷ ratio would give the supply back). The
+Suppression: planners see aggregates only. An entry's head counts (``COUNT_COLUMNS``) below
+``settings.min_cell_size`` are blanked, and so are the 求人倍率 figures when supply is blanked
+(demand ÷ ratio would give the supply back; likewise the shrunk ratio and its bound). The
 stored edition is never changed (editions are immutable); the masking happens on the way out
 and each record lists what was blanked in ``suppressed``.
 """
@@ -41,7 +41,6 @@ __all__ = [
     "city_summary",
     "diff_with_previous",
     "edition_entries",
-    "edition_header",
     "entries_page",
     "frame_records",
     "grade_counts",
@@ -65,7 +64,17 @@ CHANGE_LABELS: dict[str, str] = {
     "downgraded": "降级",
     "unchanged": "不变",
 }
-COUNT_COLUMNS: tuple[str, ...] = ("demand", "demand_city_occupation", "supply", "n_vacancies")
+COUNT_COLUMNS: tuple[str, ...] = (
+    "demand",
+    "demand_city_occupation",
+    "supply",
+    "n_vacancies",
+    "demand_year_ago",
+)
+# Ratios from which a blanked supply could be solved back (supply = demand ÷ ratio, and for
+# the shrunk ratio supply = (demand + k·prior) ÷ ratio_shrunk − k).
+SUPPLY_REVEALING: tuple[str, ...] = ("ratio", "ratio_shrunk", "ratio_shrunk_lo")
+
 IDENTITY_COLUMNS: tuple[str, ...] = (
     "rank",
     "city_code",
@@ -87,18 +96,6 @@ def require_edition(session: Session, edition_id: int) -> EditionInfo:
     if info is None:
         raise NotFound(f"No catalogue edition {edition_id}.")
     return info
-
-
-def edition_header(info: EditionInfo) -> dict[str, Any]:
-    """The edition fields the catalogue renderers print (as the publishing pipeline passes)."""
-    return {
-        "edition_id": info.edition_id,
-        "period": info.period,
-        "revision": info.revision,
-        "published_at": info.published_at,
-        "content_sha256": info.content_sha256,
-        "meta": info.meta or {},
-    }
 
 
 def _known(lookup: Any, code: str) -> bool:
@@ -181,8 +178,8 @@ def suppress_record(record: dict[str, Any], min_cell_size: int) -> dict[str, Any
         for column in COUNT_COLUMNS
         if not _blank(out.get(column)) and float(out[column]) < min_cell_size
     ]
-    if "supply" in hidden and not _blank(out.get("ratio")):
-        hidden.append("ratio")
+    if "supply" in hidden:
+        hidden += [column for column in SUPPLY_REVEALING if not _blank(out.get(column))]
     for column in hidden:
         out[column] = None
     out["suppressed"] = hidden

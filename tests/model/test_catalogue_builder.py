@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from models.catalogue import ShortageIndex, build_catalogue
 from models.catalogue.sample import SHORT_CELL, SURPLUS_CELL, sample_records
+from models.catalogue.shrinkage import OccupationPriors, shrink_indicators
 
 EVIDENCE_COLUMNS = (
     "demand",
@@ -137,6 +138,16 @@ def test_invalid_parameters_are_rejected(params, message):
         ShortageIndex(**params).fit(pd.DataFrame({"ratio": [1.0]}))
 
 
+def test_a_component_missing_for_some_cells_scores_as_balanced():
+    frame = pd.DataFrame({"ratio": [2.0, 2.0], "demand_growth_yoy": [np.nan, 1.0]})
+    scored = ShortageIndex().fit(frame).transform(frame)
+    assert np.isnan(scored["score_demand_growth"].iloc[0])  # shown as missing, 0.5 in the index
+    dropped = ShortageIndex(missing_as_neutral=False).fit(frame).transform(frame)
+    alone = ShortageIndex().fit(frame[["ratio"]]).transform(frame[["ratio"]])
+    assert dropped["shortage_index"].iloc[0] == alone["shortage_index"].iloc[0]
+    assert scored["shortage_index"].iloc[0] < dropped["shortage_index"].iloc[0]
+
+
 def test_missing_indicators_do_not_move_the_index():
     index = ShortageIndex().fit(pd.DataFrame({"ratio": [2.0]}))
     alone = index.transform(pd.DataFrame({"ratio": [2.0]}))["shortage_index"].iloc[0]
@@ -179,3 +190,152 @@ def test_raising_the_ratio_never_lowers_the_index(
 def test_period_must_be_well_formed(records):
     with pytest.raises(ValueError, match="2026Q4"):
         build_catalogue(*records, "Q4-2026")
+
+
+# --- small-cell shrinkage ----------------------------------------------------------------
+
+
+def _priors(province_ratio: float, k: float) -> OccupationPriors:
+    """Priors with no per-occupation totals: every cell shrinks toward ``province_ratio``."""
+    empty = pd.DataFrame(columns=["demand", "supply", "demand_year_ago"], dtype=float)
+    return OccupationPriors(
+        k=k,
+        totals=empty,
+        monthly_demand=pd.DataFrame(),
+        monthly_supply=pd.DataFrame(),
+        province_ratio=province_ratio,
+        province_monthly=np.full(12, province_ratio),
+        province_growth=0.0,
+    )
+
+
+def _cells(demand: list[float], supply: list[float]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "occupation_code": "2-02-10-03",
+            "demand": demand,
+            "demand_city_occupation": demand,
+            "supply": supply,
+            "ratio": [d / max(s, 1.0) for d, s in zip(demand, supply, strict=True)],
+            "ratio_trend_slope": 0.1,
+            "duration_vs_occupation": 1.2,
+        }
+    )
+
+
+def _graded(cells: pd.DataFrame, priors: OccupationPriors) -> pd.DataFrame:
+    shrunk = shrink_indicators(cells, priors)
+    return pd.concat([shrunk, ShortageIndex().fit(shrunk).transform(shrunk)], axis=1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    prior=st.floats(0.2, 3.0),
+    excess=st.floats(1.0, 10.0),
+    small_supply=st.integers(1, 20),
+    scale=st.integers(2, 50),
+    k=st.floats(1.0, 30.0),
+)
+def test_tiny_cell_never_outranks_a_large_cell_with_the_same_raw_ratio(
+    prior, excess, small_supply, scale, k
+):
+    """At a raw 求人倍率 at or above the prior (the shortage side), less evidence never ranks
+    higher: the shrunk ratio, its lower credible bound and the index all favour volume."""
+    raw = prior * excess
+    supply = [float(small_supply), float(small_supply * scale)]
+    graded = _graded(_cells([raw * s for s in supply], supply), _priors(prior, k))
+    small, large = graded.iloc[0], graded.iloc[1]
+    assert small["ratio"] == pytest.approx(large["ratio"])
+    assert small["ratio_shrunk"] <= large["ratio_shrunk"] + 1e-9
+    assert small["ratio_shrunk_lo"] <= large["ratio_shrunk_lo"] + 1e-9
+    assert small["shortage_index"] <= large["shortage_index"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    demand=st.floats(0.0, 500.0),
+    raise_by=st.floats(0.0, 500.0),
+    supply=st.integers(0, 300),
+    others=st.tuples(st.floats(0.0, 1000.0), st.floats(0.0, 1000.0)),
+    k=st.floats(0.5, 50.0),
+)
+def test_raising_demand_with_supply_fixed_never_lowers_the_index(
+    demand, raise_by, supply, others, k
+):
+    priors = _priors(0.8, k)
+    other_demand, other_supply = others
+    totals = pd.DataFrame(
+        {"demand": [other_demand], "supply": [other_supply], "demand_year_ago": [0.0]},
+        index=["2-02-10-03"],
+    )
+    priors = OccupationPriors(**{**priors.__dict__, "totals": totals})
+    graded = _graded(_cells([demand, demand + raise_by], [float(supply)] * 2), priors)
+    assert graded["ratio_shrunk"].iloc[1] >= graded["ratio_shrunk"].iloc[0]
+    assert graded["ratio_shrunk_lo"].iloc[1] >= graded["ratio_shrunk_lo"].iloc[0]
+    assert graded["shortage_index"].iloc[1] >= graded["shortage_index"].iloc[0]
+
+
+def _with_tiny_cell(records, headcount: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The sample plus one new cell (湛江 · 电气机械 · 电工) with no seekers and no history."""
+    vacancies, candidates = records
+    extra = vacancies.iloc[[0] * 2].copy()
+    extra["vacancy_id"] = ["tiny-1", "tiny-2"]
+    extra["city_code"], extra["industry_code"] = "4408", "3810"
+    extra["occupation_code"] = "2-02-11-01"
+    extra["date_posted"] = pd.Timestamp("2026-11-03")
+    extra["headcount"] = [headcount, headcount]
+    return pd.concat([vacancies, extra], ignore_index=True), candidates
+
+
+def test_a_tiny_cell_with_no_seekers_no_longer_tops_the_catalogue(records):
+    catalogue = build_catalogue(*_with_tiny_cell(records, 3), "2026Q4")
+    scored = catalogue.scored.set_index(["city_code", "industry_code", "occupation_code"])
+    tiny = scored.loc[("4408", "38", "2-02-11-01")]
+    assert tiny["ratio"] == 6.0  # raw: 6 vacancies ÷ (0 seekers floored at 1)
+    assert tiny["ratio_shrunk"] < 6.0
+    top = catalogue.entries.iloc[0]
+    assert (top["city_code"], top["industry_code"], top["occupation_code"]) == SHORT_CELL
+
+
+@pytest.mark.parametrize("headcount", [3, 10, 40])
+def test_more_demand_in_a_cell_never_lowers_its_index_end_to_end(records, headcount):
+    key = ("4408", "38", "2-02-11-01")
+    low = build_catalogue(*_with_tiny_cell(records, headcount), "2026Q4").scored
+    high = build_catalogue(*_with_tiny_cell(records, headcount + 5), "2026Q4").scored
+    index = ["city_code", "industry_code", "occupation_code"]
+    assert (
+        high.set_index(index).loc[key, "shortage_index"]
+        >= low.set_index(index).loc[key, "shortage_index"]
+    )
+
+
+def test_entries_carry_raw_and_shrunk_figures_and_the_method_says_so(records):
+    catalogue = build_catalogue(*records, "2026Q4", shrinkage_k=15.0)
+    entries = catalogue.entries
+    for column in ("ratio", "ratio_prior", "ratio_shrunk", "ratio_shrunk_lo", "shrinkage_k"):
+        assert entries[column].notna().all(), column
+    assert set(entries["shrinkage_k"]) == {15.0}
+    assert (entries["ratio_shrunk_lo"] > 1).all()  # the listing rule
+    assert all(len(trend) == 12 for trend in entries["ratio_trend_shrunk"])
+    expected = (entries["demand_city_occupation"] + 15.0 * entries["ratio_prior"]) / (
+        entries["supply"] + 15.0
+    )
+    np.testing.assert_allclose(entries["ratio_shrunk"], expected, atol=1e-3)
+    assert "小样本修正" in catalogue.meta["method"] and "k = 15" in catalogue.meta["method"]
+    assert catalogue.meta["shrinkage"]["k"] == 15.0
+
+
+def test_stronger_shrinkage_pulls_ratios_toward_the_prior(records):
+    weak = build_catalogue(*records, "2026Q4", shrinkage_k=1.0).scored
+    strong = build_catalogue(*records, "2026Q4", shrinkage_k=1000.0).scored
+    assert strong["ratio_shrunk"].std() < weak["ratio_shrunk"].std()
+    np.testing.assert_allclose(strong["ratio_shrunk"], strong["ratio_prior"], rtol=0.15)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [({"shrinkage_k": 0.0}, "pseudo-count k"), ({"credible_level": 1.0}, "credible_level")],
+)
+def test_invalid_shrinkage_options_are_rejected(records, options, message):
+    with pytest.raises(ValueError, match=message):
+        build_catalogue(*records, "2026Q4", **options)

@@ -156,8 +156,13 @@ def test_small_cells_are_suppressed(published: Published) -> None:
     with TestClient(create_app(strict)) as strict_client:
         url = f"/catalogue/editions/{published.edition_ids[1]}/entries"
         item = strict_client.get(url, headers=published.planner).json()["items"][0]
-    assert item["evidence"]["demand"] is None and item["evidence"]["ratio"] is None
-    assert {"demand", "supply", "ratio"} <= set(item["suppressed"])
+    evidence = item["evidence"]
+    assert evidence["demand"] is None and evidence["ratio"] is None
+    # every figure supply could be solved back from goes with it
+    assert evidence["ratio_shrunk"] is None and evidence["ratio_shrunk_lo"] is None
+    assert {"demand", "supply", "ratio", "ratio_shrunk", "ratio_shrunk_lo"} <= set(
+        item["suppressed"]
+    )
 
 
 def test_diff_against_previous_edition(client: TestClient, published: Published) -> None:

@@ -119,7 +119,9 @@ def test_dask_build_matches_sequential(
     on_dask = build_catalogue_parallel(
         *frames, PERIOD, backend="dask", scheduler=cluster.scheduler_address, n_jobs=2
     )
-    assert len(sequential.entries) > 20
+    # The small-cell shrinkage and credibility rule list fewer cells than the raw ratios did
+    # (was > 20); identity is checked on every scored cell anyway.
+    assert len(sequential.entries) > 5 and len(sequential.scored) > 40
     _assert_same(on_dask, sequential)
 
 

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy.orm import Session
 
-from data.store import make_engine, session_scope, upgrade_to_head
-from data.store.catalogue import diff_editions, get_edition, list_editions, previous_edition
-from models.catalogue.diff import CHANGE_LABELS, diff_summary
-from models.catalogue.render import EXPORT_FORMATS
-from training.catalogue_pipeline import export_edition, publish_catalogue
-from training.forecasting.parallel import Backend
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from training.forecasting.parallel import Backend
+
+# Heavy modules (pandas, the store, the catalogue builder, matplotlib) are imported inside the
+# commands, so `yuecai --help` starts in a fraction of a second.
 
 app = typer.Typer(no_args_is_help=True)
 console = Console(stderr=True)
@@ -27,6 +26,9 @@ DbOption = Annotated[
     str | None, typer.Option("--db", help="SQLAlchemy URL (default: YUECAI_DATABASE_URL).")
 ]
 BACKENDS: tuple[Backend, ...] = ("sequential", "loky", "dask")
+# models.catalogue.render.EXPORT_FORMATS, spelled out for the help text; `export` checks
+# against the real tuple.
+_FORMATS_HELP = "json, csv, xlsx, html, pdf"
 
 
 def _checked_backend(backend: str, scheduler: str | None) -> Backend:
@@ -64,6 +66,8 @@ def publish(
     With --backend loky or dask the per-city work runs on parallel workers (a Dask cluster
     with --scheduler); the edition is identical to a sequential build's.
     """
+    from training.catalogue_pipeline import publish_catalogue
+
     chosen_backend = _checked_backend(backend, scheduler)
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
@@ -91,6 +95,9 @@ def publish(
 @app.command("list")
 def list_(db: DbOption = None) -> None:
     """List published editions, newest first."""
+    from data.store import make_engine, session_scope, upgrade_to_head
+    from data.store.catalogue import list_editions
+
     engine = make_engine(db)
     upgrade_to_head(engine)
     with session_scope(engine) as session:
@@ -121,6 +128,12 @@ def diff(
 ) -> None:
     """What changed since the previous edition (same period's previous revision, else the
     latest revision of the previous period)."""
+    import pandas as pd
+
+    from data.store import make_engine, session_scope, upgrade_to_head
+    from data.store.catalogue import diff_editions, get_edition
+    from models.catalogue.diff import CHANGE_LABELS, diff_summary
+
     engine = make_engine(db)
     upgrade_to_head(engine)
     with session_scope(engine) as session:
@@ -150,6 +163,8 @@ def diff(
 
 
 def _previous_id(session: Session, edition_id: int) -> int | None:
+    from data.store.catalogue import previous_edition
+
     previous = previous_edition(session, edition_id)
     return None if previous is None else previous.edition_id
 
@@ -157,13 +172,16 @@ def _previous_id(session: Session, edition_id: int) -> int | None:
 @app.command("export")
 def export(
     edition_id: Annotated[int, typer.Argument(help="Edition id (see `yuecai catalogue list`).")],
-    fmt: Annotated[str, typer.Option("--format", help=f"One of {', '.join(EXPORT_FORMATS)}.")],
+    fmt: Annotated[str, typer.Option("--format", help=f"One of {_FORMATS_HELP}.")],
     db: DbOption = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
     ] = None,
 ) -> None:
     """Render a stored edition as JSON, CSV, XLSX, HTML or PDF."""
+    from models.catalogue.render import EXPORT_FORMATS
+    from training.catalogue_pipeline import export_edition
+
     if fmt not in EXPORT_FORMATS:
         console.print(f"[red]--format must be one of {', '.join(EXPORT_FORMATS)}[/]")
         raise typer.Exit(2)

@@ -12,11 +12,11 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from data.generator import GeneratorConfig, generate, write
-
 app = typer.Typer(no_args_is_help=True)
 
-_DEFAULT = GeneratorConfig()
+# GeneratorConfig().seed, spelled out so `--help` needs no pandas (data.generator is imported
+# inside the command).
+DEFAULT_SEED = 20240601
 _STAGES = ("volumes", "vacancies", "candidates", "outcomes", "write")
 
 
@@ -29,14 +29,17 @@ class OutputFormat(StrEnum):
 @app.command("demo")
 def demo(
     out: Annotated[Path, typer.Option("--out", help="Folder to write into.")] = Path("var/demo"),
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = _DEFAULT.seed,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = DEFAULT_SEED,
     output_format: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.csv,
     start: Annotated[str, typer.Option("--start", help="First month, YYYY-MM.")] = "2019-01",
     end: Annotated[str, typer.Option("--end", help="Last month, YYYY-MM.")] = "2026-10",
     scale: Annotated[float, typer.Option("--scale", help="Multiplier on the default size.")] = 1.0,
 ) -> None:
     """Write synthetic vacancies, candidates and outcomes (same seed → same bytes)."""
-    config = GeneratorConfig(seed=seed, start=start, end=end, scale=_DEFAULT.scale * scale)
+    from data.generator import GeneratorConfig, generate, write
+
+    default = GeneratorConfig()
+    config = GeneratorConfig(seed=seed, start=start, end=end, scale=default.scale * scale)
     console = Console()
     began = time.perf_counter()
     with Progress(

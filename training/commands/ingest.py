@@ -7,14 +7,17 @@ stored unless ``--strict``; 2 the file could not be read at all.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from data.ingest import IngestFileError, IngestReport, Kind, ingest_file
-from data.store import make_engine, upgrade_to_head
+if TYPE_CHECKING:
+    from data.ingest import IngestReport, Kind
+
+# data.ingest and data.store (pandas, SQLAlchemy) are imported inside `_run`, so
+# `yuecai --help` stays fast.
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -68,6 +71,9 @@ def _run(
     show: int,
     progress: bool,
 ) -> None:
+    from data.ingest import IngestFileError, ingest_file
+    from data.store import make_engine, upgrade_to_head
+
     console = Console()
     engine = make_engine(db)
     try:

@@ -14,12 +14,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from data.store import make_engine, session_scope, upgrade_to_head
-from data.store.keys import ROLES, UnknownKeyError, issue_key, list_keys, revoke_key
+# data.store (pandas, SQLAlchemy) is imported inside the commands, so `yuecai --help` stays
+# fast; `issue_key` itself rejects an unknown role.
 
 app = typer.Typer(no_args_is_help=True)
 console = Console(stderr=True)
 TABLE_MIN_WIDTH = 120
+
+#: data.store.keys.ROLES, spelled out for the help text.
+ROLES_HELP = "platform, planner, admin"
 
 DbOption = Annotated[
     str | None, typer.Option("--db", help="SQLAlchemy URL (default: YUECAI_DATABASE_URL).")
@@ -28,7 +31,7 @@ DbOption = Annotated[
 
 @app.command("issue")
 def issue(
-    role: Annotated[str, typer.Option("--role", help=f"One of: {', '.join(ROLES)}.")],
+    role: Annotated[str, typer.Option("--role", help=f"One of: {ROLES_HELP}.")],
     tenant: Annotated[
         str | None, typer.Option("--tenant", help="Tenant id (platform keys only, required).")
     ] = None,
@@ -36,6 +39,9 @@ def issue(
     db: DbOption = None,
 ) -> None:
     """Issue a key and print it once; store only its hash."""
+    from data.store import make_engine, session_scope, upgrade_to_head
+    from data.store.keys import issue_key
+
     engine = make_engine(db)
     try:
         upgrade_to_head(engine)
@@ -57,6 +63,9 @@ def issue(
 @app.command("list")
 def list_(db: DbOption = None) -> None:
     """List keys (never their secrets), oldest first."""
+    from data.store import make_engine, session_scope, upgrade_to_head
+    from data.store.keys import list_keys
+
     engine = make_engine(db)
     try:
         upgrade_to_head(engine)
@@ -87,6 +96,9 @@ def revoke(
     db: DbOption = None,
 ) -> None:
     """Revoke a key (running services stop accepting it within 30 s)."""
+    from data.store import make_engine, session_scope, upgrade_to_head
+    from data.store.keys import UnknownKeyError, revoke_key
+
     engine = make_engine(db)
     try:
         upgrade_to_head(engine)

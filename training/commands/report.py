@@ -5,14 +5,14 @@ Exit code 1 when no forecast has been trained (or none verifies).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from models.registry import ArtifactNotFoundError, load_latest_good
-from training.forecasting import ForecastBundle
+if TYPE_CHECKING:
+    from training.forecasting import ForecastBundle
 
 __all__ = ["app"]
 
@@ -27,6 +27,8 @@ _RULE_ZH = {
 
 
 def _latest() -> tuple[ForecastBundle, Any]:
+    from models.registry import ArtifactNotFoundError, load_latest_good
+
     try:
         bundle, info = load_latest_good(MODEL_NAME)
     except ArtifactNotFoundError as error:

@@ -6,17 +6,20 @@ Exit codes: 0 trained and saved; 1 the store holds no (or too little) data.
 from __future__ import annotations
 
 import time
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from data.store import make_engine, read_candidates_frame, read_vacancies_frame, upgrade_to_head
-from models.registry import save_artifact
 from training.commands.train import app
-from training.forecasting import ForecastBundle, ForecastDataError, train_forecast
-from training.forecasting.parallel import Backend
+
+if TYPE_CHECKING:
+    from training.forecasting import ForecastBundle
+    from training.forecasting.parallel import Backend
+
+# The store, the registry and the pipeline (pandas, statsmodels, sklearn) are imported inside
+# `forecast`, so `yuecai --help` stays fast.
 
 __all__ = ["forecast", "summary_table"]
 
@@ -68,6 +71,15 @@ def forecast(
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
 ) -> None:
     """Train the demand/supply forecasters and save the bundle as model 'forecast'."""
+    from data.store import (
+        make_engine,
+        read_candidates_frame,
+        read_vacancies_frame,
+        upgrade_to_head,
+    )
+    from models.registry import save_artifact
+    from training.forecasting import ForecastDataError, train_forecast
+
     console = Console()
     if backend not in ("loky", "dask", "sequential"):
         Console(stderr=True).print(f"[red]unknown backend {backend!r}[/]: loky, dask, sequential")

@@ -109,9 +109,10 @@ def _warnings(
     labels: dict[str, str],
     hierarchy: str,
     level: int,
+    ratio_threshold: float,
 ) -> pd.DataFrame:
     ratio_history = history.rename(columns={"ratio": "y"})[["unique_id", "ds", "y"]]
-    flagged = EarlyWarning(labels=labels, interval_level=level).flag(
+    flagged = EarlyWarning(ratio_threshold, labels=labels, interval_level=level).flag(
         history[["unique_id", "ds", "demand", "supply"]],
         ratio[["unique_id", "ds", "forecast", f"forecast-lo-{level}", f"forecast-hi-{level}"]],
         ratio_history,
@@ -166,7 +167,7 @@ def train_forecast(
     backtest_windows: int = 2,
     calibration_windows: int = 2,
     calibration_step: int = 12,
-    ratio_threshold: float = 1.5,
+    ratio_threshold: float = 2.0,
 ) -> ForecastBundle:
     """Train, backtest, reconcile and flag: the forecast pipeline over two DataFrames.
 
@@ -196,7 +197,7 @@ def train_forecast(
         Rolling-origin folds (12 months apart) for selection and metrics; conformal
         calibration origins per fit.
     ratio_threshold : float
-        求人倍率 预警线 of the early warnings.
+        求人倍率 预警线 of the early warnings (see :class:`EarlyWarning`).
 
     Raises
     ------
@@ -292,6 +293,7 @@ def train_forecast(
             coherence,
             h=h,
             levels=levels,
+            ratio_threshold=ratio_threshold,
             timings=timings,
             began=began,
             params={
@@ -319,6 +321,7 @@ def _assemble(
     *,
     h: int,
     levels: tuple[int, ...],
+    ratio_threshold: float,
     timings: dict[str, float],
     began: float,
     params: dict[str, Any],
@@ -334,11 +337,15 @@ def _assemble(
         )
         ratio["level"] = ratio["unique_id"].map(panels.level_of)
         forecasts[name]["ratio"] = ratio
-        warnings = _warnings(histories[name], ratio, labels[name], name, min(levels))
+        warnings = _warnings(
+            histories[name], ratio, labels[name], name, min(levels), ratio_threshold
+        )
         if not warnings.empty:
             flagged.append(warnings)
+    # Geography-only nodes (广东省, 一核, 深圳市...) are in both hierarchies: warn once, from
+    # the occupation hierarchy, which counts every posting.
     warnings_frame = (
-        pd.concat(flagged, ignore_index=True)
+        pd.concat(flagged, ignore_index=True).drop_duplicates(["unique_id", "rule"])
         if flagged
         else pd.DataFrame(
             columns=[

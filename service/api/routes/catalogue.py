@@ -17,7 +17,7 @@ from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
 from data.store.catalogue import list_editions
-from models.catalogue.render import MEDIA_TYPES, render_catalogue
+from models.catalogue.render import MEDIA_TYPES, edition_header, render_catalogue
 from service.api.deps import EngineDep, PageDep, SessionDep, SettingsDep
 from service.api.security import require_roles
 from service.core.openapi import problem_responses
@@ -27,7 +27,6 @@ from service.dashboard.editions import (
     EntryFilters,
     diff_with_previous,
     edition_entries,
-    edition_header,
     entries_page,
     frame_records,
     grade_counts,

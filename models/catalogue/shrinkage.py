@@ -1,0 +1,288 @@
+"""Small-cell shrinkage of 求人倍率, its trend and demand growth (empirical Bayes).
+
+Why
+---
+A city × occupation with 5 vacancies and 0 seekers in a quarter has a raw 求人倍率 of 5 (supply
+floored at 1) and, after one such month, a wildly swinging monthly ratio trend: the raw
+figures measure sampling noise more than shortage, and a ranking on them puts the smallest
+cells first. Every ratio the index scores is therefore shrunk toward a prior, by how much
+depending on how much evidence the cell has.
+
+Method (the same additive smoothing at every level)
+---------------------------------------------------
+With demand ``D`` (head count) and supply ``S`` (seekers) of a city × occupation, the prior
+``r₀`` and the pseudo-count ``k`` (in seekers)::
+
+    ratio_shrunk = (D + k·r₀) / (S + k)
+
+This is the posterior mean of a Gamma–Poisson model (``D ~ Poisson(θ·S)``,
+``θ ~ Gamma(shape k·r₀, rate k)``): a cell with ``S ≫ k`` keeps its own ratio, a cell with no
+seekers gets ``r₀ + D/k``. The posterior ``Gamma(D + k·r₀, S + k)`` also gives a credible
+interval; its lower bound (``ratio_shrunk_lo``) is what the listing rule checks.
+
+The prior is hierarchical and uses all records of the province, not only the scored cells:
+
+1. the province ratio ``R = ΣD / ΣS`` over every city × occupation (all occupations);
+2. the occupation's ratio in the *other* cities of the province, itself shrunk:
+   ``r₀ = (D_occ − D + k·R) / (S_occ − S + k)``, ``D_occ``, ``S_occ`` summed over the
+   occupation's cities (a seeker counted in every city they seek, the same units as the cell's
+   supply). Leaving the cell out keeps a rare occupation's prior from being the cell itself,
+   and makes the shrunk ratio rise with the cell's demand exactly as the formula says;
+3. the cell, shrunk toward ``r₀`` as above.
+
+The ratio trend applies the same three levels to each of the 12 months (monthly province and
+occupation ratios as priors) and fits the relative OLS slope on the shrunk monthly ratios;
+months with no record at all in the province (data not yet collected) are left out rather
+than read as a ratio of 0. Demand growth is shrunk the same way toward the occupation's
+province growth, with ``k`` pseudo head count in the base period::
+
+    growth_shrunk = (D_now + k·(1 + g₀)) / (D_year_ago + k) − 1
+
+Default ``k = 10``: a cell's own ratio gets half the weight once it has 10 seekers in the
+period, the point from which a Poisson count's relative error (1/√10 ≈ 32 %) stops dominating
+the ratio; fewer seekers lean on the occupation's province-wide ratio. The priors are global
+(cross-city) figures, computed once from all records (:func:`occupation_priors`), so per-city
+chunks (:mod:`models.catalogue.partition`) need only carry raw counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from scipy import stats
+
+from models.catalogue.indicators import explode_supply, prepare_vacancies
+from models.catalogue.periods import PeriodWindow
+
+__all__ = [
+    "DEFAULT_CREDIBLE_LEVEL",
+    "DEFAULT_SHRINKAGE_K",
+    "OccupationPriors",
+    "occupation_priors",
+    "shrink_indicators",
+    "shrunk_ratio",
+    "shrunk_ratio_lower",
+]
+
+FloatArray = npt.NDArray[np.float64]
+DEFAULT_SHRINKAGE_K = 10.0
+DEFAULT_CREDIBLE_LEVEL = 0.8
+
+
+def shrunk_ratio(
+    demand: FloatArray | float, supply: FloatArray | float, prior: FloatArray | float, k: float
+) -> FloatArray:
+    """Posterior mean ``(demand + k·prior) / (supply + k)`` (see the module docstring)."""
+    return np.asarray(
+        (np.asarray(demand, float) + k * np.asarray(prior, float))
+        / (np.asarray(supply, float) + k),
+        dtype=np.float64,
+    )
+
+
+def shrunk_ratio_lower(
+    demand: FloatArray | float,
+    supply: FloatArray | float,
+    prior: FloatArray | float,
+    k: float,
+    level: float = DEFAULT_CREDIBLE_LEVEL,
+) -> FloatArray:
+    """Lower bound of the central ``level`` credible interval of the Gamma posterior."""
+    shape = np.asarray(demand, float) + k * np.asarray(prior, float)
+    rate = np.asarray(supply, float) + k
+    lower = stats.gamma.ppf((1.0 - level) / 2.0, np.maximum(shape, 1e-12), scale=1.0 / rate)
+    return np.asarray(np.where(shape > 0, lower, 0.0), dtype=np.float64)
+
+
+def _ratio(demand: float, supply: float) -> float:
+    return float(demand) / max(float(supply), 1.0)
+
+
+@dataclass(frozen=True)
+class OccupationPriors:
+    """Province-wide totals per occupation for one period, from which each cell's
+    leave-one-out prior is taken (see the module docstring).
+
+    ``totals`` is indexed by occupation code with the period's ``demand``, ``supply`` and
+    ``demand_year_ago``; ``monthly_demand`` / ``monthly_supply`` have one column per trend
+    month; ``province_monthly`` is NaN for months without any record in the province.
+    """
+
+    k: float
+    totals: pd.DataFrame
+    monthly_demand: pd.DataFrame
+    monthly_supply: pd.DataFrame
+    province_ratio: float
+    province_monthly: FloatArray
+    province_growth: float
+
+
+def _in(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    return frame[(frame["month"] >= start) & (frame["month"] < end)]
+
+
+def _monthly_totals(
+    jobs: pd.DataFrame, seekers: pd.DataFrame, window: PeriodWindow
+) -> tuple[pd.DataFrame, pd.DataFrame, FloatArray]:
+    months = list(window.trend_months)
+    demand = _in(jobs, months[0], window.end).groupby(["occupation_code", "month"])["headcount"]
+    supply = _in(seekers, months[0], window.end).groupby(["occupation_code", "month"]).size()
+    table = pd.concat([demand.sum().rename("d"), supply.rename("s")], axis=1).fillna(0.0)
+    per_month = table.groupby(level="month").sum().reindex(months, fill_value=0.0)
+    observed = (per_month["d"] + per_month["s"]).to_numpy(float) > 0
+    province = np.where(
+        observed, per_month["d"].to_numpy(float) / np.maximum(per_month["s"], 1.0), np.nan
+    )
+    d = table["d"].unstack("month").reindex(columns=months).fillna(0.0)
+    s = table["s"].unstack("month").reindex(columns=months).fillna(0.0)
+    return d, s, np.asarray(province, dtype=np.float64)
+
+
+def occupation_priors(
+    vacancies: pd.DataFrame,
+    candidates: pd.DataFrame,
+    window: PeriodWindow,
+    *,
+    k: float = DEFAULT_SHRINKAGE_K,
+    industry_level: int = 2,
+) -> OccupationPriors:
+    """Province and per-occupation totals behind the priors, from *all* records: computed
+    once, never from a per-city chunk, so every chunk's cells share them."""
+    if k <= 0:
+        raise ValueError(f"the shrinkage pseudo-count k must be > 0; got {k}")
+    jobs = prepare_vacancies(vacancies, industry_level)
+    registered = pd.to_datetime(candidates["registered_on"])
+    recent_candidates = candidates[
+        (registered >= window.trend_months[0]) & (registered < window.end)
+    ]
+    seekers = explode_supply(recent_candidates.reset_index(drop=True))
+    before = _in(jobs, window.previous_year_start, window.previous_year_end)
+    totals = pd.concat(
+        [
+            _in(jobs, window.start, window.end).groupby("occupation_code")["headcount"].sum(),
+            _in(seekers, window.start, window.end).groupby("occupation_code").size(),
+            before.groupby("occupation_code")["headcount"].sum(),
+        ],
+        axis=1,
+        keys=["demand", "supply", "demand_year_ago"],
+    ).fillna(0.0)
+    base = float(totals["demand_year_ago"].sum())
+    demand_now = float(totals["demand"].sum())
+    monthly_demand, monthly_supply, province_monthly = _monthly_totals(jobs, seekers, window)
+    return OccupationPriors(
+        k=float(k),
+        totals=totals.astype(float),
+        monthly_demand=monthly_demand,
+        monthly_supply=monthly_supply,
+        province_ratio=_ratio(demand_now, float(totals["supply"].sum())),
+        province_monthly=province_monthly,
+        province_growth=demand_now / base - 1.0 if base > 0 else 0.0,
+    )
+
+
+def _others(total: FloatArray, own: FloatArray) -> FloatArray:
+    """The occupation's total in the other cities (never negative, for foreign inputs)."""
+    return np.asarray(np.maximum(total - own, 0.0), dtype=np.float64)
+
+
+def _relative_slope(values: FloatArray) -> float:
+    """OLS slope over month index of the observed (non-NaN) months, relative to their mean,
+    annualised; NaN with fewer than 3 observed months."""
+    observed = ~np.isnan(values)
+    if observed.sum() < 3:
+        return float("nan")
+    y = values[observed]
+    mean = float(y.mean())
+    if mean <= 0:
+        return 0.0
+    x = np.arange(values.size, dtype=float)[observed]
+    return float(np.polyfit(x, y, 1)[0]) / mean * 12.0
+
+
+def _shrunk_trends(indicators: pd.DataFrame, priors: OccupationPriors) -> pd.DataFrame:
+    k, months = priors.k, priors.province_monthly.size
+    zeros = np.zeros(months)
+    trends: list[list[float | None]] = []
+    slopes: list[float] = []
+    for occupation, demand, supply in zip(
+        indicators["occupation_code"],
+        indicators["ratio_trend_demand"],
+        indicators["ratio_trend_supply"],
+        strict=True,
+    ):
+        own_d, own_s = np.asarray(demand, float), np.asarray(supply, float)
+        known = occupation in priors.monthly_demand.index
+        total_d = priors.monthly_demand.loc[occupation].to_numpy(float) if known else zeros
+        total_s = priors.monthly_supply.loc[occupation].to_numpy(float) if known else zeros
+        prior = shrunk_ratio(
+            _others(total_d, own_d), _others(total_s, own_s), priors.province_monthly, k
+        )
+        series = shrunk_ratio(own_d, own_s, prior, k)
+        trends.append([None if np.isnan(v) else round(float(v), 4) for v in series])
+        slopes.append(round(_relative_slope(series), 4))
+    return pd.DataFrame(
+        {"ratio_trend_shrunk": pd.Series(trends, index=indicators.index, dtype=object),
+         "ratio_trend_slope_shrunk": pd.Series(slopes, index=indicators.index, dtype=float)}
+    )  # fmt: skip
+
+
+def shrink_indicators(
+    indicators: pd.DataFrame,
+    priors: OccupationPriors,
+    *,
+    credible_level: float = DEFAULT_CREDIBLE_LEVEL,
+) -> pd.DataFrame:
+    """``indicators`` plus the shrunk figures the index scores (raw columns kept as they are).
+
+    Adds ``ratio_prior, ratio_shrunk, ratio_shrunk_lo, shrinkage_k``, with
+    ``demand_year_ago`` also ``demand_growth_prior, demand_growth_shrunk`` and, when the
+    monthly counts ``ratio_trend_demand`` / ``ratio_trend_supply`` are present,
+    ``ratio_trend_shrunk, ratio_trend_slope_shrunk``.
+    """
+    if not 0 < credible_level < 1:
+        raise ValueError(f"credible_level must be in (0, 1); got {credible_level}")
+    out = indicators.copy()
+    k = priors.k
+    totals = priors.totals.reindex(out["occupation_code"]).fillna(0.0)
+
+    def total(column: str) -> FloatArray:
+        return totals[column].to_numpy(float)
+
+    demand = pd.to_numeric(out["demand_city_occupation"]).to_numpy(float)
+    supply = pd.to_numeric(out["supply"]).to_numpy(float)
+    prior = shrunk_ratio(
+        _others(total("demand"), demand),
+        _others(total("supply"), supply),
+        priors.province_ratio,
+        k,
+    )
+    out["ratio_prior"] = np.round(prior, 4)
+    out["ratio_shrunk"] = np.round(shrunk_ratio(demand, supply, prior, k), 4)
+    out["ratio_shrunk_lo"] = np.round(
+        shrunk_ratio_lower(demand, supply, prior, k, credible_level), 4
+    )
+    out["shrinkage_k"] = k
+    if "demand_year_ago" in out.columns:
+        base = pd.to_numeric(out["demand_year_ago"]).fillna(0.0).to_numpy(float)
+        now = pd.to_numeric(out["demand"]).to_numpy(float)
+        growth_prior = (
+            shrunk_ratio(
+                _others(total("demand"), now),
+                _others(total("demand_year_ago"), base),
+                1.0 + priors.province_growth,
+                k,
+            )
+            - 1.0
+        )
+        out["demand_growth_prior"] = np.round(growth_prior, 4)
+        out["demand_growth_shrunk"] = np.round(
+            shrunk_ratio(now, base, 1.0 + growth_prior, k) - 1.0, 4
+        )
+    if {"ratio_trend_demand", "ratio_trend_supply"} <= set(out.columns):
+        trends = _shrunk_trends(out, priors)
+        out["ratio_trend_shrunk"] = trends["ratio_trend_shrunk"]
+        out["ratio_trend_slope_shrunk"] = trends["ratio_trend_slope_shrunk"]
+    return out
