@@ -23,7 +23,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from data.panels import demand_panel, hierarchy_frame, hierarchy_spec, supply_panel
-from data.taxonomy import industries, occupation_name
+from data.taxonomy import cities, industries, occupation_name
 from models.forecast.hierarchy import aggregate
 from models.forecast.warning import series_label
 
@@ -258,6 +258,9 @@ def _pseudo_label(part: str) -> str | None:
 def series_labels(series_ids: Sequence[str], hierarchy: str) -> dict[str, str]:
     """Planner-facing Chinese names for ``unique_id`` values, including pseudo codes."""
     industry_names = industries().set_index("code")["name"].str.strip().to_dict()
+    # City codes (4401…4453) are also GB/T 4754 小类 codes (4412 水力发电…): a geography part
+    # must be read as a city first.
+    city_codes = set(cities()["city_code"])
     labels = {}
     for uid in series_ids:
         parts = []
@@ -265,7 +268,7 @@ def series_labels(series_ids: Sequence[str], hierarchy: str) -> dict[str, str]:
             pseudo = _pseudo_label(part)
             if pseudo is not None:
                 parts.append(pseudo)
-            elif hierarchy == "industry" and part in industry_names:
+            elif hierarchy == "industry" and part in industry_names and part not in city_codes:
                 parts.append(industry_names[part])
             else:
                 parts.append(series_label(part))
