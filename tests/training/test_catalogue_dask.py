@@ -51,8 +51,10 @@ def sequential(frames: tuple[pd.DataFrame, pd.DataFrame]) -> Catalogue:
 
 @pytest.fixture
 def cluster() -> Iterator[LocalCluster]:
+    # Worker processes, as on a real cluster: with in-process workers, joblib's automatic
+    # scatter of large arguments hits a distributed race (worker task_counter assertion).
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     ) as local:
         yield local
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 from joblib import Parallel, delayed
+from joblib.parallel import get_active_backend
 from sklearn.base import clone
 
 from models.forecast.backtest import backtest
@@ -143,8 +144,15 @@ def _jsonable(value: Any) -> bool:
 
 
 def _run(calls: list[Any], n_jobs: int, on_done: Callable[[], None] | None) -> Iterator[Any]:
-    """Run delayed calls in order; ``on_done`` after each result (progress bars)."""
-    parallel = Parallel(n_jobs=n_jobs, return_as="generator")
+    """Run delayed calls in order; ``on_done`` after each result (progress bars).
+
+    Results stream back as a generator on loky and sequential; on Dask they come back as a
+    list, because joblib's Dask backend can release ("forget") futures that a lazily consumed
+    generator has not fetched yet, which fails the run under load.
+    """
+    backend, _ = get_active_backend()
+    streamed = type(backend).__name__ != "DaskDistributedBackend"
+    parallel = Parallel(n_jobs=n_jobs, return_as="generator" if streamed else "list")
     for result in parallel(calls):
         if on_done is not None:
             on_done()
