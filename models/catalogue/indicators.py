@@ -10,7 +10,8 @@ notebooks need no database. Definitions (also in the edition's 方法说明):
   not choose an industry, so one city × occupation supply serves all its industries.
 * 求人倍率 (ratio): demand of the city × occupation ÷ its supply (supply floored at 1).
 * ratio trend: the 12 monthly ratios ending with the period's last month and their OLS slope
-  relative to their mean, annualised (+0.2 = the ratio rises 20 % a year);
+  relative to their mean, annualised (+0.2 = the ratio rises 20 % a year); a month with
+  neither demand nor supply in the cell has no ratio (None) and is left out of the slope;
   ``ratio_trend_demand`` / ``ratio_trend_supply`` keep the monthly counts behind them.
 
 These are the raw figures; :mod:`models.catalogue.shrinkage` shrinks the ratio, its trend
@@ -27,11 +28,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from models.catalogue.periods import PeriodWindow
 
-__all__ = ["CELL_KEYS", "PAIR_KEYS", "compute_indicators", "explode_supply"]
+__all__ = ["CELL_KEYS", "PAIR_KEYS", "compute_indicators", "explode_supply", "relative_slope"]
 
 CELL_KEYS: list[str] = ["city_code", "industry_code", "occupation_code"]
 PAIR_KEYS: list[str] = ["city_code", "occupation_code"]
@@ -100,14 +102,22 @@ def _in(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataF
     return frame[(frame["month"] >= start) & (frame["month"] < end)]
 
 
-def _relative_slope(values: np.ndarray) -> float:
-    """OLS slope over month index, relative to the mean, times 12 (annual relative change)."""
-    mean = float(values.mean())
+def relative_slope(values: npt.NDArray[np.float64]) -> float:
+    """OLS slope over month index of the observed (non-NaN) months, relative to their mean,
+    annualised (times 12); NaN with fewer than 3 observed months, 0 for a non-positive mean.
+
+    >>> relative_slope(np.array([1.0, np.nan, 3.0, 4.0]))  # the gap is skipped, not a 0
+    4.5
+    """
+    observed = ~np.isnan(values)
+    if observed.sum() < 3:
+        return float("nan")
+    y = values[observed]
+    mean = float(y.mean())
     if mean <= 0:
         return 0.0
-    x = np.arange(values.size, dtype=float)
-    slope = float(np.polyfit(x, values, 1)[0])
-    return slope / mean * 12.0
+    x = np.arange(values.size, dtype=float)[observed]
+    return float(np.polyfit(x, y, 1)[0]) / mean * 12.0
 
 
 def _ratio_trends(
@@ -121,13 +131,21 @@ def _ratio_trends(
     records: list[dict[str, object]] = []
     for (city, occupation), group in both.groupby(level=[0, 1], sort=True):
         by_month = group.droplevel([0, 1]).reindex(months, fill_value=0.0)
-        ratio = by_month["demand"].to_numpy(float) / np.maximum(by_month["supply"], 1.0)
+        month_demand = by_month["demand"].to_numpy(float)
+        month_supply = by_month["supply"].to_numpy(float)
+        # A month with neither vacancies nor seekers in the cell (e.g. past the data's end)
+        # has no ratio: None in the evidence and skipped by the slope, never a ratio of 0.
+        ratio = np.where(
+            month_demand + month_supply > 0,
+            month_demand / np.maximum(month_supply, 1.0),
+            np.nan,
+        )
         records.append(
             {
                 "city_code": city,
                 "occupation_code": occupation,
-                "ratio_trend": [round(float(value), 4) for value in ratio],
-                "ratio_trend_slope": round(_relative_slope(np.asarray(ratio, float)), 4),
+                "ratio_trend": [None if np.isnan(v) else round(float(v), 4) for v in ratio],
+                "ratio_trend_slope": round(relative_slope(ratio), 4),
                 # The monthly counts behind the ratios, for the small-cell shrinkage.
                 "ratio_trend_demand": [float(value) for value in by_month["demand"]],
                 "ratio_trend_supply": [float(value) for value in by_month["supply"]],

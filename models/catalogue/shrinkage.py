@@ -54,7 +54,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
-from models.catalogue.indicators import explode_supply, prepare_vacancies
+from models.catalogue.indicators import explode_supply, prepare_vacancies, relative_slope
 from models.catalogue.periods import PeriodWindow
 
 __all__ = [
@@ -188,20 +188,6 @@ def _others(total: FloatArray, own: FloatArray) -> FloatArray:
     return np.asarray(np.maximum(total - own, 0.0), dtype=np.float64)
 
 
-def _relative_slope(values: FloatArray) -> float:
-    """OLS slope over month index of the observed (non-NaN) months, relative to their mean,
-    annualised; NaN with fewer than 3 observed months."""
-    observed = ~np.isnan(values)
-    if observed.sum() < 3:
-        return float("nan")
-    y = values[observed]
-    mean = float(y.mean())
-    if mean <= 0:
-        return 0.0
-    x = np.arange(values.size, dtype=float)[observed]
-    return float(np.polyfit(x, y, 1)[0]) / mean * 12.0
-
-
 def _shrunk_trends(indicators: pd.DataFrame, priors: OccupationPriors) -> pd.DataFrame:
     k, months = priors.k, priors.province_monthly.size
     zeros = np.zeros(months)
@@ -222,7 +208,7 @@ def _shrunk_trends(indicators: pd.DataFrame, priors: OccupationPriors) -> pd.Dat
         )
         series = shrunk_ratio(own_d, own_s, prior, k)
         trends.append([None if np.isnan(v) else round(float(v), 4) for v in series])
-        slopes.append(round(_relative_slope(series), 4))
+        slopes.append(round(relative_slope(series), 4))
     return pd.DataFrame(
         {"ratio_trend_shrunk": pd.Series(trends, index=indicators.index, dtype=object),
          "ratio_trend_slope_shrunk": pd.Series(slopes, index=indicators.index, dtype=float)}

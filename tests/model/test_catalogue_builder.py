@@ -339,3 +339,25 @@ def test_stronger_shrinkage_pulls_ratios_toward_the_prior(records):
 def test_invalid_shrinkage_options_are_rejected(records, options, message):
     with pytest.raises(ValueError, match=message):
         build_catalogue(*records, "2026Q4", **options)
+
+
+def test_months_without_data_have_no_ratio_and_do_not_bend_the_trend():
+    """2026Q4 published with data to October: November and December are gaps, not ratio 0."""
+    from models.catalogue.indicators import compute_indicators, relative_slope
+    from models.catalogue.periods import period_window
+
+    window = period_window("2026Q4")
+    months = pd.date_range("2026-01-01", "2026-10-01", freq="MS")
+    demand = np.arange(1, len(months) + 1, dtype=float)  # rising, one seeker a month
+    vacancies = pd.DataFrame(
+        {"city_code": "4401", "industry_code": "39", "occupation_code": "6-25-04-07",
+         "date_posted": months, "headcount": demand}
+    )  # fmt: skip
+    candidates = pd.DataFrame(
+        {"candidate_id": [f"c{i}" for i in range(len(months))], "city_code": "4401",
+         "registered_on": months, "desired_occupation_codes": [("6-25-04-07",)] * len(months)}
+    )  # fmt: skip
+    row = compute_indicators(vacancies, candidates, window).iloc[0]
+    assert row["ratio_trend"] == [*demand.tolist(), None, None]
+    assert row["ratio_trend_slope"] == pytest.approx(relative_slope(demand), abs=1e-4)
+    assert row["ratio_trend_slope"] > 0  # zeros for the gap would have read as a fall
