@@ -38,7 +38,7 @@ from data.store.catalogue import (
     publish_edition,
     read_entries_frame,
 )
-from models.catalogue import Catalogue, build_catalogue, period_window
+from models.catalogue import Catalogue, build_catalogue, records_window
 from models.catalogue.partition import (
     chunk_tables,
     combine_tables,
@@ -169,7 +169,7 @@ def build_catalogue_parallel(
     }
     if backend == "sequential":
         return build_catalogue(vacancies, candidates, period, **options)
-    window = period_window(period)
+    window = records_window(period, vacancies, candidates)
     # Cross-city statistics are taken once over all the inputs, before splitting.
     medians = occupation_duration_medians(vacancies, window)
     chunks = partition_inputs(vacancies, candidates, n_chunks)

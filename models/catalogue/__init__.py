@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from models.catalogue.builder import ENTRY_COLUMNS, Catalogue, build_catalogue, method_text
 from models.catalogue.grading import GRADE_LABELS, ShortageIndex
-from models.catalogue.periods import PeriodWindow, period_window
+from models.catalogue.periods import PeriodWindow, period_window, records_window
 
 __all__ = [
     "ENTRY_COLUMNS",
@@ -19,4 +19,5 @@ __all__ = [
     "build_catalogue",
     "method_text",
     "period_window",
+    "records_window",
 ]

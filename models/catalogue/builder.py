@@ -46,7 +46,7 @@ from data.taxonomy import cities, industry_name, occupation_name
 from models.catalogue.evidence import FORECAST_COLUMNS, forecast_evidence, requirements_evidence
 from models.catalogue.grading import GRADE_LABELS, ShortageIndex
 from models.catalogue.indicators import CELL_KEYS, PAIR_KEYS, compute_indicators, prepare_vacancies
-from models.catalogue.periods import period_window
+from models.catalogue.periods import PeriodWindow, records_window
 from models.catalogue.shrinkage import (
     DEFAULT_CREDIBLE_LEVEL,
     DEFAULT_SHRINKAGE_K,
@@ -97,8 +97,10 @@ def method_text(
     min_demand: int,
     shrinkage_k: float = DEFAULT_SHRINKAGE_K,
     credible_level: float = DEFAULT_CREDIBLE_LEVEL,
+    window: PeriodWindow | None = None,
 ) -> str:
-    """The Chinese 方法说明 stored with an edition (parameters filled in)."""
+    """The Chinese 方法说明 stored with an edition (parameters filled in; ``window`` says
+    where the data ends inside the period, if it does)."""
     level = f"{credible_level * 100:g}%"
     weights = "、".join(
         f"{COMPONENT_LABELS[name]} {value:g}" for name, value in index.weights_.items()
@@ -141,8 +143,23 @@ def method_text(
             "预测值及 80% 区间与模型版本、"
             "回测精度（MASE）、典型任职要求（学历、技能等级、职称、工作年限中位数、"
             "薪酬 P25–P75）。",
+            *_coverage_line(window),
         ]
     )
+
+
+def _coverage_line(window: PeriodWindow | None) -> list[str]:
+    """The 方法说明 line for a period that the data ends inside (none for a whole period)."""
+    if window is None or not window.is_partial:
+        return []
+    last = window.end - pd.DateOffset(months=1)
+    total = (window.period_end.to_period("M") - window.start.to_period("M")).n
+    return [
+        f"数据覆盖：本期数据截至 {last:%Y年%m月}（本期 {total} 个月中的 {window.n_months} 个月），"
+        f"“本期”各项指标按已有月份计算，同比与上年相同月份（{window.previous_year_start:%Y年%m月}"
+        f"至 {window.previous_year_end - pd.DateOffset(months=1):%Y年%m月}）比较，"
+        "近 12 个月截至数据最后一个月。"
+    ]
 
 
 def _names(entries: pd.DataFrame) -> pd.DataFrame:
@@ -242,7 +259,7 @@ def build_catalogue(
         Central credible level whose lower bound of the shrunk 求人倍率 must exceed 1 for a
         cell to be listed.
     """
-    window = period_window(period)
+    window = records_window(period, vacancies, candidates)
     if indicators is None:
         indicators = compute_indicators(
             vacancies, candidates, window, industry_level=industry_level
@@ -282,7 +299,10 @@ def build_catalogue(
             min_demand=min_demand,
             shrinkage_k=shrinkage_k,
             credible_level=credible_level,
+            window=window,
         ),
+        "data_through": f"{window.end - pd.DateOffset(months=1):%Y-%m}",
+        "months_covered": window.n_months,
         "forecast_used": use_forecast,
         "forecast_note": None if use_forecast else "未使用预测：模型库中没有预测制品。",
         "model_version": model_version if use_forecast else None,

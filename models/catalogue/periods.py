@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["PeriodWindow", "period_window"]
+__all__ = ["PeriodWindow", "last_data_month", "period_window", "records_window"]
 
 _PERIOD_PATTERN = re.compile(r"^\d{4}(Q[1-4]|-(0[1-9]|1[0-2]))?$")
 TREND_MONTHS = 12
@@ -18,7 +18,9 @@ class PeriodWindow:
     """Month-start bounds of a period, its year-earlier twin and the trailing trend months.
 
     ``start`` is inclusive and ``end`` exclusive; ``trend_months`` are the 12 month starts
-    ending with the period's last month (the ratio trend's x axis).
+    ending with the period's last month (the ratio trend's x axis). A period the data covers
+    only in part ends with the data (``period_end`` keeps the label's own end): the year-ago
+    bounds then span the same months a year earlier, so growth compares like with like.
     """
 
     period: str
@@ -27,15 +29,53 @@ class PeriodWindow:
     previous_year_start: pd.Timestamp
     previous_year_end: pd.Timestamp
     trend_months: tuple[pd.Timestamp, ...]
+    period_end: pd.Timestamp
 
     @property
     def n_months(self) -> int:
-        """Number of months the period spans (1, 3 or 12)."""
-        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month
+        """Number of months the window spans: the period's (1, 3 or 12) unless the data ends
+        inside it."""
+        return _months_between(self.start, self.end)
+
+    @property
+    def is_partial(self) -> bool:
+        """Whether the data ends before the period does."""
+        return self.end < self.period_end
 
 
-def period_window(period: str) -> PeriodWindow:
-    """Parse a period label into its :class:`PeriodWindow`.
+def _months_between(start: pd.Timestamp, end: pd.Timestamp) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month
+
+
+def last_data_month(*dates: pd.Series) -> pd.Timestamp | None:
+    """The last month that every source of ``dates`` reaches: the month start of the earliest
+    of their latest dates (empty sources are skipped; None when all are empty).
+
+    >>> str(last_data_month(pd.Series(["2026-10-31"]), pd.Series(["2026-09-02"])).date())
+    '2026-09-01'
+    """
+    latest = [pd.to_datetime(series).max() for series in dates if len(series)]
+    latest = [value for value in latest if pd.notna(value)]
+    return pd.Timestamp(min(latest)).to_period("M").start_time if latest else None
+
+
+def records_window(period: str, vacancies: pd.DataFrame, candidates: pd.DataFrame) -> PeriodWindow:
+    """:func:`period_window` of ``period`` ended by the data: the last month both the
+    vacancies (``date_posted``) and the candidates (``registered_on``) reach."""
+    data_month = last_data_month(vacancies["date_posted"], candidates["registered_on"])
+    return period_window(period, data_month)
+
+
+def period_window(period: str, data_month: pd.Timestamp | None = None) -> PeriodWindow:
+    """Parse a period label into its :class:`PeriodWindow`, ended early by the data.
+
+    Parameters
+    ----------
+    period
+        ``'2026Q4'``, ``'2026-11'`` or ``'2026'``.
+    data_month
+        The last month the data covers (:func:`last_data_month`); a period it ends inside is
+        cut at it, a period that starts after it is refused. None: the whole period.
 
     Examples
     --------
@@ -44,13 +84,25 @@ def period_window(period: str) -> PeriodWindow:
     ('2026-10-01', '2027-01-01', 3)
     >>> str(window.trend_months[0].date())
     '2026-01-01'
+    >>> cut = period_window("2026Q4", data_month=pd.Timestamp("2026-10-01"))
+    >>> str(cut.end.date()), str(cut.previous_year_end.date()), cut.n_months, cut.is_partial
+    ('2026-11-01', '2025-11-01', 1, True)
     """
     if not _PERIOD_PATTERN.match(period):
         raise ValueError(f"period {period!r} must look like '2026Q4', '2026-11' or '2026'")
     freq = "Q" if "Q" in period else ("M" if "-" in period else "Y")
     parsed = pd.Period(period, freq=freq)
     start = parsed.start_time.normalize()
-    end = (parsed + 1).start_time.normalize()
+    period_end = (parsed + 1).start_time.normalize()
+    end = period_end
+    if data_month is not None:
+        data_end = pd.Timestamp(data_month).to_period("M").start_time + pd.DateOffset(months=1)
+        if data_end <= start:
+            raise ValueError(
+                f"period {period!r} starts after the data, which ends with "
+                f"{pd.Timestamp(data_month):%Y-%m}"
+            )
+        end = min(end, pd.Timestamp(data_end))
     last_month = end - pd.DateOffset(months=1)
     trend = tuple(
         pd.Timestamp(last_month - pd.DateOffset(months=offset))
@@ -63,4 +115,5 @@ def period_window(period: str) -> PeriodWindow:
         previous_year_start=pd.Timestamp(start - pd.DateOffset(years=1)),
         previous_year_end=pd.Timestamp(end - pd.DateOffset(years=1)),
         trend_months=trend,
+        period_end=period_end,
     )

@@ -21,7 +21,7 @@ from data.taxonomy import cities, industry_name
 from models.catalogue.charts import trend_lines_figure
 from models.catalogue.document import Report, ReportTable, render_html, render_pdf
 from models.catalogue.indicators import prepare_vacancies
-from models.catalogue.periods import PeriodWindow, period_window
+from models.catalogue.periods import PeriodWindow, records_window
 
 __all__ = ["SupplyFlow", "render_supply_html", "render_supply_pdf", "supply_flow"]
 
@@ -33,6 +33,7 @@ class SupplyFlow:
     """Tables of the supply and flow report (Chinese column names, ready to show)."""
 
     period: str
+    window: PeriodWindow
     by_city: pd.DataFrame
     by_industry: pd.DataFrame
     city_trend: pd.DataFrame  # label, month, ratio
@@ -119,7 +120,7 @@ def supply_flow(
     vacancies: pd.DataFrame, candidates: pd.DataFrame, period: str, *, industry_level: int = 2
 ) -> SupplyFlow:
     """Compute the report's tables for ``period`` (see the module docstring)."""
-    window = period_window(period)
+    window = records_window(period, vacancies, candidates)
     jobs = prepare_vacancies(vacancies, industry_level)
     seekers = candidates.copy()
     seekers["industry_code"] = seekers.get("industry_code", pd.Series(dtype=object))
@@ -140,6 +141,7 @@ def supply_flow(
     }
     return SupplyFlow(
         period=period,
+        window=window,
         by_city=by_city.reset_index(drop=True).rename(columns=labels),
         by_industry=by_industry.reset_index(drop=True).rename(columns=labels),
         city_trend=_city_trend(seekers, jobs, window),
@@ -159,7 +161,11 @@ def supply_report(flow: SupplyFlow) -> Report:
     mobile = int(flow.flows["有跨市意向"].sum()) if not flow.flows.empty else 0
     to_gba = int(flow.flows["流向大湾区"].sum()) if not flow.flows.empty else 0
     total = int(flow.by_city["求职人数"].sum()) if not flow.by_city.empty else 0
-    summary = (
+    last = flow.window.end - pd.DateOffset(months=1)
+    coverage = (
+        f"数据截至 {last:%Y年%m月}，同比与上年相同月份比较；" if flow.window.is_partial else ""
+    )
+    summary = coverage + (
         f"本期登记求职 {total} 人，其中 {mobile} 人有跨市求职意向，"
         f"{to_gba} 人意向流向大湾区城市"
         + (f"（占跨市意向的 {to_gba / mobile:.1%}）。" if mobile else "。")

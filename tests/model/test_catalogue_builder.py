@@ -361,3 +361,30 @@ def test_months_without_data_have_no_ratio_and_do_not_bend_the_trend():
     assert row["ratio_trend"] == [*demand.tolist(), None, None]
     assert row["ratio_trend_slope"] == pytest.approx(relative_slope(demand), abs=1e-4)
     assert row["ratio_trend_slope"] > 0  # zeros for the gap would have read as a fall
+
+
+def test_a_period_the_data_ends_inside_compares_the_same_months_a_year_earlier():
+    """Data to October, period 2026Q4: "this period" is October, and so is its year-ago base
+    (not the whole of 2025Q4, which made growth look three times smaller than it is)."""
+    vacancies, candidates = sample_records(end="2026-11-01")
+    catalogue = build_catalogue(vacancies, candidates, "2026Q4")
+    assert (catalogue.meta["data_through"], catalogue.meta["months_covered"]) == ("2026-10", 1)
+    assert "本期数据截至 2026年10月（本期 3 个月中的 1 个月）" in catalogue.meta["method"]
+    scored = catalogue.scored.set_index(["city_code", "industry_code", "occupation_code"])
+    posted = pd.to_datetime(vacancies["date_posted"])
+    cells = vacancies.assign(industry_code=vacancies["industry_code"].str[:2])
+    october = cells[(posted >= "2026-10-01") & (posted < "2026-11-01")]
+    base = cells[(posted >= "2025-10-01") & (posted < "2025-11-01")]
+    keys = ["city_code", "industry_code", "occupation_code"]
+    expected_now = october.groupby(keys)["headcount"].sum()
+    expected_base = base.groupby(keys)["headcount"].sum()
+    np.testing.assert_allclose(scored["demand"], expected_now.reindex(scored.index))
+    np.testing.assert_allclose(scored["demand_year_ago"], expected_base.reindex(scored.index))
+    whole = build_catalogue(*sample_records(), "2026Q4").meta
+    assert (whole["data_through"], whole["months_covered"]) == ("2026-12", 3)
+    assert "数据覆盖" not in whole["method"]
+
+
+def test_a_period_after_the_data_is_refused():
+    with pytest.raises(ValueError, match=r"starts after the data, which ends with 2026-10"):
+        build_catalogue(*sample_records(end="2026-11-01"), "2027Q1")

@@ -64,3 +64,8 @@ def test_publish_list_diff_export(tmp_path):
     assert payload["entries"][0]["city_name"] == "深圳市"
     bad = runner.invoke(app, ["catalogue", "export", "1", "--format", "doc", "--db", url])
     assert bad.exit_code == 2
+    for period, message in (("2026Q5", "must look like"), ("2027Q2", "starts after the data")):
+        refused = runner.invoke(app, ["catalogue", "publish", "--period", period, "--db", url])
+        assert refused.exit_code == 2 and message in refused.output, refused.output
+    after = runner.invoke(app, ["catalogue", "list", "--db", url]).output
+    assert "2027Q2" not in after and "2026Q5" not in after  # nothing half-published

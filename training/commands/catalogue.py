@@ -70,18 +70,22 @@ def publish(
 
     chosen_backend = _checked_backend(backend, scheduler)
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task("starting", total=None)
-        result = publish_catalogue(
-            period,
-            db_url=db,
-            out_dir=out,
-            use_registry=forecast,
-            step=lambda message: progress.update(task, description=message),
-            backend=chosen_backend,
-            scheduler=scheduler,
-            n_jobs=n_jobs,
-        )
+    try:
+        with Progress(*columns, console=console, transient=True) as progress:
+            task = progress.add_task("starting", total=None)
+            result = publish_catalogue(
+                period,
+                db_url=db,
+                out_dir=out,
+                use_registry=forecast,
+                step=lambda message: progress.update(task, description=message),
+                backend=chosen_backend,
+                scheduler=scheduler,
+                n_jobs=n_jobs,
+            )
+    except ValueError as error:  # a malformed period, or one the data does not reach
+        console.print(f"[red]{error}[/]")
+        raise typer.Exit(2) from error
     info = result.edition
     console.print(
         f"[green]published[/] edition {info.edition_id}: {info.period} r{info.revision}, "
