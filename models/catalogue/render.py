@@ -182,6 +182,8 @@ def catalogue_report(entries: pd.DataFrame, edition: dict[str, Any]) -> Report:
     revision = edition.get("revision")
     subtitle = f"期别 {period}" + (f" · 第 {revision} 版" if revision else "")
     subtitle += f" · 共 {len(entries)} 个紧缺岗位"
+    if meta.get("data_through"):
+        subtitle += f" · 数据截至 {meta['data_through']}"
     if edition.get("content_sha256"):
         subtitle += f" · SHA-256 {str(edition['content_sha256'])[:16]}…"
     paragraphs = tuple(

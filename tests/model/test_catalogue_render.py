@@ -84,6 +84,7 @@ def test_html_is_self_contained_and_names_places_and_jobs(edition):
     assert "http://" not in html and "https://" not in html
     assert "data:image/png;base64," in html
     assert "方法说明" in html
+    assert "数据截至 2026-12" in html
 
 
 @pytest.mark.slow

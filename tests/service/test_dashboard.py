@@ -84,6 +84,7 @@ def test_edition_page_filters_pages_and_diff(browser: TestClient, published: Pub
     assert '<option value="4401" selected>广州市</option>' in html
     assert "电工电器工程技术人员" in html
     assert "与上一版相比" in html and "降级" in html and "佛山市" in html
+    assert re.search(r'<span id="data-through">数据截至 \d{4}-\d{2}</span>', html)
     paged = _page(browser, f"/catalogue/{new_id}?page=2")
     assert "没有符合条件的条目" in paged or "第 2 /" in paged
 
