@@ -33,6 +33,7 @@ __all__ = [
     "encode_vacancies",
     "records_frame",
     "set_keys",
+    "take_rows",
 ]
 
 NO_DATE = np.iinfo(np.int32).min  # missing date sentinel (days since 1970-01-01)
@@ -317,6 +318,29 @@ def concat_arrays(first: _Arrays, second: _Arrays) -> _Arrays:
         else:
             values[item.name] = np.concatenate([a, b])
     return type(first)(**values)
+
+
+def take_rows(arrays: _Arrays, keep: Bools) -> _Arrays:
+    """The rows of ``arrays`` where ``keep`` is true, in order: the inverse of
+    :func:`concat_arrays` (the row part of set keys is renumbered, so keys stay sorted)."""
+    kept = np.flatnonzero(keep)
+    renumbered = np.full(len(arrays.ids), -1, dtype=np.int64)
+    renumbered[kept] = np.arange(kept.size, dtype=np.int64)
+    values: dict[str, Any] = {}
+    for item in fields(arrays):
+        a = getattr(arrays, item.name)
+        if isinstance(a, sp.csr_matrix):
+            values[item.name] = sp.csr_matrix(a[kept], dtype=np.float32)
+        elif item.name.endswith("_keys"):
+            rows = a >> 32
+            live = keep[rows]
+            values[item.name] = (renumbered[rows[live]] << 32) | (a[live] & _LOW_32_BITS)
+        else:
+            values[item.name] = a[kept]
+    return type(arrays)(**values)
+
+
+_LOW_32_BITS = np.int64(0xFFFFFFFF)
 
 
 def _widen(matrix: I32, width: int) -> I32:

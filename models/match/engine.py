@@ -29,6 +29,7 @@ from models.match.encoding import (
     encode_candidates,
     encode_vacancies,
     records_frame,
+    take_rows,
     vacancy_texts,
 )
 from models.match.errors import InsufficientData, UnknownRecord
@@ -58,7 +59,18 @@ __all__ = ["MatchEngine", "ScoreMethod"]
 Rows = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
 ScoreMethod = Literal["learned", "scorer", "rules", "tfidf"]
+COMPACT_MIN_DEAD = 256
+COMPACT_DEAD_SHARE = 0.05
+"""An upsert appends a row and tombstones the replaced one, a removal tombstones; once the
+tombstones reach ``max(COMPACT_MIN_DEAD, COMPACT_DEAD_SHARE × rows)`` they are dropped and
+the partitions rebuilt, so an index under steady writes stays within 5 % of its live size
+(each upsert copies the arrays anyway, so compacting every ≥256 writes costs little)."""
 RecordsLike = pd.DataFrame | Iterable[BaseModel | Mapping[str, Any]]
+
+
+def _worth_compacting(active: npt.NDArray[np.bool_]) -> bool:
+    dead = int(active.size - np.count_nonzero(active))
+    return dead > 0 and dead >= max(COMPACT_MIN_DEAD, COMPACT_DEAD_SHARE * active.size)
 
 
 def _frame(records: RecordsLike) -> pd.DataFrame:
@@ -159,18 +171,32 @@ class MatchEngine(BaseEstimator):
     def index_candidates(self, candidates: RecordsLike) -> Self:
         """Replace the candidate index (texts transformed once, vectors precomputed)."""
         check_is_fitted(self, "text_model_")
-        self.candidates_ = encode_candidates(_frame(candidates), self.vocab_, self.text_model_)
-        self.candidate_parts_ = Partitions(*candidate_partition_keys(self.candidates_, self.vocab_))
-        self.candidate_rows_ = {str(i): r for r, i in enumerate(self.candidates_.ids)}
+        self._file_candidates(encode_candidates(_frame(candidates), self.vocab_, self.text_model_))
         return self
+
+    def _file_candidates(self, arrays: CandidateArrays) -> None:
+        """Serve ``arrays`` (every row active): partitions and the id → row map from them."""
+        self.candidates_ = arrays
+        self.candidate_parts_ = Partitions(*candidate_partition_keys(arrays, self.vocab_))
+        self.candidate_rows_ = {str(i): r for r, i in enumerate(arrays.ids)}
 
     def index_vacancies(self, vacancies: RecordsLike) -> Self:
         """Replace the vacancy index."""
         check_is_fitted(self, "text_model_")
-        self.vacancies_ = encode_vacancies(_frame(vacancies), self.vocab_, self.text_model_)
-        self.vacancy_parts_ = Partitions(*vacancy_partition_keys(self.vacancies_, self.vocab_))
-        self.vacancy_rows_ = {str(i): r for r, i in enumerate(self.vacancies_.ids)}
+        self._file_vacancies(encode_vacancies(_frame(vacancies), self.vocab_, self.text_model_))
         return self
+
+    def _file_vacancies(self, arrays: VacancyArrays) -> None:
+        self.vacancies_ = arrays
+        self.vacancy_parts_ = Partitions(*vacancy_partition_keys(arrays, self.vocab_))
+        self.vacancy_rows_ = {str(i): r for r, i in enumerate(arrays.ids)}
+
+    def _compact(self) -> None:
+        """Drop the tombstoned rows of either side once there are enough of them."""
+        if _worth_compacting(self.candidates_.active):
+            self._file_candidates(take_rows(self.candidates_, self.candidates_.active))
+        if _worth_compacting(self.vacancies_.active):
+            self._file_vacancies(take_rows(self.vacancies_, self.vacancies_.active))
 
     def upsert_candidates(self, candidates: RecordsLike) -> None:
         """Add (or replace, by id) candidates without rebuilding the index."""
@@ -181,6 +207,7 @@ class MatchEngine(BaseEstimator):
         self.candidates_ = concat_arrays(self.candidates_, new)
         self.candidate_parts_.extend(*candidate_partition_keys(new, self.vocab_, offset))
         self.candidate_rows_.update({str(i): offset + r for r, i in enumerate(new.ids)})
+        self._compact()
 
     def upsert_vacancies(self, vacancies: RecordsLike) -> None:
         """Add (or replace, by id) vacancies without rebuilding the index."""
@@ -191,6 +218,7 @@ class MatchEngine(BaseEstimator):
         self.vacancies_ = concat_arrays(self.vacancies_, new)
         self.vacancy_parts_.extend(*vacancy_partition_keys(new, self.vocab_, offset))
         self.vacancy_rows_.update({str(i): offset + r for r, i in enumerate(new.ids)})
+        self._compact()
 
     def remove_candidate(self, candidate_id: str, *, missing_ok: bool = False) -> bool:
         """Drop a candidate from results (tombstone); False if it was not indexed."""
@@ -200,6 +228,7 @@ class MatchEngine(BaseEstimator):
                 return False
             raise UnknownRecord(candidate_id)
         self.candidates_.active[row] = False
+        self._compact()
         return True
 
     def remove_vacancy(self, vacancy_id: str, *, missing_ok: bool = False) -> bool:
@@ -210,6 +239,7 @@ class MatchEngine(BaseEstimator):
                 return False
             raise UnknownRecord(vacancy_id)
         self.vacancies_.active[row] = False
+        self._compact()
         return True
 
     # ------------------------------------------------------------------ query resolution

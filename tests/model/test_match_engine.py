@@ -188,3 +188,39 @@ def test_ranker_contributions_are_exact_and_weights_respect_signs() -> None:
     parts = ranker.contributions(X)
     assert np.allclose(sum(parts.values()), ranker.predict_score(X))
     assert ranker.coef_[0] > 0 and ranker.coef_[2] >= 0
+
+
+def test_rewrites_keep_the_index_bounded_and_equal_to_a_fresh_build() -> None:
+    """A bounded pool of ids written over and over (as platforms do) must not grow the index:
+    tombstones are compacted, and what remains ranks exactly like a fresh index."""
+    import copy
+
+    from models.match.engine import COMPACT_MIN_DEAD
+
+    base = MatchEngine().fit(frame(_people()), frame([vacancy("v1"), vacancy("v2")]))
+    local = copy.deepcopy(base)
+    final: dict[str, object] = {c.candidate_id: c for c in _people()}
+    for step in range(3 * COMPACT_MIN_DEAD):
+        candidate_id = f"pool{step % 7}"
+        record = candidate(candidate_id, skills=tuple(SKILL_POOL[: 1 + step % 5]))
+        local.upsert_candidates([record])
+        final[candidate_id] = record
+        last_v2 = vacancy("v2", skills=(SKILL_POOL[step % 8],))
+        local.upsert_vacancies([last_v2])
+    assert local.remove_candidate("pool3")
+    del final["pool3"]
+    for arrays, live in ((local.candidates_, len(final)), (local.vacancies_, 2)):
+        assert live <= arrays.ids.size <= live + COMPACT_MIN_DEAD
+        assert int(arrays.active.sum()) == live
+    assert local.candidate_parts_.pending_keys.size <= COMPACT_MIN_DEAD * 8
+    fresh = copy.deepcopy(base)
+    fresh.index_candidates(frame(list(final.values())))
+    fresh.index_vacancies(frame([vacancy("v1"), last_v2]))
+    for vacancy_id in ("v1", "v2"):
+        got = [(r.candidate_id, r.score) for r in local.candidates_for_vacancy(vacancy_id, k=50)]
+        want = [(r.candidate_id, r.score) for r in fresh.candidates_for_vacancy(vacancy_id, k=50)]
+        assert got == want and got
+    for candidate_id in final:
+        got_v = [(r.vacancy_id, r.score) for r in local.vacancies_for_candidate(candidate_id)]
+        want_v = [(r.vacancy_id, r.score) for r in fresh.vacancies_for_candidate(candidate_id)]
+        assert got_v == want_v
