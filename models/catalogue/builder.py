@@ -153,9 +153,9 @@ def _coverage_line(window: PeriodWindow | None) -> list[str]:
     if window is None or not window.is_partial:
         return []
     last = window.end - pd.DateOffset(months=1)
-    total = (window.period_end.to_period("M") - window.start.to_period("M")).n
     return [
-        f"数据覆盖：本期数据截至 {last:%Y年%m月}（本期 {total} 个月中的 {window.n_months} 个月），"
+        f"数据覆盖：本期数据截至 {last:%Y年%m月}"
+        f"（本期 {window.period_months} 个月中的 {window.n_months} 个月），"
         f"“本期”各项指标按已有月份计算，同比与上年相同月份（{window.previous_year_start:%Y年%m月}"
         f"至 {window.previous_year_end - pd.DateOffset(months=1):%Y年%m月}）比较，"
         "近 12 个月截至数据最后一个月。"

@@ -38,6 +38,11 @@ class PeriodWindow:
         return _months_between(self.start, self.end)
 
     @property
+    def period_months(self) -> int:
+        """Number of months of the period label itself (1, 3 or 12)."""
+        return _months_between(self.start, self.period_end)
+
+    @property
     def is_partial(self) -> bool:
         """Whether the data ends before the period does."""
         return self.end < self.period_end
