@@ -24,7 +24,7 @@ from service.api.security import ACCESS_POLICY, install_security
 from service.core.docs import docs_router
 from service.core.errors import install_error_handlers
 from service.core.logging import configure_logging
-from service.core.memory import pin_mmap_threshold
+from service.core.memory import pin_malloc_thresholds
 from service.core.metrics import AppMetrics
 from service.core.middleware import install_middleware
 from service.core.openapi import YueCaiAPI
@@ -51,7 +51,7 @@ def package_version() -> str:
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # A serving process: freed index arrays must go back to the OS (see service.core.memory).
-    pin_mmap_threshold()
+    pin_malloc_thresholds()
     # The engine is created lazily by the first request that needs it; close its pool here.
     yield
     engine: Engine | None = app.state.engine
