@@ -11,8 +11,10 @@ was flat (tracemalloc: +0.14 MB over 1,200 requests).
 Setting both thresholds explicitly, to glibc's own defaults of 128 KiB, switches the dynamic
 adjustment off and undoes what the imports before start-up already raised: large blocks are
 always mmapped and go back to the operating system when freed, and a free heap top is
-trimmed. Pinning the mmap threshold alone is not enough at that point (the trim threshold
-stays raised; ``tests/service/test_memory.py`` shows both).
+trimmed. Pinning the mmap threshold alone is not enough at that point: the trim threshold
+stays raised, and the load bench still crept by 3.5 MiB/min (−0.08 with both pinned).
+``tests/service/test_memory.py`` shows the mmap part; the trim part (the worker arenas' heap
+tops) cannot be isolated from Python's own allocations there, so the bench measures it.
 
 An operator's ``MALLOC_MMAP_THRESHOLD_`` or ``MALLOC_TRIM_THRESHOLD_`` (read by glibc at
 start-up) is left as it is.
