@@ -6,8 +6,18 @@ of :mod:`data.records`; ``write`` saves them in the import format of ``yuecai in
 Every distribution and calibration anchor is documented in ``data/generator/README.md``.
 """
 
-from data.generator.config import GeneratedData, GeneratorConfig
-from data.generator.core import generate
-from data.generator.io import to_records, write
+from data.generator.config import PRESETS, GeneratedData, GeneratorConfig, preset
+from data.generator.core import generate, generate_chunks
+from data.generator.io import to_records, write, write_chunked
 
-__all__ = ["GeneratedData", "GeneratorConfig", "generate", "to_records", "write"]
+__all__ = [
+    "PRESETS",
+    "GeneratedData",
+    "GeneratorConfig",
+    "generate",
+    "generate_chunks",
+    "preset",
+    "to_records",
+    "write",
+    "write_chunked",
+]

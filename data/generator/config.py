@@ -16,7 +16,7 @@ from data.generator.geography import city_frame, family_multiplier
 from data.generator.occupations import OccupationProfile, occupation_profiles
 from data.generator.seasonality import DayGrid
 
-__all__ = ["Context", "GeneratedData", "GeneratorConfig"]
+__all__ = ["PRESETS", "Context", "GeneratedData", "GeneratorConfig", "preset"]
 
 
 class GeneratorConfig(BaseModel):
@@ -36,12 +36,41 @@ class GeneratorConfig(BaseModel):
         default=1.25, ge=0, description="Candidate–vacancy pairs shown, per candidate."
     )
     tenant_id: str = "public"
+    months_per_chunk: int = Field(
+        default=0,
+        ge=0,
+        description="Months generated per chunk by write_chunked (0: all at once).",
+    )
 
     @model_validator(mode="after")
     def _check_months(self) -> GeneratorConfig:
         if pd.Period(self.end, "M") < pd.Period(self.start, "M"):
             raise ValueError("end month must not precede start month")
         return self
+
+
+#: Named configurations. ``demo`` is what ``make run`` loads (the defaults); ``province`` is
+#: at the scale of Guangdong's public employment services -- ~10^5 new vacancies and ~1.3·10^5
+#: new seekers a month over the 21 cities, 2024-01 … 2026-10 -- for benchmarks, written month
+#: by month (:func:`data.generator.write_chunked`) so memory stays bounded; it has no match
+#: outcomes (the matcher's benchmarks use the demo's).
+PRESETS: dict[str, dict[str, Any]] = {
+    "demo": {},
+    "province": {
+        "start": "2024-01",
+        "end": "2026-10",
+        "scale": 100_000.0,
+        "pairs_per_candidate": 0.0,
+        "months_per_chunk": 1,
+    },
+}
+
+
+def preset(name: str, **overrides: Any) -> GeneratorConfig:
+    """The :data:`PRESETS` configuration ``name`` with ``overrides`` (e.g. ``seed``)."""
+    if name not in PRESETS:
+        raise ValueError(f"unknown preset {name!r}; use one of {', '.join(PRESETS)}")
+    return GeneratorConfig(**{**PRESETS[name], **overrides})
 
 
 @dataclass

@@ -11,16 +11,18 @@ keeps them as arrays and objects.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
 from pydantic import BaseModel
 
-from data.generator.config import GeneratedData
+from data.generator.config import GeneratedData, GeneratorConfig
+from data.generator.truth import write_truth
 from data.records import Candidate, MatchOutcome, Vacancy
 
-__all__ = ["TABLES", "flatten_for_csv", "to_records", "write"]
+__all__ = ["TABLES", "flatten_for_csv", "to_records", "write", "write_chunked"]
 
 TABLES: dict[str, type[BaseModel]] = {
     "vacancies": Vacancy,
@@ -131,4 +133,59 @@ def write(
         else:
             raise ValueError(f"unknown format {format!r}; use csv, parquet or jsonl")
         paths[table] = path
+    if isinstance(data.debug.get("latent"), pd.DataFrame):
+        paths.update(write_truth(data.debug["latent"], folder))
     return paths
+
+
+def write_chunked(
+    chunks: Iterable[GeneratedData],
+    folder: str | Path,
+    format: Literal["csv", "jsonl"] = "csv",
+) -> tuple[dict[str, Path], dict[str, int]]:
+    """Stream chunks (:func:`data.generator.generate_chunks`) into one file per table.
+
+    Each chunk is appended and dropped, so memory holds one chunk; the truth files come from
+    the first chunk. Files are written as ``*.partial`` and renamed when complete, so a killed
+    run leaves no table that looks whole. Returns the paths and the rows written per table.
+    """
+    if format not in ("csv", "jsonl"):
+        raise ValueError(f"chunked writing supports csv and jsonl; got {format!r}")
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    final = {table: folder / f"{table}.{format}" for table in TABLES}
+    partial = {table: path.with_name(path.name + ".partial") for table, path in final.items()}
+    rows = dict.fromkeys(TABLES, 0)
+    headed: set[str] = set()
+    truth: dict[str, Path] = {}
+    for path in partial.values():
+        path.unlink(missing_ok=True)
+    for data in chunks:
+        if isinstance(data.debug.get("latent"), pd.DataFrame):
+            truth = write_truth(data.debug["latent"], folder)
+        for table in TABLES:
+            frame: pd.DataFrame = getattr(data, table)
+            if format == "csv":
+                flatten_for_csv(frame).to_csv(
+                    partial[table],
+                    index=False,
+                    lineterminator="\n",
+                    mode="a",
+                    header=table not in headed,
+                )
+                headed.add(table)
+            else:
+                with partial[table].open("a", encoding="utf-8", newline="\n") as handle:
+                    for row in _rows(frame):
+                        handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+            rows[table] += len(frame)
+    for table in TABLES:
+        if not partial[table].exists():
+            partial[table].touch()
+        partial[table].replace(final[table])
+    return {**final, **truth}, rows
+
+
+def chunked_config(config: GeneratorConfig) -> bool:
+    """Whether ``config`` asks for chunked generation."""
+    return config.months_per_chunk > 0

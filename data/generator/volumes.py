@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from data.generator.config import Context
+from data.generator.events import event_multipliers
 from data.generator.seasonality import (
     demand_intensity,
     family_shock,
@@ -64,7 +65,13 @@ def expected_volumes(ctx: Context, rng: np.random.Generator) -> Volumes:
     season = grid.monthly(demand_daily)
     noise = np.exp(rng.normal(0, _MONTH_NOISE, (len(cities), len(ctx.families), grid.n_months)))
     noise = noise[:, occ["family_idx"].to_numpy(), :]
-    vacancies = share[:, :, None] * trend[None, :, :] * season[None, None, :] * noise
+    event_demand, event_supply = event_multipliers(
+        grid.months,
+        cities["city_code"].to_numpy(),
+        occ["code"].to_numpy(),
+        occ["family"].to_numpy(),
+    )
+    vacancies = share[:, :, None] * trend[None, :, :] * season[None, None, :] * noise * event_demand
     vacancies *= ctx.config.scale * grid.n_months / vacancies.sum()
 
     ratio = (
@@ -91,6 +98,7 @@ def expected_volumes(ctx: Context, rng: np.random.Generator) -> Volumes:
         * headcount[None, :, None]
         / ratio[:, :, None]
         * seek_noise
+        * event_supply
     )
     demand_heads = (vacancies * headcount[None, :, None]).sum()
     seekers *= demand_heads / ctx.config.target_ratio / seekers.sum()

@@ -132,7 +132,11 @@ def test_protected_attributes_independent_of_hiring(demo: GeneratedData) -> None
     shown = demo.candidates[demo.candidates["candidate_id"].isin(demo.outcomes["candidate_id"])]
     protected = pd.DataFrame(list(shown["protected"]))
     protected["hired"] = shown["candidate_id"].isin(hired).to_numpy()
-    protected["age_band"] = pd.cut(2030 - protected["birth_year"], [0, 25, 35, 45, 100])
+    # Age at registration: the generator draws it independently of everything else (an age
+    # on a fixed date would mix in the registration year, and hire rates move with the
+    # planted events over the years).
+    age = shown["registered_on"].dt.year.to_numpy() - protected["birth_year"]
+    protected["age_band"] = pd.cut(age, [0, 25, 35, 45, 100])
     for column in ("gender", "marital_status", "age_band"):
         table = pd.crosstab(protected[column], protected["hired"])
         table = table[table.sum(axis=1) >= 50]
