@@ -27,6 +27,7 @@ from typing import Literal, cast
 import numpy as np
 import pandas as pd
 
+from data.supply import observed_ratio, supply_rows
 from data.taxonomy import cities
 
 __all__ = [
@@ -128,22 +129,6 @@ def demand_panel(
     return _zero_filled(weighted, by, freq, start, end)
 
 
-def _explode_occupations(candidates: pd.DataFrame) -> pd.DataFrame:
-    """One row per (candidate, desired occupation) with weight 1/k; see :func:`supply_panel`."""
-
-    def codes_of(row: pd.Series) -> list[str]:
-        desired = row.get("desired_occupation_codes")
-        codes = [c for c in (desired if isinstance(desired, list | tuple) else ()) if c]
-        if not codes and isinstance(row.get("current_occupation_code"), str):
-            codes = [row["current_occupation_code"]]
-        return list(dict.fromkeys(codes))  # de-duplicate, keep order
-
-    exploded = candidates.assign(occupation_code=candidates.apply(codes_of, axis=1))
-    sizes = exploded["occupation_code"].map(len)
-    exploded = exploded[sizes > 0].assign(weight=1.0 / sizes[sizes > 0])
-    return exploded.explode("occupation_code", ignore_index=True)
-
-
 def supply_panel(
     candidates: pd.DataFrame,
     by: Sequence[str] = ("city_code", "occupation_code"),
@@ -154,11 +139,10 @@ def supply_panel(
 ) -> pd.DataFrame:
     """Monthly supply: the number of new job seekers registered in each period.
 
-    A seeker who names k desired occupations counts 1/k in each of them (fractional
-    counting), so that summing supply over occupations gives back the number of seekers: the
-    province total stays a head count and the hierarchy stays coherent. A seeker with no
-    desired occupation counts once under ``current_occupation_code``; one with neither has no
-    occupation and is dropped when ``occupation_code`` is in ``by``.
+    Supply is defined once, in :mod:`data.supply`: a seeker counts once, in their own city,
+    under their first desired occupation (else ``current_occupation_code``); one with
+    neither is dropped when ``occupation_code`` is in ``by``. Summing over occupations gives
+    back the number of seekers, so the hierarchy stays coherent.
 
     Parameters
     ----------
@@ -171,10 +155,10 @@ def supply_panel(
     Returns
     -------
     DataFrame
-        ``unique_id, ds, y, *by`` with fractional ``y`` when seekers name several occupations.
+        ``unique_id, ds, y, *by``.
     """
     if "occupation_code" in by and "occupation_code" not in candidates.columns:
-        frame = _explode_occupations(candidates)
+        frame = supply_rows(candidates)
     else:
         frame = candidates.assign(weight=1.0)
     frame = _drop_missing_keys(frame, by)
@@ -209,8 +193,8 @@ def ratio_panel(
         key_of = pd.concat([demand, supply])[["unique_id", *keys]].drop_duplicates("unique_id")
         merged = merged.drop(columns=keys).merge(key_of, on="unique_id", how="left")
     merged[["demand", "supply"]] = merged[["demand", "supply"]].fillna(0.0)
-    defined = merged["supply"] > max(min_supply, 0.0)
-    merged["y"] = np.where(defined, merged["demand"] / merged["supply"].where(defined, 1.0), np.nan)
+    ratio = observed_ratio(merged["demand"], merged["supply"])  # the zero-supply policy
+    merged["y"] = np.where(merged["supply"] > max(min_supply, 0.0), ratio, np.nan)
     columns = ["unique_id", "ds", "y", "demand", "supply", *keys]
     return merged[columns].sort_values(["unique_id", "ds"], ignore_index=True)
 

@@ -42,6 +42,7 @@ from typing import Any
 
 import pandas as pd
 
+from data.supply import SUPPLY_DEFINITION, ZERO_SUPPLY_POLICY
 from data.taxonomy import cities, industry_name, occupation_name
 from models.catalogue.evidence import FORECAST_COLUMNS, forecast_evidence, requirements_evidence
 from models.catalogue.grading import GRADE_LABELS, ShortageIndex
@@ -118,8 +119,9 @@ def method_text(
             "方法说明",
             f"统计单元为“城市 × 行业大类 × 职业细类”，本期需求人数不少于 {min_demand} 人的"
             "单元参与评价。",
-            "1. 求人倍率：本期该城市该职业需求人数 ÷ 求职人数（在本市或意向到本市求职者；"
-            "求职人数为 0 时按 1 计）。",
+            "1. 求人倍率：本期该城市该职业需求人数 ÷ 求职人数。"
+            + SUPPLY_DEFINITION
+            + ZERO_SUPPLY_POLICY,
             "2. 求人倍率趋势：近 12 个月月度求人倍率的线性趋势，换算为年相对变化。",
             "3. 需求增长：本期需求人数与上年同期相比的增长率。",
             f"小样本修正：求职人数或需求人数少的单元，其求人倍率、倍率趋势和需求增长随机波动大，"

@@ -5,10 +5,11 @@ Inputs are the store's analytic frames (:func:`data.store.read_vacancies_frame`,
 notebooks need no database. Definitions (also in the edition's 方法说明):
 
 * 需求人数 (demand): ``headcount`` of vacancies posted in the period, per cell.
-* 求职人数 (supply): candidates registered in the period who seek the occupation (desired or
-  current) in the city (their own or a desired one), per city × occupation: job seekers do
-  not choose an industry, so one city × occupation supply serves all its industries.
-* 求人倍率 (ratio): demand of the city × occupation ÷ its supply (supply floored at 1).
+* 求职人数 (supply): as :mod:`data.supply` defines it (seekers registered in the period, once
+  each, own city, first desired occupation), per city × occupation: job seekers do not
+  choose an industry, so one city × occupation supply serves all its industries.
+* 求人倍率 (ratio): demand of the city × occupation ÷ its supply; undefined (None) without
+  seekers (:func:`data.supply.observed_ratio`).
 * ratio trend: the 12 monthly ratios ending with the period's last month and their OLS slope
   relative to their mean, annualised (+0.2 = the ratio rises 20 % a year); a month with
   neither demand nor supply in the cell has no ratio (None) and is left out of the slope;
@@ -31,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from data.supply import observed_ratio, supply_rows
 from models.catalogue.periods import PeriodWindow
 
 __all__ = ["CELL_KEYS", "PAIR_KEYS", "compute_indicators", "explode_supply", "relative_slope"]
@@ -72,30 +74,19 @@ def prepare_vacancies(vacancies: pd.DataFrame, industry_level: int) -> pd.DataFr
 
 
 def explode_supply(candidates: pd.DataFrame) -> pd.DataFrame:
-    """One row per (candidate, city sought, occupation sought) with the registration month."""
+    """One row per seeker (``candidate_id, city_code, occupation_code, month``) counted as
+    :mod:`data.supply` defines supply: own city, first desired (else current) occupation."""
     _require(candidates, CANDIDATE_COLUMNS, "candidates")
-    rows: list[tuple[str, str, str, pd.Timestamp]] = []
-    desired_cities = candidates.get("desired_city_codes", pd.Series([()] * len(candidates)))
-    desired_jobs = candidates.get("desired_occupation_codes", pd.Series([()] * len(candidates)))
-    current_jobs = candidates.get("current_occupation_code", pd.Series([None] * len(candidates)))
-    months = _month(candidates["registered_on"])
-    for candidate_id, city, extra_cities, jobs, current, month in zip(
-        candidates["candidate_id"],
-        candidates["city_code"],
-        desired_cities,
-        desired_jobs,
-        current_jobs,
-        months,
-        strict=True,
-    ):
-        cities = {str(city), *(str(code) for code in (extra_cities or ()))}
-        occupations = {str(code) for code in (jobs or ())}
-        if isinstance(current, str) and current:
-            occupations.add(current)
-        rows.extend(
-            (str(candidate_id), c, o, month) for c in sorted(cities) for o in sorted(occupations)
-        )
-    return pd.DataFrame(rows, columns=["candidate_id", "city_code", "occupation_code", "month"])
+    rows = supply_rows(candidates.reset_index(drop=True))
+    out = pd.DataFrame(
+        {
+            "candidate_id": rows["candidate_id"].astype(str).to_numpy(),
+            "city_code": rows["city_code"].to_numpy(),
+            "occupation_code": rows["occupation_code"].astype(str).to_numpy(),
+            "month": _month(rows["registered_on"]).to_numpy(),
+        }
+    )
+    return out
 
 
 def _in(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
@@ -135,11 +126,8 @@ def _ratio_trends(
         month_supply = by_month["supply"].to_numpy(float)
         # A month with neither vacancies nor seekers in the cell (e.g. past the data's end)
         # has no ratio: None in the evidence and skipped by the slope, never a ratio of 0.
-        ratio = np.where(
-            month_demand + month_supply > 0,
-            month_demand / np.maximum(month_supply, 1.0),
-            np.nan,
-        )
+        # A month without seekers has no observed ratio either (the zero-supply policy).
+        ratio = observed_ratio(month_demand, month_supply)
         records.append(
             {
                 "city_code": city,
@@ -207,7 +195,7 @@ def compute_indicators(
     frame = frame.merge(pair_demand.reset_index(), on=PAIR_KEYS, how="left")
     frame = frame.merge(pair_supply.reset_index(), on=PAIR_KEYS, how="left")
     frame["supply"] = frame["supply"].fillna(0).astype(int)
-    frame["ratio"] = frame["demand_city_occupation"] / frame["supply"].clip(lower=1)
+    frame["ratio"] = observed_ratio(frame["demand_city_occupation"], frame["supply"])
     frame = frame.merge(_ratio_trends(jobs, seekers, window), on=PAIR_KEYS, how="left")
     demand_year_ago = year_ago.groupby(CELL_KEYS)["headcount"].sum()
     growth = _growth(demand, demand_year_ago)

@@ -57,7 +57,7 @@ class CatalogueChunk:
     """The inputs one worker needs for the cells of ``cities``.
 
     ``vacancies`` are those posted in ``cities``; ``candidates`` all who seek work in at
-    least one of them (own or desired city).
+    least one of them (their own city: :mod:`data.supply`).
     """
 
     cities: tuple[str, ...]
@@ -74,15 +74,10 @@ class CellTables:
 
 
 def sought_cities(candidates: pd.DataFrame) -> list[frozenset[str]]:
-    """Per candidate, the cities whose supply they count in: own city plus desired ones.
-
-    Mirrors :func:`~models.catalogue.indicators.explode_supply` (codes as strings).
+    """Per candidate, the cities whose supply they count in: their own city only, as
+    :mod:`data.supply` defines supply (as in :func:`~models.catalogue.indicators.explode_supply`).
     """
-    desired = candidates.get("desired_city_codes", pd.Series([()] * len(candidates)))
-    return [
-        frozenset({str(city), *(str(code) for code in (extra or ()))})
-        for city, extra in zip(candidates["city_code"], desired, strict=True)
-    ]
+    return [frozenset({str(city)}) for city in candidates["city_code"]]
 
 
 def occupation_duration_medians(

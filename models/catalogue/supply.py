@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from data.supply import observed_ratio
 from data.taxonomy import cities, industry_name
 from models.catalogue.charts import trend_lines_figure
 from models.catalogue.document import Report, ReportTable, render_html, render_pdf
@@ -63,7 +64,7 @@ def _volume_table(
     table = pd.DataFrame({"supply": supply}).join(demand_total.rename("demand"), how="outer")
     table = table.fillna(0).astype(int)
     table["supply_growth"] = _growth(table["supply"], before.groupby(key)["candidate_id"].nunique())
-    table["ratio"] = (table["demand"] / table["supply"].clip(lower=1)).round(3)
+    table["ratio"] = np.round(observed_ratio(table["demand"], table["supply"]), 3)
     return table.sort_index()
 
 
@@ -84,7 +85,9 @@ def _city_trend(seekers: pd.DataFrame, jobs: pd.DataFrame, window: PeriodWindow)
                 {
                     "label": names.get(city, city),
                     "month": month,
-                    "ratio": float(demand.get((city, month), 0)) / max(seekers_n, 1.0),
+                    "ratio": float(
+                        observed_ratio([float(demand.get((city, month), 0))], [seekers_n])[0]
+                    ),
                 }
             )
     return pd.DataFrame(rows, columns=["label", "month", "ratio"])

@@ -38,7 +38,7 @@ def candidates() -> pd.DataFrame:
         {
             "candidate_id": ["x", "y", "z", "w"],
             "city_code": ["4401", "4401", "4419", "4401"],
-            "desired_occupation_codes": [(ELECTRICIAN, WELDER), (), [], (ELECTRICIAN,)],
+            "desired_occupation_codes": [(WELDER, ELECTRICIAN), (), [], (ELECTRICIAN,)],
             "current_occupation_code": [None, ELECTRICIAN, None, WELDER],
             "industry_code": [None] * 4,
             "registered_on": pd.to_datetime(
@@ -70,10 +70,11 @@ def test_demand_by_other_keys(vacancies: pd.DataFrame, by: list[str], ids: set[s
 
 def test_supply_counts_each_seeker_once_in_total(candidates: pd.DataFrame) -> None:
     panel = supply_panel(candidates)
-    # x: 1/2 each; y: current occupation; z: no occupation at all (dropped); w: desired wins.
-    assert panel["y"].sum() == pytest.approx(3.0)
+    # data.supply: x once, under the first desired occupation; y: current occupation;
+    # z: no occupation at all (dropped); w: desired wins over current.
+    assert panel["y"].sum() == 3.0
     january = panel[panel["ds"] == "2026-01-01"].set_index("unique_id")["y"]
-    assert january[f"4401/{ELECTRICIAN}"] == 0.5 and january[f"4401/{WELDER}"] == 0.5
+    assert january[f"4401/{WELDER}"] == 1.0 and january[f"4401/{ELECTRICIAN}"] == 0.0
     by_city = supply_panel(candidates, by=["city_code"])
     assert by_city["y"].sum() == 4.0  # z counts when occupation is not a key
 
@@ -85,7 +86,8 @@ def test_aligned_ranges_and_ratio(vacancies: pd.DataFrame, candidates: pd.DataFr
     assert demand["ds"].min() == pd.Timestamp("2025-12-01")
     ratio = ratio_panel(demand, supply).set_index(["unique_id", "ds"])
     cell = ratio.loc[(f"4401/{ELECTRICIAN}", pd.Timestamp("2026-01-01"))]
-    assert (cell["demand"], cell["supply"], cell["y"]) == (7.0, 0.5, 14.0)
+    # No seeker: the observed ratio is undefined (NaN), never inf nor a floor of 1.
+    assert (cell["demand"], cell["supply"]) == (7.0, 0.0) and np.isnan(cell["y"])
     assert np.isnan(ratio.loc[(f"4403/{ELECTRICIAN}", pd.Timestamp("2026-03-01")), "y"])
     assert ratio.loc[(f"4401/{ELECTRICIAN}", pd.Timestamp("2026-02-01")), "y"] == 0.0
     assert not np.isinf(ratio["y"]).any()

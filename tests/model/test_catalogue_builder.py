@@ -291,7 +291,8 @@ def test_a_tiny_cell_with_no_seekers_no_longer_tops_the_catalogue(records):
     catalogue = build_catalogue(*_with_tiny_cell(records, 3), "2026Q4")
     scored = catalogue.scored.set_index(["city_code", "industry_code", "occupation_code"])
     tiny = scored.loc[("4408", "38", "2-02-11-01")]
-    assert tiny["ratio"] == 6.0  # raw: 6 vacancies ÷ (0 seekers floored at 1)
+    # raw: 6 vacancies ÷ 0 seekers is undefined (data.supply's zero-supply policy)
+    assert np.isnan(tiny["ratio"]) and tiny["demand_city_occupation"] == 6
     assert tiny["ratio_shrunk"] < 6.0
     top = catalogue.entries.iloc[0]
     assert (top["city_code"], top["industry_code"], top["occupation_code"]) == SHORT_CELL
