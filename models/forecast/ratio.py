@@ -8,16 +8,21 @@ simulated ratios. Assumption: numerator and denominator errors are independent (
 supply come from different sources); correlated errors would make the true interval narrower.
 We prefer simulation to the delta method because the ratio of skewed count forecasts is
 itself skewed and the delta method's symmetric normal interval can go negative.
+
+The training pipeline's 求人倍率 uses :func:`calibrate_ratio` / :func:`calibrated_ratio_forecast`
+(below): the log of the smoothed ratio, intervals calibrated on the backtest folds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
+from data.supply import RATIO_OFFSET, log_ratio
 from models.forecast.base import DEFAULT_LEVELS, BaseForecaster
 from models.forecast.conformal import ConformalCalibration
 
@@ -83,4 +88,124 @@ def ratio_forecast(
     for value in levels:
         out[f"ratio-lo-{value}"] = bounds[value].ravel()
         out[f"ratio-hi-{value}"] = uppers[value].ravel()
+    return out
+
+
+# --- 求人倍率 intervals on the log scale, calibrated in the backtest -------------------------
+#
+# The ratio is forecast as log((D + a) / (S + a)) (data.supply's smoothed ratio, a =
+# RATIO_OFFSET): finite for every cell, including ones whose supply forecast or its lower
+# bound is 0. Its spread per row comes from the demand and supply intervals on the log scale,
+# sigma = sqrt(sigma_D^2 + sigma_S^2) with sigma_X = (log(hi80 + a) - log(lo80 + a)) / (2 z80)
+# (errors taken as independent); the multiplier of sigma for each level is then calibrated
+# on the backtest folds: the L % quantile of |actual - forecast| / sigma of the log ratio.
+# Coverage is measured leave-one-fold-out (each fold with the multiplier of the others; with
+# a single backtest origin, two halves of the series stand in for folds).
+
+RATIO_CALIBRATION_LEVEL = 80
+_Z80 = 1.2815515655446004
+
+
+@dataclass(frozen=True)
+class RatioCalibration:
+    """Multipliers of the log-ratio sigma per level and their backtest coverage."""
+
+    offset: float
+    multipliers: dict[int, float]
+    coverage: dict[int, float]  # leave-one-fold-out coverage in the backtest
+    n_rows: int
+
+
+def _log_sigma(lo: pd.Series | np.ndarray, hi: pd.Series | np.ndarray, offset: float) -> np.ndarray:
+    low = np.log(np.maximum(np.asarray(lo, float), 0.0) + offset)
+    high = np.log(np.maximum(np.asarray(hi, float), 0.0) + offset)
+    out: np.ndarray = np.maximum(high - low, 0.0) / (2 * _Z80)
+    return out
+
+
+def _log_point(demand: np.ndarray, supply: np.ndarray, offset: float) -> np.ndarray:
+    return np.asarray(log_ratio(np.maximum(demand, 0.0), np.maximum(supply, 0.0), offset))
+
+
+def _standardised(folds: pd.DataFrame, offset: float) -> tuple[np.ndarray, np.ndarray]:
+    """|actual - forecast| / sigma of the log ratio per fold row, and the fold ids."""
+    point = _log_point(folds["yhat_d"].to_numpy(), folds["yhat_s"].to_numpy(), offset)
+    actual = _log_point(folds["y_d"].to_numpy(), folds["y_s"].to_numpy(), offset)
+    lo, hi = f"lo-{RATIO_CALIBRATION_LEVEL}", f"hi-{RATIO_CALIBRATION_LEVEL}"
+    sigma = np.hypot(
+        _log_sigma(folds[f"{lo}_d"], folds[f"{hi}_d"], offset),
+        _log_sigma(folds[f"{lo}_s"], folds[f"{hi}_s"], offset),
+    )
+    sigma = np.maximum(sigma, 1e-3)  # a degenerate (zero-width) side still gets a spread
+    fold_ids = pd.factorize(folds["cutoff"])[0]
+    if fold_ids.size and fold_ids.max() == 0:  # one backtest origin: cross-fit on series
+        fold_ids = pd.factorize(folds["unique_id"])[0] % 2
+    return np.abs(actual - point) / sigma, fold_ids
+
+
+def calibrate_ratio(
+    demand_folds: pd.DataFrame,
+    supply_folds: pd.DataFrame,
+    levels: Sequence[int],
+    *,
+    offset: float = RATIO_OFFSET,
+) -> RatioCalibration:
+    """Calibrate the log-ratio interval multipliers on backtest folds.
+
+    Parameters
+    ----------
+    demand_folds, supply_folds
+        The chosen model's fold forecasts of the demand and supply panels
+        (``unique_id, cutoff, ds, y, yhat, lo-80, hi-80, ...``, as
+        :func:`models.forecast.backtest.backtest` returns them).
+    """
+    keys = ["unique_id", "cutoff", "ds"]
+    lo, hi = f"lo-{RATIO_CALIBRATION_LEVEL}", f"hi-{RATIO_CALIBRATION_LEVEL}"
+    columns = [*keys, "y", "yhat", lo, hi]
+    folds = demand_folds[columns].merge(
+        supply_folds[columns], on=keys, suffixes=("_d", "_s"), how="inner"
+    )
+    z, fold_ids = _standardised(folds, offset)
+    multipliers, coverage = {}, {}
+    for level in sorted({int(v) for v in levels}):
+        q = level / 100.0
+        multipliers[level] = float(np.quantile(z, q)) if z.size else float("nan")
+        hits = []
+        for fold in np.unique(fold_ids):
+            others = z[fold_ids != fold]
+            if others.size == 0:
+                continue
+            hits.append(z[fold_ids == fold] <= np.quantile(others, q))
+        coverage[level] = float(np.concatenate(hits).mean()) if hits else float("nan")
+    return RatioCalibration(float(offset), multipliers, coverage, int(z.size))
+
+
+def calibrated_ratio_forecast(
+    demand: pd.DataFrame, supply: pd.DataFrame, calibration: RatioCalibration
+) -> pd.DataFrame:
+    """求人倍率 forecast with finite intervals from demand and supply forecasts.
+
+    ``demand``/``supply``: ``unique_id, ds, forecast, forecast-lo-80, forecast-hi-80, ...``
+    (reconciled). The point is the smoothed ratio ``(D̂ + a) / (Ŝ + a)``; the L % interval is
+    ``exp(log point ± m_L σ)`` with the backtest-calibrated ``m_L`` -- finite and positive for
+    every series, never a division by a lower bound of 0.
+    """
+    keys = ["unique_id", "ds"]
+    merged = demand.merge(supply, on=keys, suffixes=("_d", "_s"), validate="one_to_one")
+    a = calibration.offset
+    point = _log_point(merged["forecast_d"].to_numpy(), merged["forecast_s"].to_numpy(), a)
+    lo, hi = f"forecast-lo-{RATIO_CALIBRATION_LEVEL}", f"forecast-hi-{RATIO_CALIBRATION_LEVEL}"
+    sigma = np.maximum(
+        np.hypot(
+            _log_sigma(merged[f"{lo}_d"], merged[f"{hi}_d"], a),
+            _log_sigma(merged[f"{lo}_s"], merged[f"{hi}_s"], a),
+        ),
+        1e-3,
+    )
+    out = merged[keys].copy()
+    out["forecast"] = np.exp(point)
+    for level, multiplier in sorted(calibration.multipliers.items()):
+        m = multiplier if np.isfinite(multiplier) else _Z80 * level / RATIO_CALIBRATION_LEVEL
+        out[f"forecast-lo-{level}"] = np.exp(point - m * sigma)
+        out[f"forecast-hi-{level}"] = np.exp(point + m * sigma)
     return out

@@ -20,6 +20,7 @@ from data.store import (
     upsert_candidates,
     upsert_vacancies,
 )
+from data.supply import RATIO_OFFSET
 from models.forecast.hierarchy import SummingMatrix
 from models.registry import load_artifact, save_artifact
 from training.forecast_pipeline import ForecastBundle, ForecastDataError, train_forecast
@@ -86,18 +87,26 @@ def test_intervals_are_ordered_and_nested(bundle: ForecastBundle, variable: str)
         assert (frame["forecast-hi-80"] <= frame["forecast-hi-95"] + 1e-9).all()
 
 
-def test_ratio_is_reconciled_demand_over_supply(bundle: ForecastBundle) -> None:
+def test_ratio_is_the_smoothed_reconciled_demand_over_supply(bundle: ForecastBundle) -> None:
     for variables in bundle.forecasts.values():
         merged = (
             variables["demand"]
             .merge(variables["supply"], on=["unique_id", "ds"], suffixes=("_d", "_s"))
             .merge(variables["ratio"], on=["unique_id", "ds"])
         )
-        defined = merged["forecast_s"] > 1.0
-        assert defined.any()
-        expected = merged.loc[defined, "forecast_d"] / merged.loc[defined, "forecast_s"]
-        np.testing.assert_allclose(merged.loc[defined, "forecast"], expected, rtol=1e-12)
-        assert merged.loc[~defined, "forecast"].isna().all()
+        # data.supply's smoothed ratio: finite for every series, even at zero supply.
+        expected = (merged["forecast_d"].clip(lower=0) + RATIO_OFFSET) / (
+            merged["forecast_s"].clip(lower=0) + RATIO_OFFSET
+        )
+        np.testing.assert_allclose(merged["forecast"], expected, rtol=1e-9)
+        bounds = merged[[f"forecast-{side}-{lv}" for side in ("lo", "hi") for lv in (80, 95)]]
+        assert np.isfinite(bounds.to_numpy()).all() and (bounds.to_numpy() > 0).all()
+
+
+def test_ratio_interval_coverage_is_measured_in_the_backtest(bundle: ForecastBundle) -> None:
+    coverage = bundle.metrics["occupation/ratio_coverage_80"]
+    assert 0.6 <= coverage <= 0.95
+    assert bundle.metrics["occupation/ratio_coverage_95"] >= coverage
 
 
 def test_warnings_speak_chinese(bundle: ForecastBundle) -> None:

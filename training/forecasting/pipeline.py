@@ -16,8 +16,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from models.forecast.bundle import ForecastBundle, ratio_forecast
+from models.forecast.bundle import ForecastBundle
 from models.forecast.hierarchy import MinTrace, coherence_error
+from models.forecast.ratio import RatioCalibration, calibrate_ratio, calibrated_ratio_forecast
 from models.forecast.warning import EarlyWarning
 from training.forecasting.fitting import (
     BacktestResult,
@@ -329,11 +330,13 @@ def _assemble(
     """Ratios, warnings and metrics; then the bundle."""
     mark = time.perf_counter()
     histories, labels, flagged = {}, {}, []
+    ratio_coverage: dict[str, float] = {}
     for name, panels in hierarchies.items():
         histories[name] = _history(panels)
         labels[name] = series_labels(list(panels.S_df.index), name)
-        ratio = ratio_forecast(
-            forecasts[name]["demand"], forecasts[name]["supply"], levels, min_supply=1.0
+        ratio, calibration = _calibrated_ratio(name, forecasts[name], results, selection, levels)
+        ratio_coverage.update(
+            {f"{name}/ratio_coverage_{lv}": c for lv, c in calibration.coverage.items()}
         )
         ratio["level"] = ratio["unique_id"].map(panels.level_of)
         forecasts[name]["ratio"] = ratio
@@ -379,7 +382,7 @@ def _assemble(
         ).drop_duplicates(["panel", "model", "unique_id"], ignore_index=True),
         backtest_overall=overall.reset_index(drop=True),
         selection=selection,
-        metrics=_summary(results, selection, coherence, levels),
+        metrics={**_summary(results, selection, coherence, levels), **ratio_coverage},
         coherence=coherence,
         warnings=_rank(warnings_frame),
         model_params={k: {"model": f.alias, "params": f.params} for k, f in fits.items()},
@@ -388,6 +391,29 @@ def _assemble(
         params=params,
         timings=timings,
     )
+
+
+def _calibrated_ratio(
+    name: str,
+    forecasts: dict[str, pd.DataFrame],
+    results: list[BacktestResult],
+    selection: pd.DataFrame,
+    levels: tuple[int, ...],
+) -> tuple[pd.DataFrame, RatioCalibration]:
+    """求人倍率 forecast of hierarchy ``name`` with log-ratio intervals calibrated on the
+    backtest folds of the chosen demand and supply models (:func:`calibrate_ratio`)."""
+    chosen = selection[selection["chosen"]].set_index("panel")["model"]
+    folds = {}
+    for variable in ("demand", "supply"):
+        panel = f"{name}/{variable}"
+        frames = [r.forecasts for r in results if r.panel == panel]
+        table = pd.concat(frames, ignore_index=True).drop_duplicates(
+            ["model", "unique_id", "cutoff", "ds"]
+        )
+        folds[variable] = table[table["model"] == chosen.get(panel, "SeasonalNaive")]
+    calibration = calibrate_ratio(folds["demand"], folds["supply"], levels)
+    ratio = calibrated_ratio_forecast(forecasts["demand"], forecasts["supply"], calibration)
+    return ratio, calibration
 
 
 def _rank(warnings: pd.DataFrame) -> pd.DataFrame:
