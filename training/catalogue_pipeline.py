@@ -69,6 +69,8 @@ class ForecastInputs:
     metrics: pd.DataFrame | None
     model_version: str | None
     note: str
+    series_keys: pd.DataFrame | None = None  # typed keys of a ForecastBundle's series
+    bottom_map: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,16 @@ def load_forecast_inputs(registry_root: Path | None = None) -> ForecastInputs:
         return ForecastInputs(None, None, None, f"预测制品不可用（{error}），本版未使用预测。")
     if isinstance(getattr(artifact, "forecasts", None), dict):
         forecasts, metrics = _bundle_frames(artifact)
+        keys = getattr(artifact, "series_keys", {}).get("occupation")
+        if forecasts is not None and isinstance(keys, pd.DataFrame) and not keys.empty:
+            return ForecastInputs(
+                forecasts,
+                metrics,
+                info.version,
+                f"使用预测制品 {info.version}。",
+                series_keys=keys,
+                bottom_map=dict(artifact.bottom_maps.get("occupation", {})),
+            )
     else:
         forecasts = _frame_from(artifact, ("forecasts", "forecasts_", "forecast", "forecast_"))
         metrics = _frame_from(artifact, ("metrics", "metrics_", "backtest_metrics"))
@@ -139,6 +151,8 @@ def build_catalogue_parallel(
     forecasts: pd.DataFrame | None = None,
     metrics: pd.DataFrame | None = None,
     model_version: str | None = None,
+    series_keys: pd.DataFrame | None = None,
+    bottom_map: dict[str, str] | None = None,
     backend: Backend = "sequential",
     scheduler: str | None = None,
     n_jobs: int = -1,
@@ -166,6 +180,8 @@ def build_catalogue_parallel(
         "forecasts": forecasts,
         "metrics": metrics,
         "model_version": model_version,
+        "series_keys": series_keys,
+        "bottom_map": bottom_map,
     }
     if backend == "sequential":
         return build_catalogue(vacancies, candidates, period, **options)
@@ -226,6 +242,8 @@ def publish_catalogue(
             forecasts=inputs.forecasts,
             metrics=inputs.metrics,
             model_version=inputs.model_version,
+            series_keys=inputs.series_keys,
+            bottom_map=inputs.bottom_map,
             backend=backend,
             scheduler=scheduler,
             n_jobs=n_jobs,

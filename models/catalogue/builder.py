@@ -44,7 +44,13 @@ import pandas as pd
 
 from data.supply import SUPPLY_DEFINITION, ZERO_SUPPLY_POLICY
 from data.taxonomy import cities, industry_name, occupation_name
-from models.catalogue.evidence import FORECAST_COLUMNS, forecast_evidence, requirements_evidence
+from models.catalogue.evidence import (
+    FORECAST_COLUMNS,
+    TYPED_FORECAST_COLUMNS,
+    forecast_evidence,
+    requirements_evidence,
+    typed_forecast_evidence,
+)
 from models.catalogue.grading import GRADE_LABELS, ShortageIndex
 from models.catalogue.indicators import CELL_KEYS, PAIR_KEYS, compute_indicators, prepare_vacancies
 from models.catalogue.periods import PeriodWindow, records_window
@@ -64,7 +70,8 @@ ENTRY_COLUMNS: list[str] = [
     "ratio_shrunk_lo", "shrinkage_k", "ratio_trend", "ratio_trend_slope", "ratio_trend_shrunk",
     "ratio_trend_slope_shrunk", "demand_year_ago", "demand_growth_yoy", "demand_growth_prior",
     "demand_growth_shrunk", "vacancy_duration_days", "duration_vs_occupation",
-    "salary_growth_yoy", *FORECAST_COLUMNS, "model_version", "n_vacancies", "education_mode",
+    "salary_growth_yoy", *FORECAST_COLUMNS, "forecast_lo_95", "forecast_hi_95",
+    "forecast_level", "forecast_series", "model_version", "n_vacancies", "education_mode",
     "skill_level_mode", "title_level_mode", "experience_median", "salary_p25", "salary_p75",
     "score_ratio", "score_ratio_trend", "score_demand_growth", "score_vacancy_duration",
     "score_salary_growth", "score_forecast",
@@ -203,9 +210,11 @@ def _join_forecast(
     frame: pd.DataFrame, forecasts: pd.DataFrame | None, evidence: pd.DataFrame
 ) -> pd.DataFrame:
     if forecasts is None or evidence.empty:
-        for column in FORECAST_COLUMNS:
+        for column in TYPED_FORECAST_COLUMNS:
             frame[column] = None
         return frame
+    if "forecast_series" in evidence.columns:  # typed keys (a ForecastBundle)
+        return frame.merge(evidence, on=PAIR_KEYS, how="left")
     keys = CELL_KEYS if evidence.get("industry_code", pd.Series()).notna().any() else PAIR_KEYS
     chosen = evidence.drop_duplicates(keys)[[*keys, *FORECAST_COLUMNS]]
     return frame.merge(chosen, on=keys, how="left")
@@ -227,6 +236,8 @@ def build_catalogue(
     requirements: pd.DataFrame | None = None,
     shrinkage_k: float = DEFAULT_SHRINKAGE_K,
     credible_level: float = DEFAULT_CREDIBLE_LEVEL,
+    series_keys: pd.DataFrame | None = None,
+    bottom_map: dict[str, str] | None = None,
 ) -> Catalogue:
     """Score every cell of ``period`` and list the 3–5★ ones with their evidence.
 
@@ -260,6 +271,10 @@ def build_catalogue(
     credible_level
         Central credible level whose lower bound of the shrunk 求人倍率 must exceed 1 for a
         cell to be listed.
+    series_keys, bottom_map
+        ``ForecastBundle.series_keys[h]`` and ``bottom_maps[h]``: with them ``forecasts`` is
+        the bundle's 求人倍率 frame, joined to cells by typed keys (pooled occupations take
+        their 小类/zone series; each entry says its ``forecast_level``).
     """
     window = records_window(period, vacancies, candidates)
     if indicators is None:
@@ -273,11 +288,20 @@ def build_catalogue(
     )
     indicators = shrink_indicators(indicators, priors, credible_level=credible_level)
     use_forecast = forecasts is not None and not forecasts.empty
-    evidence = (
-        forecast_evidence(forecasts, metrics, window, horizon=horizon)
-        if use_forecast and forecasts is not None
-        else pd.DataFrame()
-    )
+    if use_forecast and forecasts is not None and series_keys is not None:
+        evidence = typed_forecast_evidence(
+            indicators[PAIR_KEYS].drop_duplicates(),
+            forecasts,
+            series_keys,
+            bottom_map or {},
+            metrics,
+            window,
+            horizon=horizon,
+        )
+    elif use_forecast and forecasts is not None:
+        evidence = forecast_evidence(forecasts, metrics, window, horizon=horizon)
+    else:
+        evidence = pd.DataFrame()
     indicators = _join_forecast(indicators.copy(), forecasts if use_forecast else None, evidence)
     grading = (index if index is not None else ShortageIndex()).fit(indicators)
     scored = pd.concat([indicators, grading.transform(indicators)], axis=1)

@@ -17,10 +17,17 @@ import numpy as np
 import pandas as pd
 
 from data.levels import EDUCATION_LABELS, SKILL_LABELS, TITLE_LABELS
+from data.taxonomy import cities
 from models.catalogue.indicators import CELL_KEYS
 from models.catalogue.periods import PeriodWindow
 
-__all__ = ["attach_series_keys", "forecast_evidence", "requirements_evidence"]
+__all__ = [
+    "attach_series_keys",
+    "forecast_evidence",
+    "requirements_evidence",
+    "resolve_series",
+    "typed_forecast_evidence",
+]
 
 _OCCUPATION = re.compile(r"^\d-\d{2}-\d{2}-\d{2}$")
 _CITY = re.compile(r"^44\d{2}$")
@@ -149,3 +156,128 @@ def forecast_evidence(
             }
         )
     return pd.DataFrame.from_records(records)
+
+
+#: Forecast series levels (typed key columns of ``ForecastBundle.series_keys``), most
+#: specific first, with the Chinese name of the level an entry is graded at.
+EVIDENCE_LEVELS: tuple[tuple[str, str, str, int], ...] = (
+    # (level, geography column, occupation column, occupation code prefix length)
+    ("city_code/occupation_code", "city_code", "occupation_code", 10),
+    ("city_code/occ_minor", "city_code", "occ_minor", 7),
+    ("city_code/occ_middle", "city_code", "occ_middle", 4),
+    ("zone/occupation_code", "zone", "occupation_code", 10),
+    ("zone/occ_minor", "zone", "occ_minor", 7),
+    ("zone/occ_middle", "zone", "occ_middle", 4),
+    ("city_code/occ_major", "city_code", "occ_major", 1),
+)
+LEVEL_LABELS: dict[str, str] = {
+    "city_code/occupation_code": "城市×细类",
+    "city_code/occ_minor": "城市×小类",
+    "city_code/occ_middle": "城市×中类",
+    "city_code/occ_major": "城市×大类",
+    "zone/occupation_code": "区域×细类",
+    "zone/occ_minor": "区域×小类",
+    "zone/occ_middle": "区域×中类",
+}
+TYPED_FORECAST_COLUMNS = [
+    "forecast_level",
+    "forecast_series",
+    "forecast_model",
+    "forecast_ds",
+    "forecast_point",
+    "forecast_lo_80",
+    "forecast_hi_80",
+    "forecast_lo_95",
+    "forecast_hi_95",
+    "backtest_mase",
+]
+
+
+def resolve_series(
+    cells: pd.DataFrame, series_keys: pd.DataFrame, bottom_map: dict[str, str]
+) -> pd.DataFrame:
+    """The forecast series of each ``city_code, occupation_code`` cell, by typed keys.
+
+    A 细类 the forecast hierarchy kept (``bottom_map[code] == code``) uses its city × 细类
+    series; one it pooled into an "other" code (``2-02-10-00``) uses the city × 小类 (or
+    coarser) series that contains it; a city without that series falls back to the zone.
+    Returns ``city_code, occupation_code, forecast_series, forecast_level``.
+    """
+    zones = cities().set_index("city_code")["zone"]
+    lookup: dict[tuple[str, str, str], str] = {}
+    for level, geo, occ, _ in EVIDENCE_LEVELS:
+        rows = series_keys[series_keys["level"] == level]
+        if rows.empty or geo not in rows or occ not in rows:
+            continue
+        for uid, g, o in zip(rows["unique_id"], rows[geo], rows[occ], strict=True):
+            lookup[(level, str(g), str(o))] = str(uid)
+    records = []
+    for city, code in cells[["city_code", "occupation_code"]].itertuples(index=False):
+        kept = bottom_map.get(code) == code
+        found: tuple[str | None, str | None] = (None, None)
+        for level, geo, _, length in EVIDENCE_LEVELS:
+            if length == 10 and not kept:
+                continue  # pooled in training: no series of its own
+            place = str(city) if geo == "city_code" else str(zones.get(city, ""))
+            uid = lookup.get((level, place, code[:length]))
+            if uid is not None:
+                found = (uid, level)
+                break
+        records.append(
+            {
+                "city_code": city,
+                "occupation_code": code,
+                "forecast_series": found[0],
+                "forecast_level": LEVEL_LABELS.get(found[1] or "", None),
+            }
+        )
+    return pd.DataFrame.from_records(
+        records, columns=["city_code", "occupation_code", "forecast_series", "forecast_level"]
+    )
+
+
+def typed_forecast_evidence(
+    cells: pd.DataFrame,
+    ratio_forecasts: pd.DataFrame,
+    series_keys: pd.DataFrame,
+    bottom_map: dict[str, str],
+    metrics: pd.DataFrame | None,
+    window: PeriodWindow,
+    *,
+    horizon: int = 3,
+    model: str = "forecast",
+) -> pd.DataFrame:
+    """Per cell: the 求人倍率 forecast ``horizon`` months after the period (or the furthest
+    one available) with its 80/95 % interval and backtest MASE, joined by typed keys.
+
+    ``ratio_forecasts``: ``unique_id, ds, forecast, forecast-lo-80, forecast-hi-80,
+    forecast-lo-95, forecast-hi-95`` (``ForecastBundle.forecasts[h]['ratio']``);
+    ``metrics``: ``unique_id, mase``.
+    """
+    resolved = resolve_series(cells, series_keys, bottom_map)
+    frame = ratio_forecasts.assign(ds=pd.to_datetime(ratio_forecasts["ds"]))
+    target = window.end + pd.DateOffset(months=horizon - 1)
+    future = frame[(frame["ds"] >= window.end) & (frame["ds"] <= target)]
+    last = future.sort_values(["unique_id", "ds"]).groupby("unique_id", sort=True).tail(1)
+    last = last.set_index("unique_id")
+    mase = (
+        metrics.groupby("unique_id")["mase"].mean()
+        if metrics is not None and not metrics.empty
+        else pd.Series(dtype=float)
+    )
+    out = resolved.copy()
+    uid = out["forecast_series"]
+    out["forecast_model"] = [model if u in last.index else None for u in uid]
+
+    def pick(column: str) -> pd.Series:
+        if column not in last.columns:
+            return pd.Series(np.nan, index=uid.index)
+        return pd.Series(uid.map(last[column]).astype(float).round(4), index=uid.index)
+
+    out["forecast_ds"] = uid.map(last["ds"].dt.strftime("%Y-%m"))
+    out["forecast_point"] = pick("forecast")
+    for level in (80, 95):
+        out[f"forecast_lo_{level}"] = pick(f"forecast-lo-{level}")
+        out[f"forecast_hi_{level}"] = pick(f"forecast-hi-{level}")
+    out["backtest_mase"] = uid.map(mase).astype(float).round(4)
+    return out[["city_code", "occupation_code", *TYPED_FORECAST_COLUMNS]]

@@ -39,6 +39,8 @@ class ForecastBundle:
     bottom_maps : hierarchy → original code → collapsed bottom code.
     params : the run's arguments (for the registry's metadata).
     timings : stage → seconds.
+    series_keys : hierarchy → ``unique_id, level`` and the typed key columns of every node
+        (``city_code``, ``zone``, ``occupation_code``, ``occ_minor`` …): join by these.
     """
 
     h: int
@@ -60,6 +62,7 @@ class ForecastBundle:
     bottom_maps: dict[str, dict[str, str]]
     params: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    series_keys: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def series_counts(self) -> dict[str, dict[str, int]]:
         """Number of series per hierarchy and level."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -54,6 +54,26 @@ class HierarchyPanels:
     tags: dict[str, NDArray[np.object_]]
     level_of: dict[str, str]  # unique_id -> level name
     bottom_map: dict[str, str]  # original code -> bottom code used (collapsing)
+    keys: pd.DataFrame = field(default_factory=pd.DataFrame)  # unique_id, level, key columns
+
+
+def series_keys(bottoms: pd.DataFrame, spec: list[list[str]], ids: pd.Index) -> pd.DataFrame:
+    """Typed keys of every node: ``unique_id, level`` and the spec columns that define it
+    (``city_code``, ``zone``, ``occupation_code``, ``occ_minor`` …; None where a level does
+    not split by a column), so consumers join forecasts by columns, never by parsing ids."""
+    columns = sorted({column for level in spec for column in level})
+    frames = []
+    for level in spec:
+        nodes = bottoms[level].dropna().drop_duplicates()
+        if nodes.empty:
+            continue
+        nodes = nodes.astype(str)
+        frame = nodes.assign(unique_id=nodes[level].agg("/".join, axis=1), level="/".join(level))
+        frames.append(frame)
+    keys = pd.concat(frames, ignore_index=True).reindex(columns=["unique_id", "level", *columns])
+    keys = keys[keys["unique_id"].isin(ids)].drop_duplicates("unique_id", ignore_index=True)
+    out: pd.DataFrame = keys.astype(object)
+    return out.mask(out.isna(), None)
 
 
 def _volume(demand: pd.DataFrame, supply: pd.DataFrame, key: str, n_months: int) -> pd.DataFrame:
@@ -225,7 +245,10 @@ def build_hierarchy(
         histories[variable] = full.fillna({"y": 0.0})
     demand_all, S_df, tags = aggregate(histories["demand"], spec)
     supply_all, _, _ = aggregate(histories["supply"], spec)
-    return HierarchyPanels(name, demand_all, supply_all, S_df, tags, _level_of(tags), mapping)
+    keys_table = series_keys(union, spec, S_df.index)
+    return HierarchyPanels(
+        name, demand_all, supply_all, S_df, tags, _level_of(tags), mapping, keys_table
+    )
 
 
 _OCCUPATION_PSEUDO_PART = re.compile(r"^(?P<real>\d(?:-\d{2})*?)(?:-00)+$")

@@ -388,6 +388,7 @@ def _assemble(
         model_params={k: {"model": f.alias, "params": f.params} for k, f in fits.items()},
         fallback_ids={k: f.fallback_ids for k, f in fits.items()},
         bottom_maps={name: panels.bottom_map for name, panels in hierarchies.items()},
+        series_keys={name: panels.keys for name, panels in hierarchies.items()},
         params=params,
         timings=timings,
     )
