@@ -16,6 +16,7 @@ sequential build's.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,8 @@ from models.catalogue.partition import (
 )
 from models.catalogue.render import EXPORT_FORMATS, edition_header, render_catalogue
 from models.catalogue.supply import render_supply_html, render_supply_pdf, supply_flow
+from models.catalogue.suppression import suppress_frame
+from training.catalogue_guard import check_period_in_data, require_database
 from training.forecasting.parallel import Backend, parallel_backend
 
 __all__ = [
@@ -222,10 +225,11 @@ def publish_catalogue(
     :func:`build_catalogue_parallel`); the edition does not depend on them.
     """
     report = step or (lambda _message: None)
-    engine = make_engine(db_url)
+    engine = make_engine(require_database(db_url))
     try:
         report("migrating the store")
         upgrade_to_head(engine)
+        check_period_in_data(engine, period)
         report("reading vacancies and candidates")
         vacancies, candidates = read_vacancies_frame(engine), read_candidates_frame(engine)
         report("loading the forecast artifact")
@@ -249,6 +253,11 @@ def publish_catalogue(
             n_jobs=n_jobs,
         )
         meta = {**catalogue.meta, "forecast_note": inputs.note}
+        # What the files show is what the dashboard and API serve: the one suppression
+        # function (models.catalogue.suppression), applied once, here.
+        published = suppress_frame(catalogue.entries, get_settings().min_cell_size)
+        report("rendering the supply and flow report")
+        flow = supply_flow(vacancies, candidates, period)
         report("publishing the edition")
         with session_scope(engine) as session:
             info = publish_edition(session, period, catalogue.entries, meta)
@@ -256,23 +265,29 @@ def publish_catalogue(
         folder.mkdir(parents=True, exist_ok=True)
         paths: dict[str, Path] = {}
         header = edition_header(info)
+        stem = f"{period}-r{info.revision}"
         for fmt in EXPORT_FORMATS:
             report(f"rendering {fmt}")
             paths[fmt] = _write(
-                folder / f"catalogue-{period}-r{info.revision}.{fmt}",
-                render_catalogue(catalogue.entries, header, fmt),
+                folder / f"catalogue-{stem}.{fmt}", render_catalogue(published, header, fmt)
             )
-        report("rendering the supply and flow report")
-        flow = supply_flow(vacancies, candidates, period)
-        paths["supply_html"] = _write(folder / f"supply-{period}.html", render_supply_html(flow))
-        paths["supply_pdf"] = _write(folder / f"supply-{period}.pdf", render_supply_pdf(flow))
+        paths["supply_html"] = _write(folder / f"supply-{stem}.html", render_supply_html(flow))
+        paths["supply_pdf"] = _write(folder / f"supply-{stem}.pdf", render_supply_pdf(flow))
     finally:
         engine.dispose()
     return PublishResult(edition=info, paths=paths, forecast_note=inputs.note)
 
 
 def _write(path: Path, payload: bytes) -> Path:
-    path.write_bytes(payload)
+    """Create ``path`` with ``payload``; never overwrite (an existing revision's files stay
+    as published): the bytes go to a temporary file linked into place only if the name is
+    free, so a reader never sees a half-written file."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(payload)
+    try:
+        os.link(temporary, path)  # fails with FileExistsError if the name is taken
+    finally:
+        temporary.unlink()
     return path
 
 
@@ -287,4 +302,5 @@ def export_edition(edition_id: int, fmt: str, *, db_url: str | None = None) -> b
             entries = read_entries_frame(session, edition_id)
     finally:
         engine.dispose()
-    return render_catalogue(entries, edition_header(info), fmt)
+    published = suppress_frame(entries, get_settings().min_cell_size)
+    return render_catalogue(published, edition_header(info), fmt)

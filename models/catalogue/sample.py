@@ -67,9 +67,14 @@ def sample_records(
                         "experience_years_min": int(rng.integers(0, 6)),
                     }
                 )
-            for k in range(int(rng.poisson(seekers))):
-                home = city if rng.random() < 0.7 else str(rng.choice(["4452", "4414", "4405"]))
-                desired = (city,) if home != city else ()
+            # 佛山's seekers catch up in the last quarter: its entry is downgraded.
+            catch_up = 2.0 if city == "4406" and step >= months - 3 else 1.0
+            for k in range(int(rng.poisson(seekers * catch_up))):
+                # Seekers of a cell live in its city (supply counts there, data.supply); 30 %
+                # also name another city they would move to.
+                elsewhere = rng.random() >= 0.7
+                other = str(rng.choice(["4452", "4414", "4405"])) if elsewhere else None
+                home, desired = city, ((other,) if other else ())
                 if city in _PAIRS_WEIGHTED and rng.random() < 0.3:
                     desired = (*desired, "4404")
                 candidate_rows.append(

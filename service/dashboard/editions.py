@@ -13,7 +13,6 @@ and each record lists what was blanked in ``suppressed``.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +28,12 @@ from data.store.catalogue import (
     read_entries_frame,
 )
 from data.taxonomy import cities, city_name, industry_name, occupation_name
+from models.catalogue.suppression import (  # the one suppression function (issue 10)
+    COUNT_COLUMNS,
+    frame_records,
+    suppress_frame,
+    suppress_record,
+)
 from service.core.errors import InvalidInput, NotFound
 
 __all__ = [
@@ -64,17 +69,6 @@ CHANGE_LABELS: dict[str, str] = {
     "downgraded": "降级",
     "unchanged": "不变",
 }
-COUNT_COLUMNS: tuple[str, ...] = (
-    "demand",
-    "demand_city_occupation",
-    "supply",
-    "n_vacancies",
-    "demand_year_ago",
-)
-# Ratios from which a blanked supply could be solved back (supply = demand ÷ ratio, and for
-# the shrunk ratio supply = (demand + k·prior) ÷ ratio_shrunk − k).
-SUPPLY_REVEALING: tuple[str, ...] = ("ratio", "ratio_shrunk", "ratio_shrunk_lo")
-
 IDENTITY_COLUMNS: tuple[str, ...] = (
     "rank",
     "city_code",
@@ -147,52 +141,6 @@ class EntryFilters:
             "grade_min": None if self.grade_min is None else str(self.grade_min),
         }
         return {name: value for name, value in values.items() if value}
-
-
-def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as dicts with string keys and ``None`` for every missing value (NaN, NA, NaT)."""
-    return [
-        {str(key): (None if _missing(value) else value) for key, value in row.items()}
-        for row in frame.to_dict("records")
-    ]
-
-
-def _missing(value: Any) -> bool:
-    if isinstance(value, list | tuple | dict):
-        return False
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def suppress_record(record: dict[str, Any], min_cell_size: int) -> dict[str, Any]:
-    """A copy of an entry with small head counts blanked (see the module docstring)."""
-    out = dict(record)
-    hidden = [
-        column
-        for column in COUNT_COLUMNS
-        if not _blank(out.get(column)) and float(out[column]) < min_cell_size
-    ]
-    if "supply" in hidden:
-        hidden += [column for column in SUPPLY_REVEALING if not _blank(out.get(column))]
-    for column in hidden:
-        out[column] = None
-    out["suppressed"] = hidden
-    return out
-
-
-def suppress_frame(entries: pd.DataFrame, min_cell_size: int) -> pd.DataFrame:
-    """:func:`suppress_record` on every row of an entries frame (column order kept)."""
-    if entries.empty:
-        return entries.copy()
-    records = [suppress_record(row, min_cell_size) for row in frame_records(entries)]
-    frame = pd.DataFrame.from_records(records).drop(columns="suppressed")
-    return frame[list(entries.columns)]
 
 
 def entries_page(

@@ -50,7 +50,7 @@ def test_publish_list_diff_export(tmp_path):
     first = runner.invoke(app, [*command, "--out", str(out)])
     assert first.exit_code == 0, first.output
     assert {path.suffix for path in out.iterdir()} == {".json", ".csv", ".xlsx", ".html", ".pdf"}
-    assert (out / "supply-2026Q4.pdf").stat().st_size > 0
+    assert (out / "supply-2026Q4-r1.pdf").stat().st_size > 0
     second = runner.invoke(app, [*command, "--out", str(tmp_path / "again")])
     assert second.exit_code == 0, second.output
     listed = runner.invoke(app, ["catalogue", "list", "--db", url])
@@ -64,7 +64,7 @@ def test_publish_list_diff_export(tmp_path):
     assert payload["entries"][0]["city_name"] == "深圳市"
     bad = runner.invoke(app, ["catalogue", "export", "1", "--format", "doc", "--db", url])
     assert bad.exit_code == 2
-    for period, message in (("2026Q5", "must look like"), ("2027Q2", "starts after the data")):
+    for period, message in (("2026Q5", "must look like"), ("2027Q2", "晚于数据截止月份")):
         refused = runner.invoke(app, ["catalogue", "publish", "--period", period, "--db", url])
         assert refused.exit_code == 2 and message in refused.output, refused.output
     after = runner.invoke(app, ["catalogue", "list", "--db", url]).output

@@ -66,9 +66,10 @@ def publish(
     With --backend loky or dask the per-city work runs on parallel workers (a Dask cluster
     with --scheduler); the edition is identical to a sequential build's.
     """
+    chosen_backend = _checked_backend(backend, scheduler)
+    _refuse_early(period, db)
     from training.catalogue_pipeline import publish_catalogue
 
-    chosen_backend = _checked_backend(backend, scheduler)
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     try:
         with Progress(*columns, console=console, transient=True) as progress:
@@ -94,6 +95,23 @@ def publish(
     console.print(result.forecast_note)
     for name, path in result.paths.items():
         console.print(f"  {name:12} {path}")
+
+
+def _refuse_early(period: str, db: str | None) -> None:
+    """Exit 2 before the heavy imports for a missing store or a period outside the data."""
+    from sqlalchemy import create_engine
+
+    from training.catalogue_guard import check_period_in_data, require_database
+
+    try:
+        engine = create_engine(require_database(db))
+        try:
+            check_period_in_data(engine, period)
+        finally:
+            engine.dispose()
+    except ValueError as error:
+        console.print(f"[red]{error}[/]")
+        raise typer.Exit(2) from error
 
 
 @app.command("list")
