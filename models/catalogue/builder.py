@@ -44,6 +44,7 @@ import pandas as pd
 
 from data.supply import SUPPLY_DEFINITION, ZERO_SUPPLY_POLICY
 from data.taxonomy import cities, industry_name, occupation_name
+from models.catalogue.columns import catalogue_columns
 from models.catalogue.evidence import (
     FORECAST_COLUMNS,
     TYPED_FORECAST_COLUMNS,
@@ -71,7 +72,9 @@ ENTRY_COLUMNS: list[str] = [
     "ratio_trend_slope_shrunk", "demand_year_ago", "demand_growth_yoy", "demand_growth_prior",
     "demand_growth_shrunk", "vacancy_duration_days", "duration_vs_occupation",
     "salary_growth_yoy", *FORECAST_COLUMNS, "forecast_lo_95", "forecast_hi_95",
-    "forecast_level", "forecast_series", "model_version", "n_vacancies", "education_mode",
+    "forecast_level", "forecast_series", "industry_cluster", "job_titles", "skills_required",
+    "major", "talent_category", "qualified_supply", "shortage_type", "model_version",
+    "n_vacancies", "education_mode",
     "skill_level_mode", "title_level_mode", "experience_median", "salary_p25", "salary_p75",
     "score_ratio", "score_ratio_trend", "score_demand_growth", "score_vacancy_duration",
     "score_salary_growth", "score_forecast",
@@ -316,6 +319,11 @@ def build_catalogue(
     credible = scored["ratio_shrunk_lo"] > 1.0
     listed = scored[(scored["stars"] >= MIN_LISTED_STARS) & credible].reset_index(drop=True)
     listed.insert(0, "rank", range(1, len(listed) + 1))
+    if not listed.empty:
+        extra = catalogue_columns(
+            listed, prepare_vacancies(vacancies, industry_level), candidates, window
+        )
+        listed = listed.merge(extra, on=CELL_KEYS, how="left")
     listed = _tidy(listed.reindex(columns=ENTRY_COLUMNS))
     meta: dict[str, Any] = {
         "period": period,

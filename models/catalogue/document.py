@@ -25,6 +25,41 @@ from matplotlib.figure import Figure
 
 from data.fonts import cjk_rc_params
 
+#: The fields of a catalogue entry shown to planners, in catalogue order, with their Chinese
+#: labels: exports, PDFs and pages render from this one table.
+ENTRY_COLUMNS: list[tuple[str, str]] = [
+    ("rank", "序号"),
+    ("industry_cluster", "产业集群（双十）"),
+    ("industry_name", "行业（GB/T 4754）"),
+    ("city_name", "城市"),
+    ("zone", "区域"),
+    ("occupation_code", "职业代码"),
+    ("occupation_name", "职业（大典细类）"),
+    ("job_titles", "岗位名称"),
+    ("talent_category", "人才类别"),
+    ("education_mode", "学历"),
+    ("major", "专业要求"),
+    ("skill_level_mode", "技能等级"),
+    ("title_level_mode", "职称"),
+    ("experience_median", "工作经验（年）"),
+    ("skills_required", "能力要求"),
+    ("salary_p25", "月薪P25（元）"),
+    ("salary_p75", "月薪P75（元）"),
+    ("stars", "紧缺程度（★）"),
+    ("grade", "紧缺等级"),
+    ("shortage_type", "紧缺类型"),
+    ("demand", "需求人数"),
+    ("supply", "求职人数"),
+    ("ratio", "求人倍率"),
+    ("forecast_point", "预测求人倍率"),
+    ("forecast_lo_80", "80%区间下限"),
+    ("forecast_hi_80", "80%区间上限"),
+    ("forecast_lo_95", "95%区间下限"),
+    ("forecast_hi_95", "95%区间上限"),
+    ("forecast_level", "评价层级"),
+    ("backtest_mase", "回测MASE"),
+]
+
 __all__ = ["FigureFactory", "Report", "ReportTable", "figure_png", "render_html", "render_pdf"]
 
 FigureFactory = Callable[[], Figure]
