@@ -1,0 +1,191 @@
+"""Catalogue against planted truth: precision / recall of 4–5★ entries and persistence.
+
+Data: the ``province`` preset (:func:`data.generator.preset`, ~10^5 vacancies and ~1.3·10^5
+seekers a month over 21 cities, generated month by month), or ``--quick`` at a tenth of the
+volume over 2025-01..2026-10. Only the columns the catalogue reads are kept in memory.
+
+For each of the last four whole quarters the catalogue is built
+(:func:`models.catalogue.build_catalogue`, no forecast artifact: training on province data is
+the forecast bench's job) and its 4–5★ entries, as city × 细类 pairs, are compared with
+``truth/shortages.csv`` (latent quarterly 求人倍率 ≥ 2 with latent demand ≥ 30):
+
+* precision = listed ∩ truth ÷ listed, recall = listed ∩ truth ÷ truth;
+* persistence between consecutive editions, over pairs whose truth did not change:
+  listed in both ÷ listed in either.
+
+Naive baseline, same run, same data: rank city × 细类 pairs by the quarter's raw observed
+ratio (demand ÷ supply, zero supply first) and take as many as the catalogue lists.
+
+Run: ``.venv/bin/python -m bench --only catalogue_truth`` (or ``-m bench.catalogue_truth
+[--quick]``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bench.common import Figure, format_table, write_results
+
+MODULE = "catalogue_truth"
+VACANCY_KEEP = [
+    "vacancy_id", "city_code", "industry_code", "occupation_code", "date_posted", "date_closed",
+    "headcount", "base_salary_min", "base_salary_max", "education_requirement",
+    "skill_level_requirement", "title_level_requirement", "experience_years_min", "title",
+    "skills",
+]  # fmt: skip
+CANDIDATE_KEEP = [
+    "candidate_id", "city_code", "desired_city_codes", "desired_occupation_codes",
+    "current_occupation_code", "registered_on", "education", "skill_level", "title_level",
+]  # fmt: skip
+
+
+def generate_frames(quick: bool, folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Province data (kept columns only), and the truth shortage list."""
+    from data.generator import generate_chunks, preset
+    from data.generator.truth import shortage_truth
+
+    overrides: dict[str, Any] = {"scale": 10_000.0, "start": "2025-01"} if quick else {}
+    config = preset("province", **overrides)
+    vacancies, candidates, latent = [], [], None
+    for chunk in generate_chunks(config):
+        vacancies.append(chunk.vacancies[VACANCY_KEEP])
+        candidates.append(chunk.candidates[CANDIDATE_KEEP])
+        if "latent" in chunk.debug:
+            latent = chunk.debug["latent"]
+    assert latent is not None
+    truth = shortage_truth(latent)
+    truth.to_csv(folder / "shortages.csv", index=False)
+    return (
+        pd.concat(vacancies, ignore_index=True),
+        pd.concat(candidates, ignore_index=True),
+        truth,
+    )
+
+
+def _pairs(frame: pd.DataFrame) -> set[tuple[str, str]]:
+    return set(
+        zip(frame["city_code"].astype(str), frame["occupation_code"].astype(str), strict=True)
+    )
+
+
+def naive_pairs(
+    vacancies: pd.DataFrame, candidates: pd.DataFrame, period: str, n: int
+) -> set[tuple[str, str]]:
+    """Top ``n`` city × 细类 pairs by the quarter's raw observed ratio (zero supply first)."""
+    from data.supply import supply_rows
+
+    quarter = pd.Period(period, "Q")
+    posted = pd.to_datetime(vacancies["date_posted"]).dt.to_period("Q") == quarter
+    registered = pd.to_datetime(candidates["registered_on"]).dt.to_period("Q") == quarter
+    demand = vacancies[posted].groupby(["city_code", "occupation_code"])["headcount"].sum()
+    seekers = supply_rows(candidates[registered].reset_index(drop=True))
+    supply = seekers.groupby(["city_code", "occupation_code"]).size()
+    table = pd.concat([demand.rename("d"), supply.rename("s")], axis=1).fillna(0.0)
+    table = table[table["d"] > 0]
+    ratio = np.where(table["s"] > 0, table["d"] / table["s"].where(table["s"] > 0, 1), np.inf)
+    ranked = table.assign(r=ratio).sort_values(["r", "d"], ascending=False).head(n)
+    return {(str(c), str(o)) for c, o in ranked.index}
+
+
+def _precision_recall(listed: set[Any], truth: set[Any]) -> tuple[float, float]:
+    hits = len(listed & truth)
+    return (hits / len(listed) if listed else float("nan"), hits / len(truth) if truth else 1.0)
+
+
+def _persistence(a: set[Any], b: set[Any], stable: set[Any] | None) -> float:
+    either = (a | b) if stable is None else (a | b) & stable
+    return len(a & b & either) / len(either) if either else float("nan")
+
+
+def run(quick: bool = False) -> list[Figure]:
+    from models.catalogue import build_catalogue
+
+    with tempfile.TemporaryDirectory(prefix="bench-truth-") as tmp:
+        began = time.perf_counter()
+        vacancies, candidates, truth = generate_frames(quick, Path(tmp))
+        generated = time.perf_counter() - began
+    quarters = sorted(truth["period"].unique())[-4:]
+    rows: list[dict[str, Any]] = []
+    listed_by, naive_by, truth_by = {}, {}, {}
+    entries_last = pd.DataFrame()
+    for period in quarters:
+        mark = time.perf_counter()
+        entries = build_catalogue(vacancies, candidates, period).entries
+        seconds = time.perf_counter() - mark
+        top = entries[entries["stars"].astype(int) >= 4]
+        listed = _pairs(top)
+        truth_set = _pairs(truth[truth["period"] == period])
+        naive = naive_pairs(vacancies, candidates, period, len(listed))
+        precision, recall = _precision_recall(listed, truth_set)
+        naive_p, naive_r = _precision_recall(naive, truth_set)
+        listed_by[period], naive_by[period], truth_by[period] = listed, naive, truth_set
+        entries_last = entries
+        rows.append(
+            {
+                "period": period,
+                "entries": len(entries),
+                "cities": int(entries["city_code"].nunique()),
+                "listed_4_5": len(listed),
+                "truth": len(truth_set),
+                "precision": precision,
+                "recall": recall,
+                "naive_precision": naive_p,
+                "naive_recall": naive_r,
+                "build_seconds": seconds,
+            }
+        )
+    persistence, naive_persistence = [], []
+    all_pairs = set().union(*listed_by.values(), *naive_by.values(), *truth_by.values())
+    for before, after in itertools.pairwise(quarters):
+        stable = {p for p in all_pairs if (p in truth_by[before]) == (p in truth_by[after])}
+        persistence.append(_persistence(listed_by[before], listed_by[after], stable))
+        naive_persistence.append(_persistence(naive_by[before], naive_by[after], stable))
+    table = pd.DataFrame(rows)
+    mean = table[["precision", "recall", "naive_precision", "naive_recall"]].mean()
+    last = table.iloc[-1]
+    figures = [
+        Figure("precision of 4–5★ vs planted truth", float(mean["precision"]), "",
+               "naive: raw quarterly ratio", float(mean["naive_precision"]), better="higher"),
+        Figure("recall of 4–5★ vs planted truth", float(mean["recall"]), "",
+               "naive: raw quarterly ratio", float(mean["naive_recall"]), better="higher"),
+        Figure("persistence where truth unchanged", float(np.nanmean(persistence)), "",
+               "naive: raw quarterly ratio", float(np.nanmean(naive_persistence)),
+               better="higher"),
+        Figure(f"entries {last['period']} (cities)", float(last["entries"]), "entries",
+               note=f"{int(last['cities'])} of 21 cities", better="higher"),
+    ]  # fmt: skip
+    details = {
+        "quick": quick,
+        "vacancies": len(vacancies),
+        "candidates": len(candidates),
+        "generate_seconds": generated,
+        "editions": rows,
+        "persistence": persistence,
+        "naive_persistence": naive_persistence,
+        "last_edition_levels": entries_last.get("forecast_level", pd.Series(dtype=object))
+        .value_counts(dropna=False)
+        .to_dict(),
+    }
+    write_results(MODULE, figures, details)
+    print(table.round(3).to_string(index=False))
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    figures = run(args.quick)
+    print(format_table([(MODULE, f) for f in figures]))
+
+
+if __name__ == "__main__":
+    main()
