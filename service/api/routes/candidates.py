@@ -32,7 +32,6 @@ from service.api.security import (
 )
 from service.core.errors import Conflict, NotFound
 from service.core.openapi import problem_responses
-from service.matching import match_service
 from service.schemas.common import Page
 from service.schemas.records import CandidateIn, CandidateOut
 
@@ -89,7 +88,6 @@ def put_candidate(
     except IntegrityError as error:  # a concurrent create of the same id won
         session.rollback()
         raise Conflict(f"candidate_id {record.candidate_id!r} was written concurrently.") from error
-    match_service(request.app).upsert_candidate(record)
     response.status_code = 200 if existing is not None else 201
     response.headers["Location"] = f"/candidates/{record.candidate_id}"
     return CandidateOut.of(record)
@@ -145,5 +143,4 @@ def remove_candidate(
     own_candidate(session, principal, candidate_id)
     delete_candidate(session, candidate_id)
     session.commit()
-    match_service(request.app).remove_candidate(candidate_id)
     return Response(status_code=204)

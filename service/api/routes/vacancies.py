@@ -2,7 +2,8 @@
 
 Platform keys work inside their own tenant: what they write is owned by their tenant, and
 another tenant's vacancy is, to them, not there (404). Admin keys may write any tenant.
-Every change is applied to the served match index right after it commits.
+Every change is logged in the store (:mod:`data.store.changes`); each serving process
+applies it before its next match.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from service.api.security import (
 )
 from service.core.errors import Conflict, InvalidInput, NotFound
 from service.core.openapi import problem_responses
-from service.matching import match_service
 from service.schemas.common import Page, PageParams
 from service.schemas.records import VacancyIn, VacancyOut
 
@@ -116,7 +116,6 @@ def put_vacancy(
     except IntegrityError as error:  # a concurrent create of the same id won
         session.rollback()
         raise Conflict(f"vacancy_id {record.vacancy_id!r} was written concurrently.") from error
-    match_service(request.app).upsert_vacancy(record)
     response.status_code = 200 if existing is not None else 201
     response.headers["Location"] = f"/vacancies/{record.vacancy_id}"
     return VacancyOut.model_validate(record.model_dump())
@@ -171,5 +170,4 @@ def remove_vacancy(
     own_vacancy(session, principal, vacancy_id)
     delete_vacancy(session, vacancy_id)
     session.commit()
-    match_service(request.app).remove_vacancy(vacancy_id)
     return Response(status_code=204)
