@@ -40,10 +40,11 @@ from data.levels import Education, SkillLevel, meets_education
 from data.records import Candidate, Vacancy
 from data.store import list_candidates, list_vacancies
 from data.store.changes import RecordChange, changes_since, latest_seq
-from data.store.repository import get_candidates, get_vacancies
+from data.store.repository import get_candidates, get_vacancies, hired_counts
 from models.match import InsufficientData as EngineInsufficientData
 from models.match import MatchEngine, MatchFilters, MatchResult, UnknownRecord
 from models.match.encoding import records_frame
+from models.match.lifecycle import today_in_china
 from models.registry import (
     ArtifactInfo,
     ArtifactNotFoundError,
@@ -286,12 +287,14 @@ class MatchService:
                 seen_seq = latest_seq(session)
                 vacancies = _all(session, list_vacancies)
                 candidates = _all(session, list_candidates)
+                hires = hired_counts(session)
         except SQLAlchemyError as error:
             raise ServiceUnavailable(
                 "The database is unavailable.", headers={"Retry-After": RETRY_AFTER_SECONDS}
             ) from error
         engine.index_candidates(records_frame(candidates))
         engine.index_vacancies(records_frame(vacancies))
+        engine.record_hires(hires)
         tenants: dict[Side, dict[str, str]] = {
             "candidates": {c.candidate_id: c.tenant_id for c in candidates},
             "vacancies": {v.vacancy_id: v.tenant_id for v in vacancies},
@@ -356,6 +359,8 @@ class MatchService:
                     served.tenants[side].pop(record_id, None)
             if current:
                 SIDES[side].upsert(served.engine, current)
+                if side == "vacancies":
+                    served.engine.record_hires(hired_counts(session, unique))
                 for record in current:
                     served.tenants[side][SIDES[side].record_id(record)] = record.tenant_id
         served.exclusions.clear()  # cached exclusion sets are stale now
@@ -385,7 +390,11 @@ class MatchService:
             return self._query(
                 served,
                 lambda: served.engine.candidates_for_vacancy(
-                    vacancy.vacancy_id, limit, filters=filters, threshold=request.threshold
+                    vacancy.vacancy_id,
+                    limit,
+                    filters=filters,
+                    threshold=request.threshold,
+                    open_on=today_in_china(),
                 ),
                 lambda: served.engine.upsert_vacancies([vacancy]),
             )
@@ -414,7 +423,11 @@ class MatchService:
             return self._query(
                 served,
                 lambda: served.engine.vacancies_for_candidate(
-                    candidate.candidate_id, limit, filters=filters, threshold=request.threshold
+                    candidate.candidate_id,
+                    limit,
+                    filters=filters,
+                    threshold=request.threshold,
+                    open_on=today_in_china(),
                 ),
                 lambda: served.engine.upsert_candidates([public]),
             )

@@ -36,6 +36,7 @@ __all__ = [
     "get_candidates",
     "get_vacancies",
     "get_vacancy",
+    "hired_counts",
     "insert_outcomes",
     "list_candidates",
     "list_vacancies",
@@ -185,6 +186,9 @@ def insert_outcomes(session: Session, records: Iterable[MatchOutcome]) -> Upsert
         stored.update(tuple(row) for row in session.execute(query))
     fresh = [row | {"created_at": utc_now()} for row in rows if natural_key(row) not in stored]
     _insert_many(session, OUTCOMES, fresh)
+    # A hire can fill a vacancy: log it as a change of the vacancy, for the match index.
+    hired = dict.fromkeys(row["vacancy_id"] for row in fresh if row["event"] == "hired")
+    log_changes(session, "vacancies", list(hired), deleted=False)
     return UpsertCounts(inserted=len(fresh), unchanged=len(rows) - len(fresh))
 
 
@@ -223,6 +227,22 @@ def get_candidate(
     query = select(CANDIDATES).where(CANDIDATES.c.candidate_id == candidate_id)
     row = session.execute(query).mappings().first()
     return None if row is None else _candidates_from(session, [row], include_personal)[0]
+
+
+def hired_counts(session: Session, vacancy_ids: Sequence[str] | None = None) -> dict[str, int]:
+    """Distinct candidates hired per vacancy (only vacancies with a hire; all when None)."""
+    query = (
+        select(OUTCOMES.c.vacancy_id, func.count(func.distinct(OUTCOMES.c.candidate_id)))
+        .where(OUTCOMES.c.event == "hired")
+        .group_by(OUTCOMES.c.vacancy_id)
+    )
+    if vacancy_ids is None:
+        return {str(v): int(n) for v, n in session.execute(query)}
+    counts: dict[str, int] = {}
+    for chunk in _chunks(list(vacancy_ids)):
+        chunked = query.where(OUTCOMES.c.vacancy_id.in_(chunk))
+        counts.update({str(v): int(n) for v, n in session.execute(chunked)})
+    return counts
 
 
 def get_vacancies(session: Session, vacancy_ids: Sequence[str]) -> list[Vacancy]:

@@ -98,7 +98,10 @@ class VacancyArrays:
     salary_min: I32
     salary_max: I32
     valid_through: I32
+    date_posted: I32
+    date_closed: I32
     headcount: I32
+    hires: I32  # distinct candidates hired so far (set by the serving index)
     certificates: I32  # (m, slots)
     skills: I32  # (m, slots)
     skill_count: I16
@@ -287,7 +290,10 @@ def encode_vacancies(
         salary_min=_ints(frame["base_salary_min"], -1, np.int32),
         salary_max=_ints(frame["base_salary_max"], -1, np.int32),
         valid_through=_days(frame["valid_through"]),
+        date_posted=_days(frame["date_posted"]),
+        date_closed=_days(frame["date_closed"]),
         headcount=np.maximum(_ints(frame["headcount"], 1, np.int32), 1),
+        hires=np.zeros(len(frame), dtype=np.int32),
         certificates=padded(certs),
         skills=padded(skills),
         skill_count=np.asarray([len(s) for s in skills], dtype=np.int16),

@@ -70,8 +70,10 @@ def _tenant(index: int) -> str:
 @pytest.fixture(scope="module")
 def fitted(tmp_path_factory: pytest.TempPathFactory) -> Fitted:
     data = generate(GeneratorConfig(start="2025-01", end="2025-04", scale=30, seed=7))
+    # Open today (lifecycle is tested in test_match_lifecycle.py): no close or expiry date.
+    open_now = {"date_closed": None, "valid_through": None}
     vacancies = [
-        record.model_copy(update={"tenant_id": _tenant(i)})
+        record.model_copy(update={"tenant_id": _tenant(i), **open_now})
         for i, record in enumerate(to_records(data.vacancies, "vacancies"))
     ]
     candidates = [
