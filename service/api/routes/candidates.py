@@ -22,6 +22,7 @@ from service.api.routes.vacancies import (
     CityFilter,
     OccupationFilter,
     bounded,
+    checked,
 )
 from service.api.security import (
     PlatformOrAdmin,
@@ -79,6 +80,7 @@ def put_candidate(
     """
     tenant = tenant_for_write(principal, body.tenant_id)
     record = Candidate.model_validate(body.model_dump() | {"tenant_id": tenant})
+    checked(record, request)
     existing = get_candidate(session, record.candidate_id)
     if existing is not None and tenant_scope(principal) not in (None, existing.tenant_id):
         raise Conflict(f"candidate_id {record.candidate_id!r} is already in use.")

@@ -14,7 +14,9 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from data.records import Vacancy
+from data.compliance import discriminatory_requirements
+from data.ingest.checks import taxonomy_faults
+from data.records import Candidate, Vacancy
 from data.store import delete_vacancy, get_vacancy, list_vacancies, upsert_vacancies
 from service.api.deps import PageDep, SessionDep
 from service.api.security import (
@@ -38,6 +40,7 @@ __all__ = [
     "OccupationFilter",
     "VacancyId",
     "bounded",
+    "checked",
     "own_vacancy",
     "router",
 ]
@@ -74,6 +77,27 @@ def bounded(paging: PageParams) -> PageParams:
     return paging
 
 
+def checked(record: Vacancy | Candidate, request: Request) -> None:
+    """The import's validation, for the API: taxonomy codes and discriminatory requirements.
+
+    Raises
+    ------
+    InvalidInput
+        Naming each faulty ``body.<field>`` (a discriminatory phrase is quoted in the
+        reason, and counted per category in ``/metrics``).
+    """
+    model = Vacancy if isinstance(record, Vacancy) else Candidate
+    faults = taxonomy_faults(model, record.model_dump())
+    if not faults:
+        return
+    if isinstance(record, Vacancy):
+        counter = request.app.state.metrics.discriminatory_vacancies
+        for finding in discriminatory_requirements(f"{record.title}\n{record.description}"):
+            counter.labels(category=finding.category).inc()
+    (field, reason), *more = [(f"body.{name}", why) for name, why in faults]
+    raise InvalidInput(field, reason, more=more)
+
+
 def own_vacancy(session: Session, principal: Principal, vacancy_id: str) -> Vacancy:
     """The stored vacancy if ``principal`` may see it; 404 (same detail) otherwise."""
     missing = f"No vacancy {vacancy_id!r}."
@@ -107,6 +131,7 @@ def put_vacancy(
     """
     tenant = tenant_for_write(principal, body.tenant_id)
     record = Vacancy.model_validate(body.model_dump() | {"tenant_id": tenant})
+    checked(record, request)
     existing = get_vacancy(session, record.vacancy_id)
     if existing is not None and tenant_scope(principal) not in (None, existing.tenant_id):
         raise Conflict(f"vacancy_id {record.vacancy_id!r} is already in use.")
