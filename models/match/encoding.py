@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from data.certificates import certificate_group
 from data.records import CANDIDATE_FEATURE_FIELDS, VACANCY_FEATURE_FIELDS
-from models.match.text import TextModel
+from models.match.text import TextModel, normalise_text
 from models.match.vocab import PAD, OccupationVocabulary, Vocabulary, geography, occupation_label
 
 __all__ = [
@@ -273,8 +273,16 @@ def encode_vacancies(
         tuple(dict.fromkeys(vocabularies.certificates.lookup(certificate_group(c)) for c in r))
         for r in _tuples(frame["required_certificates"])
     ]
-    text_present = (frame["title"].fillna("").astype(str).str.strip() != "") | (
-        frame["description"].fillna("").astype(str).str.strip() != ""
+    # Meaningful text: "急招" alone normalises to nothing (boilerplate) and scores nothing.
+    text_present = pd.Series(
+        [
+            normalise_text(f"{title} {description}") != ""
+            for title, description in zip(
+                frame["title"].fillna("").astype(str),
+                frame["description"].fillna("").astype(str),
+                strict=True,
+            )
+        ]
     )
     return VacancyArrays(
         ids=frame["vacancy_id"].astype(str).to_numpy(dtype=object),

@@ -256,11 +256,13 @@ class MatchEngine(BaseEstimator):
         if isinstance(vacancy, str):
             if vacancy not in self.vacancy_rows_:
                 raise UnknownRecord(vacancy)
-            return self.vacancies_, self.vacancy_rows_[vacancy]
-        arrays = encode_vacancies(records_frame([vacancy]), self.vocab_, self.text_model_)
-        if not arrays.scorable[0]:
+            arrays, row = self.vacancies_, self.vacancy_rows_[vacancy]
+        else:
+            arrays = encode_vacancies(records_frame([vacancy]), self.vocab_, self.text_model_)
+            row = 0
+        if not arrays.scorable[row]:
             raise InsufficientData("vacancy needs an occupation code or a title/description")
-        return arrays, 0
+        return arrays, row
 
     def _candidate(
         self, candidate: str | BaseModel | Mapping[str, Any]

@@ -290,6 +290,23 @@ def test_insufficient_data_is_a_422_problem(api: Api) -> None:
     assert response.json()["type"] == "/problems/insufficient-data"
 
 
+def test_a_vacancy_titled_only_urgent_has_insufficient_data(api: Api) -> None:
+    """Title "急招" alone: no occupation, no meaningful text — 422, not 200 scores of 0.0."""
+    urgent = {
+        "vacancy_id": "urgent-1",
+        "tenant_id": "ta",
+        "title": "急招",
+        "description": "",
+        "city_code": "4401",
+        "date_posted": "2025-01-01",
+        "headcount": 1,
+    }
+    assert api.client.post("/vacancies", json=urgent, headers=api.admin).status_code == 201
+    response = api.client.get("/vacancies/urgent-1/matches", headers=api.admin)
+    assert response.status_code == 422, response.text
+    assert response.json()["type"] == "/problems/insufficient-data"
+
+
 def test_no_trained_model_is_503_naming_the_command(service_settings: Settings) -> None:
     with running_api(service_settings, None) as api:
         vacancy = {
