@@ -1,11 +1,13 @@
 """The service's holder of the matching engine: load, keep in step with the store, query.
 
 The trained :class:`models.match.MatchEngine` comes from the model registry (artifact
-``match``, written by ``yuecai train match``); what it *indexes* comes from the store. On
-every load the engine is re-indexed from the store's current candidates and vacancies, and
-each write or delete through the API is applied to the loaded index right after it commits,
-so a match result always names a record that exists (a deleted candidate never reappears)
-and every record the API accepted can be matched.
+``match``, written by ``yuecai train match``); what it *indexes* comes from the store. The
+index is built eagerly at start-up by a background thread (:meth:`MatchService.start`;
+``/ready`` is 503 until it is), from the store's records read after noting the change log's
+highest seq. From then on every process applies the store's change log
+(:mod:`data.store.changes`) — every write by any API worker, CLI import or delete — before
+each match and on a 0.25 s idle poll, so a write acknowledged anywhere is in the next match
+of every worker, and a result always names a record that exists.
 
 Artifacts are only swapped for a newer one that verifies *and* loads; when the newest is
 corrupt or tampered with, the error is logged (once per version) and the last good engine
