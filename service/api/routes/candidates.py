@@ -138,7 +138,7 @@ def read_candidates(
     responses=problem_responses(404),
 )
 def remove_candidate(
-    candidate_id: CandidateId, principal: PlatformOrAdmin, session: SessionDep, request: Request
+    candidate_id: CandidateId, principal: PlatformOrAdmin, session: SessionDep
 ) -> Response:
     """Erase the candidate (profile, contact, protected attributes, outcomes) and drop them
     from match results."""

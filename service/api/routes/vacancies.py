@@ -189,7 +189,7 @@ def read_vacancies(
     responses=problem_responses(404),
 )
 def remove_vacancy(
-    vacancy_id: VacancyId, principal: PlatformOrAdmin, session: SessionDep, request: Request
+    vacancy_id: VacancyId, principal: PlatformOrAdmin, session: SessionDep
 ) -> Response:
     """Delete the vacancy and its recorded outcomes, and drop it from match results."""
     own_vacancy(session, principal, vacancy_id)
