@@ -144,7 +144,45 @@ def time_queries(engine: MatchEngine, queries: list[str]) -> tuple[np.ndarray, n
     return np.asarray(fast) * 1e3, np.asarray(slow) * 1e3, same
 
 
-def measure(n_candidates: int, n_queries: int = 50) -> tuple[list[Figure], dict[str, Any]]:
+WRITES_PER_SECOND = 50
+
+
+def time_mixed(
+    engine: MatchEngine, queries: list[str], n_candidates: int, seconds: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Queries with a steady 50 candidate writes/s mixed in (updates of indexed ids).
+
+    Writes due are applied in one batch before each query, as a serving worker's change-log
+    catch-up does. Returns per-query ms, per-batch apply ms and per-write staleness ms
+    (write due → applied, i.e. visible to the next query of this process; a worker adds one
+    change-log read).
+    """
+    rng = np.random.default_rng(5)
+    updates = synthetic_candidates(int(seconds * WRITES_PER_SECOND) + 1, seed=9)
+    updates["candidate_id"] = [f"c{i:07d}" for i in rng.integers(0, n_candidates, len(updates))]
+    query_ms, write_ms, stale_ms = [], [], []
+    start, written, asked = time.perf_counter(), 0, 0
+    while time.perf_counter() - start < seconds and written < len(updates):
+        # As a serving worker's catch-up does: every write due so far, in one batch.
+        due_count = min(len(updates), int((time.perf_counter() - start) * WRITES_PER_SECOND) + 1)
+        if due_count > written:
+            batch = list(range(written, due_count))
+            t0 = time.perf_counter()
+            engine.upsert_candidates(updates.iloc[batch])
+            done = time.perf_counter()
+            write_ms.append((done - t0) * 1e3)
+            stale_ms += [(done - (start + i / WRITES_PER_SECOND)) * 1e3 for i in batch]
+            written = due_count
+        t0 = time.perf_counter()
+        engine.candidates_for_vacancy(queries[asked % len(queries)], k=20)
+        query_ms.append((time.perf_counter() - t0) * 1e3)
+        asked += 1
+    return np.asarray(query_ms), np.asarray(write_ms), np.asarray(stale_ms)
+
+
+def measure(
+    n_candidates: int, n_queries: int = 50, write_seconds: float = 20.0
+) -> tuple[list[Figure], dict[str, Any]]:
     """Build the index over ``n_candidates``, time ``n_queries`` queries both ways."""
     t0 = time.perf_counter()
     candidates = synthetic_candidates(n_candidates)
@@ -161,7 +199,9 @@ def measure(n_candidates: int, n_queries: int = 50) -> tuple[list[Figure], dict[
     memory = engine.index_nbytes()
     queries = [str(i) for i in vacancies["vacancy_id"].iloc[:n_queries]]
     fast_ms, slow_ms, same = time_queries(engine, queries)
+    mixed_ms, write_ms, stale_ms = time_mixed(engine, queries, n_candidates, write_seconds)
     size = f"{n_candidates:,} candidates"
+    mix = f"{WRITES_PER_SECOND} writes/s mixed in for {write_seconds:.0f} s"
     brute = "brute force: score all → filter → top-20"
     agreement = f"identical top-20 in {same}/{len(queries)} queries"
     figures = [
@@ -174,6 +214,14 @@ def measure(n_candidates: int, n_queries: int = 50) -> tuple[list[Figure], dict[
                note="pandas deep size counts tuple cells shallowly"),
         Figure(f"index build, {size}", build, "s",
                note="text model fit on 50,000 + encode + partitions; no natural baseline"),
+        Figure(f"match p50 under writes, {size}", float(np.median(mixed_ms)), "ms",
+               "same queries, no writes (median)", float(np.median(fast_ms)), note=mix),
+        Figure(f"match p95 under writes, {size}", float(np.percentile(mixed_ms, 95)), "ms",
+               "same queries, no writes (p95)", float(np.percentile(fast_ms, 95)), note=mix),
+        Figure(f"write p95 (batch applied), {size}", float(np.percentile(write_ms, 95)), "ms",
+               "match p95, no writes", float(np.percentile(fast_ms, 95)), note=mix),
+        Figure(f"staleness p99, {size}", float(np.percentile(stale_ms, 99)), "ms",
+               "target", 1000.0, note="write due → applied in this process"),
     ]  # fmt: skip
     details = {
         "n_candidates": n_candidates,
@@ -185,6 +233,13 @@ def measure(n_candidates: int, n_queries: int = 50) -> tuple[list[Figure], dict[
         "engine_ms": {"median": float(np.median(fast_ms)), "p95": figures[1].value},
         "brute_force_ms": {"median": float(np.median(slow_ms)), "p95": figures[1].baseline_value},
         "identical_top20": same,
+        "mixed": {
+            "writes": int(write_ms.size),
+            "queries": int(mixed_ms.size),
+            "match_ms": {"p50": figures[4].value, "p95": figures[5].value},
+            "write_ms_p95": figures[6].value,
+            "staleness_ms_p99": figures[7].value,
+        },
     }
     return figures, details
 

@@ -29,6 +29,7 @@ from service.core.metrics import AppMetrics
 from service.core.middleware import install_middleware
 from service.core.openapi import YueCaiAPI
 from service.core.templating import STATIC_DIR
+from service.matching import match_service
 
 __all__ = ["APP_TITLE", "create_app", "package_version"]
 
@@ -52,8 +53,13 @@ def package_version() -> str:
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # A serving process: freed index arrays must go back to the OS (see service.core.memory).
     pin_malloc_thresholds()
+    # The match index is built eagerly (``/ready`` is 503 until it is) and kept in step
+    # with the store's change log by a background thread (service.matching).
+    matching = match_service(app)
+    matching.start()
     # The engine is created lazily by the first request that needs it; close its pool here.
     yield
+    matching.stop()
     engine: Engine | None = app.state.engine
     if engine is not None:
         engine.dispose()

@@ -1,11 +1,13 @@
 """The service's holder of the matching engine: load, keep in step with the store, query.
 
 The trained :class:`models.match.MatchEngine` comes from the model registry (artifact
-``match``, written by ``yuecai train match``); what it *indexes* comes from the store. On
-every load the engine is re-indexed from the store's current candidates and vacancies, and
-each write or delete through the API is applied to the loaded index right after it commits,
-so a match result always names a record that exists (a deleted candidate never reappears)
-and every record the API accepted can be matched.
+``match``, written by ``yuecai train match``); what it *indexes* comes from the store. The
+index is built eagerly at start-up by a background thread (:meth:`MatchService.start`;
+``/ready`` is 503 until it is), from the store's records read after noting the change log's
+highest seq. From then on every process applies the store's change log
+(:mod:`data.store.changes`) — every write by any API worker, CLI import or delete — before
+each match and on a 0.25 s idle poll, so a write acknowledged anywhere is in the next match
+of every worker, and a result always names a record that exists.
 
 Artifacts are only swapped for a newer one that verifies *and* loads; when the newest is
 corrupt or tampered with, the error is logged (once per version) and the last good engine
@@ -39,9 +41,12 @@ from sqlalchemy.orm import Session
 from data.levels import Education, SkillLevel, meets_education
 from data.records import Candidate, Vacancy
 from data.store import list_candidates, list_vacancies
+from data.store.changes import RecordChange, changes_since, latest_seq
+from data.store.repository import get_candidates, get_vacancies, hired_counts
 from models.match import InsufficientData as EngineInsufficientData
 from models.match import MatchEngine, MatchFilters, MatchResult, UnknownRecord
 from models.match.encoding import records_frame
+from models.match.lifecycle import today_in_china
 from models.registry import (
     ArtifactInfo,
     ArtifactNotFoundError,
@@ -65,8 +70,36 @@ MATCH_ARTIFACT = "match"
 NO_MODEL_DETAIL = "No trained matching model yet: run `yuecai train match`, then retry."
 RETRY_AFTER_SECONDS = "30"
 INDEX_READ_CHUNK = 5000
+POLL_SECONDS = 0.25
+IndexState = Literal["not started", "building", "ready", "no model"]
 _APP_LOCK = threading.Lock()
 Side = Literal["candidates", "vacancies"]
+
+
+@dataclass(frozen=True)
+class _SideOps:
+    """How the index upkeep reads, files and drops the records of one side."""
+
+    read: Callable[[Session, list[str]], list[Any]]
+    record_id: Callable[[Any], str]
+    upsert: Callable[[MatchEngine, list[Any]], None]
+    remove: Callable[[MatchEngine, str], bool]
+
+
+SIDES: dict[Side, _SideOps] = {
+    "vacancies": _SideOps(
+        read=get_vacancies,
+        record_id=lambda record: str(record.vacancy_id),
+        upsert=lambda engine, records: engine.upsert_vacancies(records),
+        remove=lambda engine, record_id: engine.remove_vacancy(record_id, missing_ok=True),
+    ),
+    "candidates": _SideOps(
+        read=get_candidates,
+        record_id=lambda record: str(record.candidate_id),
+        upsert=lambda engine, records: engine.upsert_candidates(records),
+        remove=lambda engine, record_id: engine.remove_candidate(record_id, missing_ok=True),
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -105,6 +138,7 @@ class _Served:
     engine: MatchEngine
     info: ArtifactInfo
     tenants: dict[Side, dict[str, str]]
+    seen_seq: int = 0
     exclusions: dict[tuple[Any, ...], frozenset[str]] = field(default_factory=dict)
 
 
@@ -135,6 +169,52 @@ class MatchService:
         self._served: _Served | None = None
         self._rejected: set[str] = set()
         self._checked_at = 0.0
+        self.state: IndexState = "not started"
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------------ background upkeep
+    def start(self, poll_seconds: float = POLL_SECONDS) -> None:
+        """Build the index now (in a thread) and then apply logged changes every poll.
+
+        ``state`` is ``building`` until the first index is built, then ``ready``; with no
+        trained model it is ``no model`` (nothing to build, so readiness is not held back).
+        A match between polls still catches up first, so the poll only bounds how stale
+        an idle worker gets and keeps the catch-up a match pays small.
+        """
+        if self._thread is not None:
+            return
+        self.state = "building"
+        self._stop.clear()
+        self._thread = threading.Thread(
+            target=self._run, args=(poll_seconds,), name="match-index", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the background thread (waits for its current step)."""
+        self._stop.set()
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.join(timeout=30)
+
+    def _run(self, poll_seconds: float) -> None:
+        while not self._stop.is_set():
+            try:
+                if self._served is None or self._reload_due():
+                    self.reload()
+                self.catch_up()
+                self.state = "ready"
+            except ServiceUnavailable as error:
+                if self._served is None:
+                    self.state = "no model" if error.detail == NO_MODEL_DETAIL else "building"
+            except Exception:  # keep the thread alive; the next poll retries
+                logger.exception("match index upkeep failed")
+            self._stop.wait(poll_seconds)
+
+    def _reload_due(self) -> bool:
+        interval = self.check_interval_seconds
+        return interval is not None and time.monotonic() - self._checked_at >= interval
 
     # ------------------------------------------------------------------ loading
     @property
@@ -205,14 +285,18 @@ class MatchService:
         """Index the store's current records with ``engine`` (read as validated records)."""
         try:
             with Session(self.store()) as session:
+                # The seq first: changes committed while reading are replayed (idempotent).
+                seen_seq = latest_seq(session)
                 vacancies = _all(session, list_vacancies)
                 candidates = _all(session, list_candidates)
+                hires = hired_counts(session)
         except SQLAlchemyError as error:
             raise ServiceUnavailable(
                 "The database is unavailable.", headers={"Retry-After": RETRY_AFTER_SECONDS}
             ) from error
         engine.index_candidates(records_frame(candidates))
         engine.index_vacancies(records_frame(vacancies))
+        engine.record_hires(hires)
         tenants: dict[Side, dict[str, str]] = {
             "candidates": {c.candidate_id: c.tenant_id for c in candidates},
             "vacancies": {v.vacancy_id: v.tenant_id for v in vacancies},
@@ -224,54 +308,65 @@ class MatchService:
             len(candidates),
             len(vacancies),
         )
-        return _Served(engine, info, tenants)
+        return _Served(engine, info, tenants, seen_seq)
 
     def _current(self) -> _Served:
         """The served engine, loading it on first use and refreshing when due."""
-        interval = self.check_interval_seconds
-        due = interval is not None and time.monotonic() - self._checked_at >= interval
-        if self._served is None or due:
+        if self._served is None or self._reload_due():
             self.reload()
+        self.catch_up()
         assert self._served is not None  # noqa: S101 — reload() serves or raises
         return self._served
 
     # ------------------------------------------------------------------ index upkeep
-    def upsert_vacancy(self, record: Vacancy) -> None:
-        """Index a vacancy just written to the store (no-op until a model is loaded)."""
-        with self._lock:
-            if self._served is not None:
-                self._served.engine.upsert_vacancies([record])
-                self._indexed(self._served, "vacancies", record.vacancy_id, record.tenant_id)
+    def catch_up(self) -> int:
+        """Apply every logged record change not applied yet; return how many were applied.
 
-    def upsert_candidate(self, record: Candidate) -> None:
-        """Index a candidate just written to the store (no-op until a model is loaded)."""
+        Called before each match (one indexed ``SELECT`` on the change log when nothing
+        changed), so a write acknowledged by any process is in the next match of this one.
+        No-op until a model is served.
+        """
         with self._lock:
-            if self._served is not None:
-                public = record.model_copy(update={"contact": None, "protected": None})
-                self._served.engine.upsert_candidates([public])
-                self._indexed(self._served, "candidates", record.candidate_id, record.tenant_id)
-
-    def remove_vacancy(self, vacancy_id: str) -> None:
-        """Drop a deleted vacancy from the index."""
-        with self._lock:
-            if self._served is not None:
-                self._served.engine.remove_vacancy(vacancy_id, missing_ok=True)
-                self._indexed(self._served, "vacancies", vacancy_id, None)
-
-    def remove_candidate(self, candidate_id: str) -> None:
-        """Drop a deleted candidate from the index."""
-        with self._lock:
-            if self._served is not None:
-                self._served.engine.remove_candidate(candidate_id, missing_ok=True)
-                self._indexed(self._served, "candidates", candidate_id, None)
+            served = self._served
+            if served is None:
+                return 0
+            try:
+                with Session(self.store()) as session:
+                    changes = changes_since(session, served.seen_seq)
+                    if not changes:
+                        return 0
+                    applied = self._apply(session, served, changes)
+            except SQLAlchemyError as error:
+                raise ServiceUnavailable(
+                    "The database is unavailable.", headers={"Retry-After": RETRY_AFTER_SECONDS}
+                ) from error
+            served.seen_seq = changes[-1].seq
+            return applied
 
     @staticmethod
-    def _indexed(served: _Served, side: Side, record_id: str, tenant_id: str | None) -> None:
-        if tenant_id is None:
-            served.tenants[side].pop(record_id, None)
-        else:
-            served.tenants[side][record_id] = tenant_id
+    def _apply(session: Session, served: _Served, changes: list[RecordChange]) -> int:
+        """Re-read the changed records and put their current state into the index."""
+        touched: dict[Side, list[str]] = {"vacancies": [], "candidates": []}
+        for change in changes:
+            touched[change.side].append(change.record_id)
+        for side, ids in touched.items():
+            unique = list(dict.fromkeys(ids))
+            if not unique:
+                continue
+            current = SIDES[side].read(session, unique)
+            present = {SIDES[side].record_id(record) for record in current}
+            for record_id in unique:
+                if record_id not in present:
+                    SIDES[side].remove(served.engine, record_id)
+                    served.tenants[side].pop(record_id, None)
+            if current:
+                SIDES[side].upsert(served.engine, current)
+                if side == "vacancies":
+                    served.engine.record_hires(hired_counts(session, unique))
+                for record in current:
+                    served.tenants[side][SIDES[side].record_id(record)] = record.tenant_id
         served.exclusions.clear()  # cached exclusion sets are stale now
+        return len(changes)
 
     # ------------------------------------------------------------------ queries
     def candidates_for_vacancy(
@@ -297,7 +392,11 @@ class MatchService:
             return self._query(
                 served,
                 lambda: served.engine.candidates_for_vacancy(
-                    vacancy.vacancy_id, limit, filters=filters, threshold=request.threshold
+                    vacancy.vacancy_id,
+                    limit,
+                    filters=filters,
+                    threshold=request.threshold,
+                    open_on=today_in_china(),
                 ),
                 lambda: served.engine.upsert_vacancies([vacancy]),
             )
@@ -326,7 +425,11 @@ class MatchService:
             return self._query(
                 served,
                 lambda: served.engine.vacancies_for_candidate(
-                    candidate.candidate_id, limit, filters=filters, threshold=request.threshold
+                    candidate.candidate_id,
+                    limit,
+                    filters=filters,
+                    threshold=request.threshold,
+                    open_on=today_in_china(),
                 ),
                 lambda: served.engine.upsert_candidates([public]),
             )

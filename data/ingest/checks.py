@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from data import taxonomy
+from data.compliance import discriminatory_requirements
 from data.records import Candidate, Vacancy
 
 __all__ = ["taxonomy_faults"]
@@ -74,7 +75,9 @@ def _district(code: Any, city_code: Any) -> Iterator[tuple[str, str]]:
 
 
 def taxonomy_faults(model: type[BaseModel], values: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """``(field, reason)`` for every code in a row of ``model`` the taxonomies don't know.
+    """``(field, reason)`` for every code in a row of ``model`` the taxonomies don't know,
+    and every discriminatory requirement in a vacancy's title or description
+    (:mod:`data.compliance`: such vacancies are refused). The API and imports both call it.
 
     ``values`` are the row's cleaned cells (possibly invalid otherwise), so a row with a
     missing title still hears about its unknown city.
@@ -85,6 +88,10 @@ def taxonomy_faults(model: type[BaseModel], values: Mapping[str, Any]) -> list[t
         faults += _district(values.get("district_code"), values.get("city_code"))
         faults += _occupation("occupation_code", values.get("occupation_code"))
         faults += _industry(values.get("industry_code"))
+        for field in ("title", "description"):
+            text = values.get(field)
+            if isinstance(text, str):
+                faults += [(field, f.reason) for f in discriminatory_requirements(text)]
     elif model is Candidate:
         faults += _city("city_code", values.get("city_code"))
         for code in values.get("desired_city_codes", ()):

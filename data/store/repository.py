@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from data.records import Candidate, MatchOutcome, Vacancy
 from data.store import convert
+from data.store.changes import log_changes
 from data.store.schema import (
     Base,
     CandidateContactRow,
@@ -32,7 +33,10 @@ __all__ = [
     "delete_candidate",
     "delete_vacancy",
     "get_candidate",
+    "get_candidates",
+    "get_vacancies",
     "get_vacancy",
+    "hired_counts",
     "insert_outcomes",
     "list_candidates",
     "list_vacancies",
@@ -124,6 +128,7 @@ def upsert_vacancies(session: Session, records: Iterable[Vacancy]) -> UpsertCoun
     changed = [row for row in rows if existing.get(row["vacancy_id"], row) != row]
     _insert_many(session, VACANCIES, fresh)
     _update_many(session, VACANCIES, "vacancy_id", changed)
+    log_changes(session, "vacancies", [r["vacancy_id"] for r in fresh + changed], deleted=False)
     return UpsertCounts(len(fresh), len(changed), len(rows) - len(fresh) - len(changed))
 
 
@@ -157,6 +162,7 @@ def upsert_candidates(session: Session, records: Iterable[Candidate]) -> UpsertC
     written = fresh + changed
     _insert_many(session, CONTACTS, [row for _, row, _ in written if row is not None])
     _insert_many(session, PROTECTED, [row for _, _, row in written if row is not None])
+    log_changes(session, "candidates", [m["candidate_id"] for m, _, _ in written], deleted=False)
     return UpsertCounts(len(fresh), len(changed), len(triples) - len(fresh) - len(changed))
 
 
@@ -180,6 +186,9 @@ def insert_outcomes(session: Session, records: Iterable[MatchOutcome]) -> Upsert
         stored.update(tuple(row) for row in session.execute(query))
     fresh = [row | {"created_at": utc_now()} for row in rows if natural_key(row) not in stored]
     _insert_many(session, OUTCOMES, fresh)
+    # A hire can fill a vacancy: log it as a change of the vacancy, for the match index.
+    hired = dict.fromkeys(row["vacancy_id"] for row in fresh if row["event"] == "hired")
+    log_changes(session, "vacancies", list(hired), deleted=False)
     return UpsertCounts(inserted=len(fresh), unchanged=len(rows) - len(fresh))
 
 
@@ -220,11 +229,49 @@ def get_candidate(
     return None if row is None else _candidates_from(session, [row], include_personal)[0]
 
 
+def hired_counts(session: Session, vacancy_ids: Sequence[str] | None = None) -> dict[str, int]:
+    """Distinct candidates hired per vacancy (only vacancies with a hire; all when None)."""
+    query = (
+        select(OUTCOMES.c.vacancy_id, func.count(func.distinct(OUTCOMES.c.candidate_id)))
+        .where(OUTCOMES.c.event == "hired")
+        .group_by(OUTCOMES.c.vacancy_id)
+    )
+    if vacancy_ids is None:
+        return {str(v): int(n) for v, n in session.execute(query)}
+    counts: dict[str, int] = {}
+    for chunk in _chunks(list(vacancy_ids)):
+        chunked = query.where(OUTCOMES.c.vacancy_id.in_(chunk))
+        counts.update({str(v): int(n) for v, n in session.execute(chunked)})
+    return counts
+
+
+def get_vacancies(session: Session, vacancy_ids: Sequence[str]) -> list[Vacancy]:
+    """The stored vacancies among ``vacancy_ids`` (absent ones are left out)."""
+    found: list[Vacancy] = []
+    for chunk in _chunks(list(vacancy_ids)):
+        query = select(VACANCIES).where(VACANCIES.c.vacancy_id.in_(chunk))
+        found += [convert.vacancy_from_row(row) for row in session.execute(query).mappings()]
+    return found
+
+
+def get_candidates(session: Session, candidate_ids: Sequence[str]) -> list[Candidate]:
+    """The stored candidates among ``candidate_ids``, without personal data."""
+    found: list[Candidate] = []
+    for chunk in _chunks(list(candidate_ids)):
+        query = select(CANDIDATES).where(CANDIDATES.c.candidate_id.in_(chunk))
+        rows = session.execute(query).mappings().all()
+        found += _candidates_from(session, rows, include_personal=False)
+    return found
+
+
 def delete_vacancy(session: Session, vacancy_id: str) -> bool:
     """Delete a vacancy and its outcomes; return whether it existed."""
     session.execute(delete(OUTCOMES).where(OUTCOMES.c.vacancy_id == vacancy_id))
     result = session.execute(delete(VACANCIES).where(VACANCIES.c.vacancy_id == vacancy_id))
-    return bool(getattr(result, "rowcount", 0))
+    existed = bool(getattr(result, "rowcount", 0))
+    if existed:
+        log_changes(session, "vacancies", [vacancy_id], deleted=True)
+    return existed
 
 
 def delete_candidate(session: Session, candidate_id: str) -> bool:
@@ -236,7 +283,10 @@ def delete_candidate(session: Session, candidate_id: str) -> bool:
     for table in (OUTCOMES, CONTACTS, PROTECTED):
         session.execute(delete(table).where(table.c.candidate_id == candidate_id))
     result = session.execute(delete(CANDIDATES).where(CANDIDATES.c.candidate_id == candidate_id))
-    return bool(getattr(result, "rowcount", 0))
+    existed = bool(getattr(result, "rowcount", 0))
+    if existed:
+        log_changes(session, "candidates", [candidate_id], deleted=True)
+    return existed
 
 
 def _occupation_filter(column: Any, code: str) -> ColumnElement[bool]:

@@ -43,6 +43,7 @@ __all__ = [
     "CandidateProtectedRow",
     "CandidateRow",
     "MatchOutcomeRow",
+    "RecordChangeRow",
     "UtcDateTime",
     "VacancyRow",
     "as_utc",
@@ -217,3 +218,22 @@ class MatchOutcomeRow(Base):
     occurred_at: Mapped[datetime] = mapped_column(index=True)
     tenant_id: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class RecordChangeRow(Base):
+    """One write to a vacancy or candidate: the store-level change sequence (outbox).
+
+    Every insert, update and delete of a record appends a row here in the same transaction
+    (:mod:`data.store.changes`), whoever wrote it (any API worker, a CLI import), so a
+    serving process can apply exactly the changes it has not seen: ``seq`` only grows, and
+    commits become visible in ``seq`` order (writers serialise on the change log).
+    """
+
+    __tablename__ = "record_changes"
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012 — never reuse a seq
+
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    side: Mapped[str] = mapped_column(String(16))
+    record_id: Mapped[str] = mapped_column(String(64))
+    deleted: Mapped[bool]
+    changed_at: Mapped[datetime] = mapped_column(default=utc_now)

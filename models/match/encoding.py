@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from data.certificates import certificate_group
 from data.records import CANDIDATE_FEATURE_FIELDS, VACANCY_FEATURE_FIELDS
-from models.match.text import TextModel
+from models.match.text import TextModel, normalise_text
 from models.match.vocab import PAD, OccupationVocabulary, Vocabulary, geography, occupation_label
 
 __all__ = [
@@ -98,7 +98,10 @@ class VacancyArrays:
     salary_min: I32
     salary_max: I32
     valid_through: I32
+    date_posted: I32
+    date_closed: I32
     headcount: I32
+    hires: I32  # distinct candidates hired so far (set by the serving index)
     certificates: I32  # (m, slots)
     skills: I32  # (m, slots)
     skill_count: I16
@@ -270,8 +273,16 @@ def encode_vacancies(
         tuple(dict.fromkeys(vocabularies.certificates.lookup(certificate_group(c)) for c in r))
         for r in _tuples(frame["required_certificates"])
     ]
-    text_present = (frame["title"].fillna("").astype(str).str.strip() != "") | (
-        frame["description"].fillna("").astype(str).str.strip() != ""
+    # Meaningful text: "急招" alone normalises to nothing (boilerplate) and scores nothing.
+    text_present = pd.Series(
+        [
+            normalise_text(f"{title} {description}") != ""
+            for title, description in zip(
+                frame["title"].fillna("").astype(str),
+                frame["description"].fillna("").astype(str),
+                strict=True,
+            )
+        ]
     )
     return VacancyArrays(
         ids=frame["vacancy_id"].astype(str).to_numpy(dtype=object),
@@ -287,7 +298,10 @@ def encode_vacancies(
         salary_min=_ints(frame["base_salary_min"], -1, np.int32),
         salary_max=_ints(frame["base_salary_max"], -1, np.int32),
         valid_through=_days(frame["valid_through"]),
+        date_posted=_days(frame["date_posted"]),
+        date_closed=_days(frame["date_closed"]),
         headcount=np.maximum(_ints(frame["headcount"], 1, np.int32), 1),
+        hires=np.zeros(len(frame), dtype=np.int32),
         certificates=padded(certs),
         skills=padded(skills),
         skill_count=np.asarray([len(s) for s in skills], dtype=np.int16),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any, Literal, Self
 
 import numpy as np
@@ -42,6 +43,7 @@ from models.match.index import (
     vacancy_partition_keys,
     vacancy_query_keys,
 )
+from models.match.lifecycle import open_mask
 from models.match.ranker import PairwiseLogisticRanker, expand_features
 from models.match.results import (
     MatchFilters,
@@ -220,6 +222,13 @@ class MatchEngine(BaseEstimator):
         self.vacancy_rows_.update({str(i): offset + r for r, i in enumerate(new.ids)})
         self._compact()
 
+    def record_hires(self, hires: Mapping[str, int]) -> None:
+        """Set how many candidates each indexed vacancy has hired (filled = headcount)."""
+        for vacancy_id, count in hires.items():
+            row = self.vacancy_rows_.get(vacancy_id)
+            if row is not None:
+                self.vacancies_.hires[row] = count
+
     def remove_candidate(self, candidate_id: str, *, missing_ok: bool = False) -> bool:
         """Drop a candidate from results (tombstone); False if it was not indexed."""
         row = self.candidate_rows_.pop(candidate_id, None)
@@ -247,11 +256,13 @@ class MatchEngine(BaseEstimator):
         if isinstance(vacancy, str):
             if vacancy not in self.vacancy_rows_:
                 raise UnknownRecord(vacancy)
-            return self.vacancies_, self.vacancy_rows_[vacancy]
-        arrays = encode_vacancies(records_frame([vacancy]), self.vocab_, self.text_model_)
-        if not arrays.scorable[0]:
+            arrays, row = self.vacancies_, self.vacancy_rows_[vacancy]
+        else:
+            arrays = encode_vacancies(records_frame([vacancy]), self.vocab_, self.text_model_)
+            row = 0
+        if not arrays.scorable[row]:
             raise InsufficientData("vacancy needs an occupation code or a title/description")
-        return arrays, 0
+        return arrays, row
 
     def _candidate(
         self, candidate: str | BaseModel | Mapping[str, Any]
@@ -357,10 +368,17 @@ class MatchEngine(BaseEstimator):
         *,
         filters: MatchFilters | None = None,
         threshold: float = 0.0,
+        open_on: date | None = None,
     ) -> list[MatchResult]:
-        """Top-``k`` eligible candidates for a vacancy (an indexed id or a record)."""
+        """Top-``k`` eligible candidates for a vacancy (an indexed id or a record).
+
+        With ``open_on``, a vacancy not open that day (closed, expired, filled, not yet
+        posted: :mod:`models.match.lifecycle`) gets no candidates.
+        """
         check_is_fitted(self, "model_version_")
         v, row = self._vacancy(vacancy)
+        if open_on is not None and not open_mask(v, np.asarray([row]), open_on)[0]:
+            return []
         rows = self.eligible_candidates(v, row)
         if filters is not None:
             rows = apply_filters(self.candidates_, rows, filters, self.vocab_)
@@ -375,8 +393,11 @@ class MatchEngine(BaseEstimator):
         filters: MatchFilters | None = None,
         threshold: float = 0.0,
         exposure: ExposureTracker | None = None,
+        open_on: date | None = None,
     ) -> list[MatchResult]:
         """Top-``k`` vacancies whose hard requirements a candidate meets.
+
+        With ``open_on``, only vacancies open that day (:mod:`models.match.lifecycle`).
 
         With ``exposure``, vacancies already shown ``cap × headcount`` times are skipped and
         the returned ones are counted (congestion control).
@@ -384,6 +405,8 @@ class MatchEngine(BaseEstimator):
         check_is_fitted(self, "model_version_")
         c, row = self._candidate(candidate)
         rows = self.eligible_vacancies(c, row)
+        if open_on is not None:
+            rows = rows[open_mask(self.vacancies_, rows, open_on)]
         if filters is not None:
             rows = apply_filters(self.vacancies_, rows, filters, self.vocab_)
         if exposure is not None:

@@ -12,6 +12,8 @@ from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
+from data.compliance import strip_protected
+
 __all__ = ["TextModel", "normalise_text"]
 
 # Recruitment boilerplate that says nothing about the job; dropping it keeps cosmetic
@@ -21,8 +23,10 @@ _NON_WORD = re.compile(r"[^\w]+")
 
 
 def normalise_text(text: str) -> str:
-    """Lower-case, drop boilerplate and punctuation, collapse whitespace."""
-    text = _BOILERPLATE.sub(" ", text.lower())
+    """Drop protected phrases (:func:`data.compliance.strip_protected`: gender, age,
+    ethnicity, marital status, 户籍 never become a feature), lower-case, drop boilerplate
+    and punctuation, collapse whitespace."""
+    text = _BOILERPLATE.sub(" ", strip_protected(text).lower())
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 

@@ -49,6 +49,12 @@ class AppMetrics:
             buckets=_LATENCY_BUCKETS,
             registry=self.registry,
         )
+        self.discriminatory_vacancies = Counter(
+            "yuecai_discriminatory_vacancies",
+            "Vacancy writes refused for a discriminatory requirement, by category.",
+            ["category"],
+            registry=self.registry,
+        )
         self.model_info = Gauge(
             "yuecai_model_info",
             "Models currently loaded (value 1), by model name and version.",

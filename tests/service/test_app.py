@@ -222,7 +222,8 @@ def test_ready_when_database_and_registry_answer(client: TestClient, app: FastAP
     assert app.state.engine is None  # created lazily, not at startup
     response = client.get("/ready")
     assert response.status_code == 200
-    assert response.json() == {"status": "ready", "checks": {"database": "ok", "registry": "ok"}}
+    checks = {"database": "ok", "registry": "ok", "match_index": "ok"}
+    assert response.json() == {"status": "ready", "checks": checks}
 
 
 @pytest.mark.parametrize(

@@ -70,8 +70,10 @@ def _tenant(index: int) -> str:
 @pytest.fixture(scope="module")
 def fitted(tmp_path_factory: pytest.TempPathFactory) -> Fitted:
     data = generate(GeneratorConfig(start="2025-01", end="2025-04", scale=30, seed=7))
+    # Open today (lifecycle is tested in test_match_lifecycle.py): no close or expiry date.
+    open_now = {"date_closed": None, "valid_through": None}
     vacancies = [
-        record.model_copy(update={"tenant_id": _tenant(i)})
+        record.model_copy(update={"tenant_id": _tenant(i), **open_now})
         for i, record in enumerate(to_records(data.vacancies, "vacancies"))
     ]
     candidates = [
@@ -285,6 +287,23 @@ def test_insufficient_data_is_a_422_problem(api: Api) -> None:
     response = api.client.get("/candidates/bare-1/matches", headers=api.admin)
     assert response.status_code == 422
     assert response.headers["content-type"].startswith(PROBLEM_JSON)
+    assert response.json()["type"] == "/problems/insufficient-data"
+
+
+def test_a_vacancy_titled_only_urgent_has_insufficient_data(api: Api) -> None:
+    """Title "急招" alone: no occupation, no meaningful text — 422, not 200 scores of 0.0."""
+    urgent = {
+        "vacancy_id": "urgent-1",
+        "tenant_id": "ta",
+        "title": "急招",
+        "description": "",
+        "city_code": "4401",
+        "date_posted": "2025-01-01",
+        "headcount": 1,
+    }
+    assert api.client.post("/vacancies", json=urgent, headers=api.admin).status_code == 201
+    response = api.client.get("/vacancies/urgent-1/matches", headers=api.admin)
+    assert response.status_code == 422, response.text
     assert response.json()["type"] == "/problems/insufficient-data"
 
 

@@ -22,6 +22,7 @@ from service.api.routes.vacancies import (
     CityFilter,
     OccupationFilter,
     bounded,
+    checked,
 )
 from service.api.security import (
     PlatformOrAdmin,
@@ -32,7 +33,6 @@ from service.api.security import (
 )
 from service.core.errors import Conflict, NotFound
 from service.core.openapi import problem_responses
-from service.matching import match_service
 from service.schemas.common import Page
 from service.schemas.records import CandidateIn, CandidateOut
 
@@ -80,6 +80,7 @@ def put_candidate(
     """
     tenant = tenant_for_write(principal, body.tenant_id)
     record = Candidate.model_validate(body.model_dump() | {"tenant_id": tenant})
+    checked(record, request)
     existing = get_candidate(session, record.candidate_id)
     if existing is not None and tenant_scope(principal) not in (None, existing.tenant_id):
         raise Conflict(f"candidate_id {record.candidate_id!r} is already in use.")
@@ -89,7 +90,6 @@ def put_candidate(
     except IntegrityError as error:  # a concurrent create of the same id won
         session.rollback()
         raise Conflict(f"candidate_id {record.candidate_id!r} was written concurrently.") from error
-    match_service(request.app).upsert_candidate(record)
     response.status_code = 200 if existing is not None else 201
     response.headers["Location"] = f"/candidates/{record.candidate_id}"
     return CandidateOut.of(record)
@@ -138,12 +138,11 @@ def read_candidates(
     responses=problem_responses(404),
 )
 def remove_candidate(
-    candidate_id: CandidateId, principal: PlatformOrAdmin, session: SessionDep, request: Request
+    candidate_id: CandidateId, principal: PlatformOrAdmin, session: SessionDep
 ) -> Response:
     """Erase the candidate (profile, contact, protected attributes, outcomes) and drop them
     from match results."""
     own_candidate(session, principal, candidate_id)
     delete_candidate(session, candidate_id)
     session.commit()
-    match_service(request.app).remove_candidate(candidate_id)
     return Response(status_code=204)

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from service.api.deps import MetricsDep, SettingsDep, app_engine
 from service.core.errors import ServiceUnavailable
 from service.core.openapi import problem_responses
+from service.matching import match_service
 
 __all__ = ["Health", "Readiness", "router"]
 
@@ -45,7 +46,7 @@ async def health() -> Health:
 @router.get(
     "/ready",
     response_model=Readiness,
-    summary="Readiness: database and model registry reachable",
+    summary="Readiness: database and registry reachable, match index built",
     responses=problem_responses(503),
 )
 def ready(request: Request, settings: SettingsDep) -> Readiness:
@@ -53,7 +54,11 @@ def ready(request: Request, settings: SettingsDep) -> Readiness:
 
     Plain ``def``: both checks block, so they run in the thread pool.
     """
-    checks = {"database": _check_database(request), "registry": _check_registry(settings)}
+    checks = {
+        "database": _check_database(request),
+        "registry": _check_registry(settings),
+        "match_index": _check_match_index(request),
+    }
     failing = sorted(name for name, outcome in checks.items() if outcome != "ok")
     if failing:
         raise ServiceUnavailable(
@@ -83,6 +88,12 @@ def _check_database(request: Request) -> str:
         logger.warning("Readiness: database check failed: %s", type(exc).__name__)
         return "unavailable"
     return "ok"
+
+
+def _check_match_index(request: Request) -> str:
+    """``ok`` once the match index is built (or there is no model to build it from)."""
+    state = match_service(request.app).state
+    return "ok" if state in ("ready", "no model", "not started") else state
 
 
 def _check_registry(settings: SettingsDep) -> str:

@@ -2,7 +2,8 @@
 
 Platform keys work inside their own tenant: what they write is owned by their tenant, and
 another tenant's vacancy is, to them, not there (404). Admin keys may write any tenant.
-Every change is applied to the served match index right after it commits.
+Every change is logged in the store (:mod:`data.store.changes`); each serving process
+applies it before its next match.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from data.records import Vacancy
+from data.compliance import discriminatory_requirements
+from data.ingest.checks import taxonomy_faults
+from data.records import Candidate, Vacancy
 from data.store import delete_vacancy, get_vacancy, list_vacancies, upsert_vacancies
 from service.api.deps import PageDep, SessionDep
 from service.api.security import (
@@ -25,7 +28,6 @@ from service.api.security import (
 )
 from service.core.errors import Conflict, InvalidInput, NotFound
 from service.core.openapi import problem_responses
-from service.matching import match_service
 from service.schemas.common import Page, PageParams
 from service.schemas.records import VacancyIn, VacancyOut
 
@@ -38,6 +40,7 @@ __all__ = [
     "OccupationFilter",
     "VacancyId",
     "bounded",
+    "checked",
     "own_vacancy",
     "router",
 ]
@@ -74,6 +77,27 @@ def bounded(paging: PageParams) -> PageParams:
     return paging
 
 
+def checked(record: Vacancy | Candidate, request: Request) -> None:
+    """The import's validation, for the API: taxonomy codes and discriminatory requirements.
+
+    Raises
+    ------
+    InvalidInput
+        Naming each faulty ``body.<field>`` (a discriminatory phrase is quoted in the
+        reason, and counted per category in ``/metrics``).
+    """
+    model = Vacancy if isinstance(record, Vacancy) else Candidate
+    faults = taxonomy_faults(model, record.model_dump())
+    if not faults:
+        return
+    if isinstance(record, Vacancy):
+        counter = request.app.state.metrics.discriminatory_vacancies
+        for finding in discriminatory_requirements(f"{record.title}\n{record.description}"):
+            counter.labels(category=finding.category).inc()
+    (field, reason), *more = [(f"body.{name}", why) for name, why in faults]
+    raise InvalidInput(field, reason, more=more)
+
+
 def own_vacancy(session: Session, principal: Principal, vacancy_id: str) -> Vacancy:
     """The stored vacancy if ``principal`` may see it; 404 (same detail) otherwise."""
     missing = f"No vacancy {vacancy_id!r}."
@@ -107,6 +131,7 @@ def put_vacancy(
     """
     tenant = tenant_for_write(principal, body.tenant_id)
     record = Vacancy.model_validate(body.model_dump() | {"tenant_id": tenant})
+    checked(record, request)
     existing = get_vacancy(session, record.vacancy_id)
     if existing is not None and tenant_scope(principal) not in (None, existing.tenant_id):
         raise Conflict(f"vacancy_id {record.vacancy_id!r} is already in use.")
@@ -116,7 +141,6 @@ def put_vacancy(
     except IntegrityError as error:  # a concurrent create of the same id won
         session.rollback()
         raise Conflict(f"vacancy_id {record.vacancy_id!r} was written concurrently.") from error
-    match_service(request.app).upsert_vacancy(record)
     response.status_code = 200 if existing is not None else 201
     response.headers["Location"] = f"/vacancies/{record.vacancy_id}"
     return VacancyOut.model_validate(record.model_dump())
@@ -165,11 +189,10 @@ def read_vacancies(
     responses=problem_responses(404),
 )
 def remove_vacancy(
-    vacancy_id: VacancyId, principal: PlatformOrAdmin, session: SessionDep, request: Request
+    vacancy_id: VacancyId, principal: PlatformOrAdmin, session: SessionDep
 ) -> Response:
     """Delete the vacancy and its recorded outcomes, and drop it from match results."""
     own_vacancy(session, principal, vacancy_id)
     delete_vacancy(session, vacancy_id)
     session.commit()
-    match_service(request.app).remove_vacancy(vacancy_id)
     return Response(status_code=204)
