@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -91,6 +91,16 @@ class Vacancy(_Record):
     title: ShortText
     description: str = Field(default="", max_length=20_000)
     occupation_code: OccupationCode | None = None
+    occupation_code_source: Literal["given", "coded"] | None = Field(
+        default=None,
+        description="given: sent with the record; coded: filled from the title by the coder.",
+    )
+    occupation_confidence: float | None = Field(
+        default=None, ge=0, le=1, description="Calibrated confidence of a coded occupation."
+    )
+    occupation_needs_review: bool = Field(
+        default=False, description="Coded below the coder's review threshold: check it."
+    )
     industry_code: IndustryCode | None = None
     city_code: CityCode
     district_code: str | None = Field(default=None, pattern=r"^44\d{4}$")

@@ -15,6 +15,7 @@ from rich.table import Table
 
 if TYPE_CHECKING:
     from data.ingest import IngestReport, Kind
+    from models.occupation_coder import TitleCoder
 
 # data.ingest and data.store (pandas, SQLAlchemy) are imported inside `_run`, so
 # `yuecai --help` stays fast.
@@ -78,7 +79,9 @@ def _run(
     engine = make_engine(db)
     try:
         upgrade_to_head(engine)
-        report = ingest_file(engine, kind, file, strict=strict, progress=progress)
+        report = ingest_file(
+            engine, kind, file, strict=strict, progress=progress, occupation_coder=_title_coder
+        )
     except IngestFileError as error:
         Console(stderr=True).print(f"[red]cannot read {file}:[/] {error}")
         raise typer.Exit(code=2) from error
@@ -91,6 +94,15 @@ def _run(
         report.write_errors_csv(report_path)
         console.print(f"all problems written to {report_path}")
     raise typer.Exit(code=0 if report.ok else 1)
+
+
+def _title_coder() -> TitleCoder:
+    """Build the occupation coder (only called when a vacancy lacks a code)."""
+    from data.title_testcases import labelled_titles
+    from models.occupation_coder import TitleCoder
+
+    labelled = labelled_titles()
+    return TitleCoder().fit(labelled["job_name"].tolist(), labelled["code"].tolist())
 
 
 @app.command("vacancies")

@@ -17,6 +17,7 @@ from service.api.routes import (
     indicators,
     matches,
     meta,
+    occupations,
     vacancies,
 )
 
@@ -32,4 +33,5 @@ ROUTERS: list[APIRouter] = [
     catalogue.router,
     dashboard.router,
     indicators.router,
+    occupations.router,
 ]

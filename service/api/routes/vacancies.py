@@ -13,6 +13,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from data.occupation_coding import code_missing_occupation
 from data.records import Vacancy
 from data.store import delete_vacancy, get_vacancy, list_vacancies, upsert_vacancies
 from service.api.deps import PageDep, SessionDep
@@ -26,6 +27,7 @@ from service.api.security import (
 from service.core.errors import Conflict, InvalidInput, NotFound
 from service.core.openapi import problem_responses
 from service.matching import match_service
+from service.occupation_coding import get_title_coder
 from service.schemas.common import Page, PageParams
 from service.schemas.records import VacancyIn, VacancyOut
 
@@ -107,6 +109,7 @@ def put_vacancy(
     """
     tenant = tenant_for_write(principal, body.tenant_id)
     record = Vacancy.model_validate(body.model_dump() | {"tenant_id": tenant})
+    (record,) = code_missing_occupation([record], lambda: get_title_coder(request.app))
     existing = get_vacancy(session, record.vacancy_id)
     if existing is not None and tenant_scope(principal) not in (None, existing.tenant_id):
         raise Conflict(f"vacancy_id {record.vacancy_id!r} is already in use.")
