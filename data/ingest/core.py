@@ -6,7 +6,7 @@ import csv
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 from rich.console import Console
@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from data.ingest.jobsite import jobsite_source
 from data.ingest.readers import RawRow, RowError, SourceFile, open_source
 from data.ingest.rows import Kind, KindSpec, parse_row, spec_for
 from data.occupation_coding import TitleCoding, code_missing_occupation
@@ -169,6 +170,7 @@ def ingest_file(
     strict: bool = False,
     progress: bool = True,
     occupation_coder: Callable[[], TitleCoding] | None = None,
+    source_format: Literal["records", "jobsite"] = "records",
 ) -> IngestReport:
     """Validate a vacancies/candidates/outcomes file and store its good rows.
 
@@ -179,7 +181,8 @@ def ingest_file(
     with ``strict=True`` nothing is written if any row (or the header) is at fault.
     Importing the same file again changes nothing. With ``occupation_coder`` (a factory),
     vacancies without an occupation code are coded from their title
-    (:func:`data.occupation_coding.code_missing_occupation`).
+    (:func:`data.occupation_coding.code_missing_occupation`). ``source_format="jobsite"``
+    reads vacancies in job-site columns (:mod:`data.ingest.jobsite`).
 
     Raises
     ------
@@ -188,6 +191,8 @@ def ingest_file(
     """
     spec = spec_for(kind)
     source = open_source(Path(path))
+    if source_format == "jobsite":
+        source = jobsite_source(source)
     report = IngestReport(kind=kind, path=source.path)
     with _progress(source, progress) as bar:
         task = bar.add_task("rows", total=source.total)

@@ -7,7 +7,7 @@ stored unless ``--strict``; 2 the file could not be read at all.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.console import Console
@@ -71,6 +71,7 @@ def _run(
     report_path: Path | None,
     show: int,
     progress: bool,
+    source_format: Literal["records", "jobsite"] = "records",
 ) -> None:
     from data.ingest import IngestFileError, ingest_file
     from data.store import make_engine, upgrade_to_head
@@ -80,7 +81,13 @@ def _run(
     try:
         upgrade_to_head(engine)
         report = ingest_file(
-            engine, kind, file, strict=strict, progress=progress, occupation_coder=_title_coder
+            engine,
+            kind,
+            file,
+            strict=strict,
+            progress=progress,
+            occupation_coder=_title_coder,
+            source_format=source_format,
         )
     except IngestFileError as error:
         Console(stderr=True).print(f"[red]cannot read {file}:[/] {error}")
@@ -113,9 +120,18 @@ def vacancies(
     report: ReportOption = None,
     show: ShowOption = 20,
     progress: ProgressOption = True,
+    source_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="records: vacancy columns; jobsite: job-site export (see data.ingest.jobsite).",
+        ),
+    ] = "records",
 ) -> None:
-    """Load job postings (招聘岗位)."""
-    _run("vacancies", file, db, strict, report, show, progress)
+    """Load job postings (招聘岗位); titles without an occupation code are coded."""
+    if source_format not in ("records", "jobsite"):
+        raise typer.BadParameter("must be records or jobsite", param_hint="--format")
+    _run("vacancies", file, db, strict, report, show, progress, source_format)  # type: ignore[arg-type]
 
 
 @app.command("candidates")
