@@ -138,7 +138,7 @@ class TitleCoder(BaseEstimator):
         context_weight: float = 0.15,
         temperature: float = 0.13,
         review_threshold: float = 0.5,
-        calibration_folds: int = 4,
+        calibration_folds: int = 12,
     ) -> None:
         self.neighbour_weight = neighbour_weight
         self.context_weight = context_weight

@@ -67,6 +67,23 @@ def test_vacancy_without_code_is_coded_and_says_so(api: Api) -> None:
     assert response.json()["occupation_confidence"] is None
 
 
+def test_coding_quality_page_shows_shares_by_city_and_source(api: Api) -> None:
+    body = {"title": "仓库打包员", "city_code": "4419", "date_posted": "2026-11-01"}
+    for vacancy_id, extra in (("v-q-1", {}), ("v-q-2", {"occupation_code": "6-31-05-00"})):
+        response = api.client.post(
+            "/vacancies", json=body | {"vacancy_id": vacancy_id} | extra, headers=api.b
+        )
+        assert response.status_code == 201, response.text
+    key = api.planner["Authorization"].removeprefix("Bearer ")
+    login = api.client.post("/login", data={"key": key, "next": "/"}, follow_redirects=False)
+    assert login.status_code == 303
+    page = api.client.get("/coding")
+    assert page.status_code == 200
+    assert "职业编码质量" in page.text and "东莞市" in page.text and "tb" in page.text
+    assert "50.0%" in page.text  # one of tb's two vacancies was coded from its title
+    assert 'href="/coding"' in api.client.get("/").text
+
+
 def test_needs_a_key(api: Api) -> None:
     assert (
         api.client.post("/occupations/code", json={"items": [{"title": "厨师"}]}).status_code == 401

@@ -20,6 +20,7 @@ from service.api.routes import (
     occupations,
     vacancies,
 )
+from service.dashboard import coding as dashboard_coding
 
 __all__ = ["ROUTERS"]
 
@@ -34,4 +35,5 @@ ROUTERS: list[APIRouter] = [
     dashboard.router,
     indicators.router,
     occupations.router,
+    dashboard_coding.router,
 ]
