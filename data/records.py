@@ -20,6 +20,7 @@ from data.levels import Education, SkillLevel, TitleLevel
 
 __all__ = [
     "CANDIDATE_FEATURE_FIELDS",
+    "OCCUPATION_CODING_FIELDS",
     "PROTECTED_FIELDS",
     "VACANCY_FEATURE_FIELDS",
     "Candidate",
@@ -208,7 +209,15 @@ CANDIDATE_FEATURE_FIELDS: tuple[str, ...] = (
     "available_from",
     "resume_text",
 )
+OCCUPATION_CODING_FIELDS: tuple[str, ...] = (
+    "occupation_code_source",
+    "occupation_confidence",
+    "occupation_needs_review",
+)
+"""Provenance of a vacancy's occupation code (given or coded): bookkeeping, not a feature."""
 VACANCY_FEATURE_FIELDS: tuple[str, ...] = tuple(
-    name for name in Vacancy.model_fields if name not in {"tenant_id", "employer_id"}
+    name
+    for name in Vacancy.model_fields
+    if name not in {"tenant_id", "employer_id", *OCCUPATION_CODING_FIELDS}
 )
 assert not PROTECTED_FIELDS & set(CANDIDATE_FEATURE_FIELDS)  # noqa: S101 — import-time law check
