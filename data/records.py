@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -20,6 +20,7 @@ from data.levels import Education, SkillLevel, TitleLevel
 
 __all__ = [
     "CANDIDATE_FEATURE_FIELDS",
+    "OCCUPATION_CODING_FIELDS",
     "PROTECTED_FIELDS",
     "VACANCY_FEATURE_FIELDS",
     "Candidate",
@@ -91,6 +92,16 @@ class Vacancy(_Record):
     title: ShortText
     description: str = Field(default="", max_length=20_000)
     occupation_code: OccupationCode | None = None
+    occupation_code_source: Literal["given", "coded"] | None = Field(
+        default=None,
+        description="given: sent with the record; coded: filled from the title by the coder.",
+    )
+    occupation_confidence: float | None = Field(
+        default=None, ge=0, le=1, description="Calibrated confidence of a coded occupation."
+    )
+    occupation_needs_review: bool = Field(
+        default=False, description="Coded below the coder's review threshold: check it."
+    )
     industry_code: IndustryCode | None = None
     city_code: CityCode
     district_code: str | None = Field(default=None, pattern=r"^44\d{4}$")
@@ -198,7 +209,15 @@ CANDIDATE_FEATURE_FIELDS: tuple[str, ...] = (
     "available_from",
     "resume_text",
 )
+OCCUPATION_CODING_FIELDS: tuple[str, ...] = (
+    "occupation_code_source",
+    "occupation_confidence",
+    "occupation_needs_review",
+)
+"""Provenance of a vacancy's occupation code (given or coded): bookkeeping, not a feature."""
 VACANCY_FEATURE_FIELDS: tuple[str, ...] = tuple(
-    name for name in Vacancy.model_fields if name not in {"tenant_id", "employer_id"}
+    name
+    for name in Vacancy.model_fields
+    if name not in {"tenant_id", "employer_id", *OCCUPATION_CODING_FIELDS}
 )
 assert not PROTECTED_FIELDS & set(CANDIDATE_FEATURE_FIELDS)  # noqa: S101 — import-time law check

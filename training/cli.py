@@ -8,7 +8,17 @@ from __future__ import annotations
 
 import typer
 
-from training.commands import catalogue, demo, generate, ingest, keys, report, serve, train
+from training.commands import (
+    catalogue,
+    demo,
+    generate,
+    ingest,
+    keys,
+    occupations,
+    report,
+    serve,
+    train,
+)
 
 app = typer.Typer(
     name="yuecai",
@@ -19,6 +29,7 @@ app = typer.Typer(
 app.add_typer(ingest.app, name="ingest", help="Validate and load vacancies, candidates, outcomes.")
 app.add_typer(train.app, name="train", help="Fit models and write them to the registry.")
 app.add_typer(catalogue.app, name="catalogue", help="Publish and export catalogue editions.")
+app.add_typer(occupations.app, name="occupations", help="Code free job titles to 大典 2022.")
 app.add_typer(keys.app, name="keys", help="Issue and revoke API keys.")
 app.add_typer(generate.app, name="generate", help="Write the seeded synthetic demo data.")
 app.add_typer(report.app, name="report", help="Print the latest forecast's warnings and backtest.")

@@ -37,6 +37,14 @@ _INT_COLUMNS = (
 )
 
 
+# generated vacancies carry their code (issue 13's provenance columns)
+GENERATED_CODING = {
+    "occupation_code_source": "given",
+    "occupation_confidence": None,
+    "occupation_needs_review": False,
+}
+
+
 def _finish(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """Keep exactly the record's fields, in order, with nullable integer levels."""
     out = frame[columns].copy()
@@ -86,7 +94,7 @@ def generate(
         volumes.ratio, index=ctx.cities["city_code"], columns=ctx.occupations["code"]
     )
     return GeneratedData(
-        vacancies=_finish(vacancies, list(Vacancy.model_fields)),
+        vacancies=_finish(vacancies.assign(**GENERATED_CODING), list(Vacancy.model_fields)),
         candidates=_finish(candidates, list(Candidate.model_fields)),
         outcomes=_finish(outcomes, list(MatchOutcome.model_fields)),
         debug={

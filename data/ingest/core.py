@@ -6,7 +6,7 @@ import csv
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 from rich.console import Console
@@ -14,9 +14,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from data.ingest.jobsite import jobsite_source
 from data.ingest.readers import RawRow, RowError, SourceFile, open_source
 from data.ingest.rows import Kind, KindSpec, parse_row, spec_for
-from data.records import MatchOutcome
+from data.occupation_coding import TitleCoding, code_missing_occupation
+from data.records import MatchOutcome, Vacancy
 from data.store import (
     UpsertCounts,
     insert_outcomes,
@@ -161,7 +163,14 @@ def _progress(source: SourceFile, enabled: bool) -> Progress:
 
 
 def ingest_file(
-    engine: Engine, kind: Kind, path: str | Path, *, strict: bool = False, progress: bool = True
+    engine: Engine,
+    kind: Kind,
+    path: str | Path,
+    *,
+    strict: bool = False,
+    progress: bool = True,
+    occupation_coder: Callable[[], TitleCoding] | None = None,
+    source_format: Literal["records", "jobsite"] = "records",
 ) -> IngestReport:
     """Validate a vacancies/candidates/outcomes file and store its good rows.
 
@@ -170,7 +179,10 @@ def ingest_file(
     record in :mod:`data.records` and the taxonomies; outcomes must refer to stored
     candidates and vacancies. Good rows are written in one transaction, all or nothing;
     with ``strict=True`` nothing is written if any row (or the header) is at fault.
-    Importing the same file again changes nothing.
+    Importing the same file again changes nothing. With ``occupation_coder`` (a factory),
+    vacancies without an occupation code are coded from their title
+    (:func:`data.occupation_coding.code_missing_occupation`). ``source_format="jobsite"``
+    reads vacancies in job-site columns (:mod:`data.ingest.jobsite`).
 
     Raises
     ------
@@ -179,6 +191,8 @@ def ingest_file(
     """
     spec = spec_for(kind)
     source = open_source(Path(path))
+    if source_format == "jobsite":
+        source = jobsite_source(source)
     report = IngestReport(kind=kind, path=source.path)
     with _progress(source, progress) as bar:
         task = bar.add_task("rows", total=source.total)
@@ -193,6 +207,9 @@ def ingest_file(
         report.errors = sorted(collected.errors, key=lambda error: error.line)
         blocked = strict and not report.ok
         if collected.records and not blocked:
+            if kind == "vacancies" and occupation_coder is not None:
+                vacancies = [r for r in collected.records if isinstance(r, Vacancy)]
+                collected.records = list(code_missing_occupation(vacancies, occupation_coder))
             counts = _WRITERS[kind](session, collected.records)
             report.inserted, report.updated = counts.inserted, counts.updated
             report.unchanged, report.written = counts.unchanged, True

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Integer,
     MetaData,
@@ -32,6 +33,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -127,6 +129,9 @@ class VacancyRow(_Timestamps, Base):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
     occupation_code: Mapped[str | None] = mapped_column(String(10), index=True)
+    occupation_code_source: Mapped[str | None] = mapped_column(String(5))
+    occupation_confidence: Mapped[float | None] = mapped_column(Float)
+    occupation_needs_review: Mapped[bool] = mapped_column(default=False, server_default=false())
     industry_code: Mapped[str | None] = mapped_column(String(4))
     city_code: Mapped[str] = mapped_column(String(4), index=True)
     district_code: Mapped[str | None] = mapped_column(String(6))

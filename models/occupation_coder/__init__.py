@@ -3,5 +3,14 @@
 from models.occupation_coder.cleaning import clean_title
 from models.occupation_coder.coder import CodedTitle, OccupationCoder
 from models.occupation_coder.evaluation import expected_level, ranked_accuracy
+from models.occupation_coder.hybrid import CodedOccupation, TitleCoder
 
-__all__ = ["CodedTitle", "OccupationCoder", "clean_title", "expected_level", "ranked_accuracy"]
+__all__ = [
+    "CodedOccupation",
+    "CodedTitle",
+    "OccupationCoder",
+    "TitleCoder",
+    "clean_title",
+    "expected_level",
+    "ranked_accuracy",
+]

@@ -42,9 +42,15 @@ _NOISE_PHRASES: list[str] = (
 _BRACKETS = re.compile(r"[(\[{<（〔［｛〈《「]([^)\]}>）〕］｝〉》」]*)[)\]}>）〕］｝〉》」]?")
 # 【…】 highlights the job itself (``急招【人事专员】``), so only its brackets go.
 _HIGHLIGHT = re.compile(r"[【】]")
+# A number is pay only with a unit, a range or a "+/以上" and never glued to a Latin letter:
+# 3D设计师, 5G工程师, C1司机 and 18650电池 keep their digits.
 _SALARY = re.compile(
-    r"\d+(?:\.\d+)?\s*(?:k|w|千|万|元|块)?(?:\s*[-~至到]\s*\d+(?:\.\d+)?\s*(?:k|w|千|万|元)?)?"
-    r"\s*(?:\+|起|以上)?\s*(?:/|每)?\s*(?:月|时|小时|天|日|周|年)?"
+    r"(?<![a-z\d.])\d+(?:\.\d+)?\s*"
+    r"(?:(?:k|w|千|万|元|块)(?![a-z\d])"
+    r"|[-~至到]\s*\d+(?:\.\d+)?\s*(?:k|w|千|万|元)?(?![a-z\d])"
+    r"|(?=\s*(?:\+|起|以上)))"
+    r"(?:\s*(?:\+|起|以上))?(?:\s*(?:/|每)?\s*(?:月|时|小时|天|日|周|年))?"
+    r"|(?<![a-z\d.])\d{4,}$"
 )
 _SEPARATORS = re.compile(r"[/／|｜,，、;；:：+＋\s\-—–~·•!！?？。.]+")
 _COMPANY = re.compile(r"^.{2,}?(?:有限公司|公司|集团|工作室)")
@@ -116,7 +122,7 @@ def _strip_segment(segment: str, places: PlaceNames) -> str:
     segment = _SALARY.sub("", segment)
     tokens = [t for t in _LATIN_TOKEN.findall(segment) if t in _LATIN_NOISE]
     for token in tokens:
-        segment = re.sub(rf"(?<![a-z]){re.escape(token)}(?![a-z])", "", segment)
+        segment = re.sub(rf"(?<![a-z]){re.escape(token)}(?![a-z\d])", "", segment)
     return segment.strip(" _#*&")
 
 

@@ -26,6 +26,7 @@ NAV_ITEMS: tuple[tuple[str, str], ...] = (
     ("/catalogue", "紧缺目录"),
     ("/map", "人才地图"),
     ("/warnings", "预警"),
+    ("/coding", "编码质量"),
 )
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 

@@ -7,7 +7,7 @@ stored unless ``--strict``; 2 the file could not be read at all.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.console import Console
@@ -15,6 +15,7 @@ from rich.table import Table
 
 if TYPE_CHECKING:
     from data.ingest import IngestReport, Kind
+    from models.occupation_coder import TitleCoder
 
 # data.ingest and data.store (pandas, SQLAlchemy) are imported inside `_run`, so
 # `yuecai --help` stays fast.
@@ -70,6 +71,7 @@ def _run(
     report_path: Path | None,
     show: int,
     progress: bool,
+    source_format: Literal["records", "jobsite"] = "records",
 ) -> None:
     from data.ingest import IngestFileError, ingest_file
     from data.store import make_engine, upgrade_to_head
@@ -78,7 +80,15 @@ def _run(
     engine = make_engine(db)
     try:
         upgrade_to_head(engine)
-        report = ingest_file(engine, kind, file, strict=strict, progress=progress)
+        report = ingest_file(
+            engine,
+            kind,
+            file,
+            strict=strict,
+            progress=progress,
+            occupation_coder=_title_coder,
+            source_format=source_format,
+        )
     except IngestFileError as error:
         Console(stderr=True).print(f"[red]cannot read {file}:[/] {error}")
         raise typer.Exit(code=2) from error
@@ -93,6 +103,15 @@ def _run(
     raise typer.Exit(code=0 if report.ok else 1)
 
 
+def _title_coder() -> TitleCoder:
+    """Build the occupation coder (only called when a vacancy lacks a code)."""
+    from data.title_testcases import labelled_titles
+    from models.occupation_coder import TitleCoder
+
+    labelled = labelled_titles()
+    return TitleCoder().fit(labelled["job_name"].tolist(), labelled["code"].tolist())
+
+
 @app.command("vacancies")
 def vacancies(
     file: FileArgument,
@@ -101,9 +120,18 @@ def vacancies(
     report: ReportOption = None,
     show: ShowOption = 20,
     progress: ProgressOption = True,
+    source_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="records: vacancy columns; jobsite: job-site export (see data.ingest.jobsite).",
+        ),
+    ] = "records",
 ) -> None:
-    """Load job postings (招聘岗位)."""
-    _run("vacancies", file, db, strict, report, show, progress)
+    """Load job postings (招聘岗位); titles without an occupation code are coded."""
+    if source_format not in ("records", "jobsite"):
+        raise typer.BadParameter("must be records or jobsite", param_hint="--format")
+    _run("vacancies", file, db, strict, report, show, progress, source_format)  # type: ignore[arg-type]
 
 
 @app.command("candidates")

@@ -17,8 +17,10 @@ from service.api.routes import (
     indicators,
     matches,
     meta,
+    occupations,
     vacancies,
 )
+from service.dashboard import coding as dashboard_coding
 
 __all__ = ["ROUTERS"]
 
@@ -32,4 +34,6 @@ ROUTERS: list[APIRouter] = [
     catalogue.router,
     dashboard.router,
     indicators.router,
+    occupations.router,
+    dashboard_coding.router,
 ]

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from data.compliance import discriminatory_requirements
 from data.ingest.checks import taxonomy_faults
+from data.occupation_coding import code_missing_occupation
 from data.records import Candidate, Vacancy
 from data.store import delete_vacancy, get_vacancy, list_vacancies, upsert_vacancies
 from service.api.deps import PageDep, SessionDep
@@ -28,6 +29,7 @@ from service.api.security import (
 )
 from service.core.errors import Conflict, InvalidInput, NotFound
 from service.core.openapi import problem_responses
+from service.occupation_coding import get_title_coder
 from service.schemas.common import Page, PageParams
 from service.schemas.records import VacancyIn, VacancyOut
 
@@ -131,6 +133,7 @@ def put_vacancy(
     """
     tenant = tenant_for_write(principal, body.tenant_id)
     record = Vacancy.model_validate(body.model_dump() | {"tenant_id": tenant})
+    (record,) = code_missing_occupation([record], lambda: get_title_coder(request.app))
     checked(record, request)
     existing = get_vacancy(session, record.vacancy_id)
     if existing is not None and tenant_scope(principal) not in (None, existing.tenant_id):

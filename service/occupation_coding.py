@@ -1,0 +1,37 @@
+"""The serving process's occupation coder: built once per app, on first use.
+
+The :class:`models.occupation_coder.TitleCoder` build is deterministic and takes a few
+seconds (vendored taxonomy + labelled titles), so there is no registry artifact to train,
+version or hash-check; it lives on ``app.state`` like the engine.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from fastapi import FastAPI
+
+from data.title_testcases import labelled_titles
+from models.occupation_coder import TitleCoder
+
+__all__ = ["build_title_coder", "get_title_coder"]
+
+_LOCK = threading.Lock()
+
+
+def build_title_coder() -> TitleCoder:
+    """Fit the production coder on every labelled title."""
+    frame = labelled_titles()
+    return TitleCoder().fit(frame["job_name"].tolist(), frame["code"].tolist())
+
+
+def get_title_coder(app: FastAPI) -> TitleCoder:
+    """The app's coder, built on first call (thread-safe)."""
+    coder: TitleCoder | None = getattr(app.state, "title_coder", None)
+    if coder is None:
+        with _LOCK:
+            coder = getattr(app.state, "title_coder", None)
+            if coder is None:
+                coder = build_title_coder()
+                app.state.title_coder = coder
+    return coder
