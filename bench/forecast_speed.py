@@ -134,7 +134,8 @@ def production_model() -> BaseForecaster:
 
 
 def _fit_predict(model: BaseForecaster, panel: pd.DataFrame) -> pd.DataFrame:
-    return clone(model).fit(panel).predict(H, level=(80, 95))
+    forecast: pd.DataFrame = clone(model).fit(panel).predict(H, level=(80, 95))
+    return forecast
 
 
 def time_production(panels: dict[str, pd.DataFrame], n_jobs: int) -> dict[str, float]:
