@@ -4,6 +4,7 @@ from models.forecast.backtest import backtest, horizon_metrics
 from models.forecast.base import BaseForecaster
 from models.forecast.ensemble import Ensemble
 from models.forecast.fast_ets import VectorizedETS
+from models.forecast.fast_ses import SeasonalSES
 from models.forecast.gbm import GlobalGBM
 from models.forecast.naive import SeasonalNaive
 from models.forecast.ratio import ratio_forecast
@@ -16,6 +17,7 @@ __all__ = [
     "Ensemble",
     "GlobalGBM",
     "SeasonalNaive",
+    "SeasonalSES",
     "Theta",
     "VectorizedETS",
     "backtest",

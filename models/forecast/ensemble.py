@@ -34,6 +34,7 @@ from models.forecast.conformal import (
     window_forecasts,
 )
 from models.forecast.fast_ets import VectorizedETS
+from models.forecast.fast_ses import SeasonalSES
 from models.forecast.gbm import GlobalGBM
 from models.forecast.naive import SeasonalNaive
 
@@ -54,7 +55,7 @@ class Ensemble(BaseForecaster):
     Parameters
     ----------
     candidates : sequence of BaseForecaster, optional
-        Default: ``SeasonalNaive(), VectorizedETS(), GlobalGBM()``.
+        Default: ``SeasonalNaive(), VectorizedETS(), SeasonalSES(), GlobalGBM()``.
     weight_resolution : int, default 10
         Weights are searched on the simplex in steps of ``1 / weight_resolution``;
         ``1`` means "pick the single best candidate per horizon".
@@ -94,7 +95,7 @@ class Ensemble(BaseForecaster):
         self.symmetric_intervals = symmetric_intervals
 
     def _candidates(self) -> list[BaseForecaster]:
-        chosen = self.candidates or (SeasonalNaive(), VectorizedETS(), GlobalGBM())
+        chosen = self.candidates or (SeasonalNaive(), VectorizedETS(), SeasonalSES(), GlobalGBM())
         prepared = [
             clone(model).set_params(n_calibration_windows=0, max_horizon=self.max_horizon)
             for model in chosen

@@ -66,7 +66,7 @@ def holt_winters_paths(
         error = np.where(active, observed[:, None] - damped - season_now, 0.0)
         sse += np.where(t >= first[:, None] + SEASON, error**2, 0.0)
         new_level = damped + alpha * error
-        new_trend = phi * trend + beta * (new_level - level)
+        new_trend = phi * trend + alpha * beta * error
         new_season = season_now + gamma * (1 - alpha) * error
         level = np.where(active, new_level, level)
         trend = np.where(active, new_trend, trend)

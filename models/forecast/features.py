@@ -116,6 +116,17 @@ def horizon_features(
     )
 
 
+def cross_section_growth(
+    level: FloatArray, column: int, groups: npt.NDArray[np.int64]
+) -> tuple[float, FloatArray]:
+    """Panel-wide and per-group mean 12-month level growth at ``column`` (all rows)."""
+    if column < 12:
+        growth = np.full(level.shape[0], np.nan)
+    else:
+        growth = level[:, column] - level[:, column - 12]
+    return float(nan_row_mean(growth[None, :])[0]), _group_mean(growth, groups)
+
+
 def _group_mean(values: FloatArray, groups: npt.NDArray[np.int64]) -> FloatArray:
     """Mean of ``values`` within each group id, broadcast back to rows (NaN-aware)."""
     finite = np.isfinite(values)
@@ -131,8 +142,14 @@ def origin_features(
     column: int,
     origin_month: npt.NDArray[np.int64],
     groups: npt.NDArray[np.int64],
+    *,
+    cross_section: tuple[float, FloatArray] | None = None,
 ) -> FloatArray:
-    """Feature block ``(n_series, len(BASE_FEATURES))`` at origin ``column``."""
+    """Feature block ``(n_series, len(BASE_FEATURES))`` at origin ``column``.
+
+    ``cross_section``: precomputed ``(market_growth_12, group_growth_12 per row)`` when the
+    rows passed are a sample of the panel (the means must still be over every series).
+    """
 
     def at(offset: int) -> FloatArray:
         index = column - offset
@@ -156,7 +173,9 @@ def origin_features(
     window = log_values[:, max(0, column - 11) : column + 1]
     zero_share = nan_row_mean(np.where(np.isfinite(window), (window == 0).astype(float), np.nan))
     growth_12 = current - level_at(12)
-    market = np.full(len(current), nan_row_mean(growth_12[None, :])[0])
+    if cross_section is None:
+        cross_section = (float(nan_row_mean(growth_12[None, :])[0]), _group_mean(growth_12, groups))
+    market = np.full(len(current), cross_section[0])
     columns = [
         *lags,
         current,
@@ -166,7 +185,7 @@ def origin_features(
         spread,
         zero_share,
         market,
-        _group_mean(growth_12, groups),
+        cross_section[1],
         origin_month.astype(float),
     ]
     return np.column_stack(columns)

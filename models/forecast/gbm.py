@@ -23,6 +23,7 @@ from models.forecast.base import BaseForecaster
 from models.forecast.features import (
     BASE_FEATURES,
     HORIZON_FEATURES,
+    cross_section_growth,
     horizon_features,
     origin_features,
     rolling_level,
@@ -33,6 +34,7 @@ from models.forecast.naive import seasonal_naive_paths
 logger = logging.getLogger(__name__)
 MIN_ORIGIN_COLUMNS = 12
 TARGET_CLIP = 50.0
+FEATURE_LOOKBACK = 36
 
 
 def expanding_seasonal_mae(values: FloatArray, level: FloatArray) -> FloatArray:
@@ -162,21 +164,46 @@ class GlobalGBM(BaseForecaster):
         rate = min(1.0, self.max_train_rows / max(candidates, 1))
         design_rows, targets = [], []
         for t in origins:
-            block = self._origin_block(log_values, level, raw_level, scale, t, month_at, groups)
-            for horizon in range(1, min(self.max_horizon, n_columns - 1 - t) + 1):
-                target = np.clip(
-                    (panel.values[:, t + horizon] - raw_level[:, t]) / scale[:, t],
-                    -TARGET_CLIP,
-                    TARGET_CLIP,
-                )
-                keep = np.isfinite(target) & (rng.random(n_series) < rate)
+            n_ahead = min(self.max_horizon, n_columns - 1 - t)
+            # One draw per (horizon, series), in the order the per-horizon loop used to draw.
+            drawn = rng.random((n_ahead, n_series)) < rate
+            ahead = np.clip(
+                (panel.values[:, t + 1 : t + 1 + n_ahead].T - raw_level[:, t]) / scale[:, t],
+                -TARGET_CLIP,
+                TARGET_CLIP,
+            )
+            keep_all = np.isfinite(ahead) & drawn
+            rows = np.flatnonzero(keep_all.any(axis=0))
+            if rows.size == 0:
+                continue
+            # Features are computed only for the sampled rows, on the window of columns they
+            # read (36 months back covers every lag and same-month feature): this is what
+            # keeps the design cost proportional to max_train_rows, not to the panel size.
+            start = max(0, t - FEATURE_LOOKBACK)
+            window = np.ix_(rows, np.arange(start, t + 1))
+            win_log, win_level = log_values[window], level[window]
+            local = t - start
+            market, group_growth = cross_section_growth(level, t, groups)
+            block = self._origin_block(
+                win_log,
+                win_level,
+                raw_level[window],
+                scale[window],
+                local,
+                month_at[window],
+                groups[rows],
+                cross_section=(market, group_growth[rows]),
+            )
+            for index in range(n_ahead):
+                horizon = index + 1
+                keep = keep_all[index, rows]
                 if keep.any():
-                    seasonal = horizon_features(log_values, level, t, horizon)[keep]
-                    month = month_at[keep, t + horizon]
+                    seasonal = horizon_features(win_log, win_level, local, horizon)[keep]
+                    month = month_at[rows[keep], t + horizon]
                     design_rows.append(
-                        self._design(block[keep], seasonal, horizon, month, static[keep])
+                        self._design(block[keep], seasonal, horizon, month, static[rows[keep]])
                     )
-                    targets.append(target[keep])
+                    targets.append(ahead[index, rows[keep]])
         self.fallback_ids_: list[str] = []
         if sum(len(target) for target in targets) < 5 * self.min_samples_leaf:
             # Too little history to train anything: say so and use seasonal naive for all.
@@ -221,9 +248,17 @@ class GlobalGBM(BaseForecaster):
         column: int,
         month_at: npt.NDArray[np.int64],
         groups: npt.NDArray[np.int64],
+        cross_section: tuple[float, FloatArray] | None = None,
     ) -> FloatArray:
         """Origin features plus the noise-to-level ratio (how predictable the series is)."""
-        block = origin_features(log_values, level, column, month_at[:, column] % 12 + 1, groups)
+        block = origin_features(
+            log_values,
+            level,
+            column,
+            month_at[:, column] % 12 + 1,
+            groups,
+            cross_section=cross_section,
+        )
         with np.errstate(invalid="ignore", divide="ignore"):
             noise_ratio = np.log(scale[:, column] / (raw_level[:, column] + 1.0))
         return np.column_stack([block, noise_ratio])
