@@ -167,7 +167,7 @@ def generate_chunks(
         offsets["vacancies"] += len(vacancies)
         offsets["candidates"] += len(candidates)
         yield GeneratedData(
-            vacancies=_finish(vacancies, list(Vacancy.model_fields)),
+            vacancies=_finish(vacancies.assign(**GENERATED_CODING), list(Vacancy.model_fields)),
             candidates=_finish(candidates, list(Candidate.model_fields)),
             outcomes=_finish(outcomes, list(MatchOutcome.model_fields)),
             debug={"latent": latent_intensity(ctx, volumes)} if k == 0 else {},
