@@ -16,10 +16,10 @@ from fastapi import Request
 from fastapi.routing import APIRoute
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from service.core.errors import Unauthorized
+from service.core.errors import Unauthorized, wants_html
 from service.core.templating import templates
 
-__all__ = ["NAV_ITEMS", "DashboardRoute", "page", "url_with"]
+__all__ = ["NAV_ITEMS", "DashboardRoute", "page", "url_with", "wants_html"]
 
 NAV_ITEMS: tuple[tuple[str, str], ...] = (
     ("/", "概览"),
@@ -28,14 +28,6 @@ NAV_ITEMS: tuple[tuple[str, str], ...] = (
     ("/warnings", "预警"),
 )
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
-
-
-def wants_html(request: Request) -> bool:
-    """Whether the client prefers HTML (a browser navigation) over JSON."""
-    accept = request.headers.get("accept", "")
-    html_at = accept.find("text/html")
-    json_at = accept.find("application/json")
-    return html_at >= 0 and (json_at < 0 or html_at < json_at)
 
 
 def login_redirect(request: Request) -> RedirectResponse:
