@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from service.core.errors import Unauthorized, wants_html
 from service.core.templating import templates
+from service.dashboard.display import install_display_filters
 
 __all__ = ["NAV_ITEMS", "DashboardRoute", "page", "url_with", "wants_html"]
 
@@ -26,7 +27,10 @@ NAV_ITEMS: tuple[tuple[str, str], ...] = (
     ("/catalogue", "紧缺目录"),
     ("/map", "人才地图"),
     ("/warnings", "预警"),
+    ("/reports", "供给与流动报告"),
+    ("/indicators", "专栏1 指标"),
 )
+install_display_filters(templates.env)
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 

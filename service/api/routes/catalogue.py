@@ -22,6 +22,7 @@ from service.api.deps import EngineDep, PageDep, SessionDep, SettingsDep
 from service.api.security import require_roles
 from service.core.openapi import problem_responses
 from service.dashboard.alerts import latest_warnings
+from service.dashboard.alerts_page import warnings_page
 from service.dashboard.editions import (
     IDENTITY_COLUMNS,
     EntryFilters,
@@ -33,7 +34,7 @@ from service.dashboard.editions import (
     require_edition,
 )
 from service.dashboard.reports import REPORT_MEDIA_TYPES, render_supply_report
-from service.dashboard.web import DashboardRoute, page, wants_html
+from service.dashboard.web import DashboardRoute, wants_html
 from service.schemas.catalogue import (
     DiffItem,
     EditionDetail,
@@ -210,7 +211,7 @@ def warnings_endpoint(
         items=[WarningItem.model_validate(item) for item in feed.items],
     )
     if wants_html(request):
-        return page(request, "warnings.html", active="/warnings", feed=body)
+        return warnings_page(request, feed)
     return body
 
 
