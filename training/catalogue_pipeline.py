@@ -46,8 +46,8 @@ from models.catalogue.partition import (
     partition_inputs,
 )
 from models.catalogue.render import EXPORT_FORMATS, edition_header, render_catalogue
-from models.catalogue.supply import render_supply_html, render_supply_pdf, supply_flow
 from training.forecasting.parallel import Backend, parallel_backend
+from training.supply_flow_report import write_supply_flow_report
 
 __all__ = [
     "ForecastInputs",
@@ -245,9 +245,11 @@ def publish_catalogue(
                 render_catalogue(catalogue.entries, header, fmt),
             )
         report("rendering the supply and flow report")
-        flow = supply_flow(vacancies, candidates, period)
-        paths["supply_html"] = _write(folder / f"supply-{period}.html", render_supply_html(flow))
-        paths["supply_pdf"] = _write(folder / f"supply-{period}.pdf", render_supply_pdf(flow))
+        paths.update(
+            write_supply_flow_report(
+                vacancies, candidates, period, get_settings(), extra_folder=folder
+            )
+        )
     finally:
         engine.dispose()
     return PublishResult(edition=info, paths=paths, forecast_note=inputs.note)

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 import typer
 
-from training.commands import catalogue, demo, generate, ingest, keys, report, serve, train
+from training.commands import (
+    catalogue,
+    demo,
+    generate,
+    ingest,
+    keys,
+    report,
+    serve,
+    supply_flow,
+    train,
+)
 
 app = typer.Typer(
     name="yuecai",
@@ -22,6 +32,7 @@ app.add_typer(catalogue.app, name="catalogue", help="Publish and export catalogu
 app.add_typer(keys.app, name="keys", help="Issue and revoke API keys.")
 app.add_typer(generate.app, name="generate", help="Write the seeded synthetic demo data.")
 app.add_typer(report.app, name="report", help="Print the latest forecast's warnings and backtest.")
+report.app.command("supply-flow")(supply_flow.supply_flow_command)
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 

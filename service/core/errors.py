@@ -261,8 +261,13 @@ def _html_error_page(body: dict[str, Any]) -> str:
     title = STATUS_ZH.get(status, "服务器内部错误" if status >= 500 else "请求未能完成")
     request_id = escape(str(body.get("request_id") or "—"))
     detail = escape(str(body.get("detail") or ""))
-    field = body.get("field")
-    field_line = f"<p>出错的字段：<code>{escape(str(field))}</code></p>" if field else ""
+    errors = body.get("errors") or []
+    field_line = "".join(
+        f"<p>出错的字段 <code>{escape(str(e.get('field')))}</code>："
+        f"{escape(str(e.get('reason')))}</p>"
+        for e in errors
+        if isinstance(e, dict)
+    )
     return (
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
         f"<title>{status} {title} · 粤才 YueCai</title>"

@@ -16,9 +16,9 @@ from fastapi import Request
 from fastapi.routing import APIRoute
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from models.display import install_display_filters
 from service.core.errors import Unauthorized, wants_html
 from service.core.templating import templates
-from service.dashboard.display import install_display_filters
 
 __all__ = ["NAV_ITEMS", "DashboardRoute", "page", "url_with", "wants_html"]
 

@@ -18,9 +18,10 @@ from fastapi.testclient import TestClient
 
 from data.generator import GeneratorConfig, generate, write
 from data.ingest import ingest_file
-from data.settings import Settings
+from data.settings import Settings, get_settings
 from data.store import make_engine, session_scope, upgrade_to_head
 from data.store.keys import issue_key
+from models.catalogue.supply import report_file
 from service.main import create_app
 from tests.service.conftest import make_service_settings
 
@@ -53,13 +54,17 @@ def make_demo_store(root: Path) -> DemoStore:
             planner_key = issue_key(session, "planner")[1]
     finally:
         engine.dispose()
-    publish_catalogue(
-        "2026Q3",
-        db_url=settings.database_url,
-        out_dir=root / "exports",
-        registry_root=settings.registry_dir,
-        use_registry=False,
-    )
+    with pytest.MonkeyPatch.context() as patch:  # publication writes under this var_dir
+        patch.setenv("YUECAI_VAR_DIR", str(settings.var_dir))
+        get_settings.cache_clear()
+        publish_catalogue(
+            "2026Q3",
+            db_url=settings.database_url,
+            out_dir=root / "exports",
+            registry_root=settings.registry_dir,
+            use_registry=False,
+        )
+    get_settings.cache_clear()
     return DemoStore(settings, planner_key, "2026Q3")
 
 
@@ -121,3 +126,18 @@ def test_browser_errors_are_chinese_html_and_api_errors_problem_json(
     api = planner.get("/catalogue/999999", headers={"Accept": "application/json"})
     assert api.status_code == 404
     assert api.headers["content-type"].startswith("application/problem+json")
+
+
+def test_flow_report_is_served_from_publication(
+    planner: TestClient, demo_store: DemoStore
+) -> None:
+    published = report_file(demo_store.settings.var_dir, demo_store.period, "html")
+    assert published.is_file()
+    page = planner.get("/reports/supply-flow", params={"period": demo_store.period}, headers=HTML)
+    assert page.status_code == 200 and page.content == published.read_bytes()
+    body = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", page.text, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", body)
+    assert "流向矩阵" in text and "流向大湾区占比" in text and "季度" in text
+    assert re.findall(r"[A-Za-z]{3,}", text) == []  # Chinese only (codes like 2026Q3 aside)
+    future = planner.get("/reports/supply-flow", params={"period": "2030Q1"}, headers=HTML)
+    assert future.status_code == 422 and "超出数据范围" in future.text

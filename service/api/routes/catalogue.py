@@ -190,7 +190,9 @@ def supply_flow_report(
     fmt: Annotated[Literal["html", "pdf"], Query(alias="format")] = "html",
 ) -> Response:
     """供给状况和流动趋势研判报告 of a period, from the store's records (small cells blank)."""
-    payload = render_supply_report(engine, period, fmt, min_cell_size=settings.min_cell_size)
+    payload = render_supply_report(
+        engine, period, fmt, min_cell_size=settings.min_cell_size, var_dir=settings.var_dir
+    )
     headers = {}
     if fmt == "pdf":
         headers["Content-Disposition"] = content_disposition(

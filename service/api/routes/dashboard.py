@@ -17,12 +17,12 @@ from starlette.responses import HTMLResponse
 
 from data.store.catalogue import EditionInfo, list_editions, list_entries
 from data.taxonomy import cities
+from models.display import is_missing, number
 from models.forecast.warning import series_label, series_level
 from service.api.deps import EngineDep, SessionDep, SettingsDep
 from service.api.security import require_roles
 from service.core.errors import InvalidInput, NotFound
 from service.dashboard.charts import render_panel_svg
-from service.dashboard.display import is_missing, number
 from service.dashboard.editions import (
     GRADE_NAMES,
     ZONES,

@@ -5,8 +5,9 @@
 - shares and growth rates are percentages ("−5.6 %");
 - times are in Asia/Shanghai with the zone shown ("2026-12-01 08:30 北京时间").
 
-Templates reach these as filters (``{{ value|count }}``) registered by
-:func:`install_display_filters`; Python code that builds labels imports them directly.
+Dashboard templates reach these as filters (``{{ value|count }}``, registered by
+:func:`install_display_filters`); the PDF/HTML reports and exports call them directly, so a
+number looks the same on a page, in a PDF and in a spreadsheet.
 
 >>> number(float("inf")), number(None), number(2.345), count(6.6), percent(-0.0559)
 ('—', '—', '2.35', '7', '-5.6%')
@@ -16,10 +17,8 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
-
-from jinja2 import Environment
 
 __all__ = [
     "MISSING",
@@ -81,7 +80,11 @@ def local_time(value: Any, with_zone: bool = True) -> str:
     return f"{shown} {ZONE_LABEL}" if with_zone else shown
 
 
-def install_display_filters(env: Environment) -> None:
+class _HasFilters(Protocol):
+    filters: dict[str, Any]
+
+
+def install_display_filters(env: _HasFilters) -> None:
     """Register the rules as Jinja filters ``number``, ``count``, ``percent``, ``local_time``."""
     env.filters.update(
         number=number, count=count, percent=percent, local_time=local_time, missing=is_missing
