@@ -34,7 +34,10 @@ def write_supply_flow_report(
 ) -> dict[str, Path]:
     """Compute, suppress, render and write the report; returns the paths written."""
     flow = suppressed_flow(supply_flow(vacancies, candidates, period), settings.min_cell_size)
-    payloads = {"html": render_supply_html(flow), "pdf": render_supply_pdf(flow)}
+    payloads = {
+        "html": render_supply_html(flow),
+        "pdf": render_supply_pdf(flow, settings.issuing_body),
+    }
     paths: dict[str, Path] = {}
     for fmt, payload in payloads.items():
         target = report_file(settings.var_dir, period, fmt)

@@ -24,9 +24,10 @@ from matplotlib.figure import Figure
 
 from data.taxonomy import cities, industry_name
 from models.catalogue.charts import trend_lines_figure
-from models.catalogue.document import Report, ReportTable, render_html, render_pdf
+from models.catalogue.document import Report, ReportTable, render_html
 from models.catalogue.indicators import prepare_vacancies
 from models.catalogue.periods import PeriodWindow, records_window
+from models.catalogue.print_pdf import DEFAULT_ISSUER, PrintHeader, render_print_pdf
 from models.display import count, number, percent
 
 __all__ = [
@@ -375,9 +376,11 @@ def render_supply_html(flow: SupplyFlow) -> bytes:
     return render_html(supply_report(flow))
 
 
-def render_supply_pdf(flow: SupplyFlow) -> bytes:
-    """PDF of the supply and flow report (Chinese as extractable text)."""
-    return render_pdf(supply_report(flow))
+def render_supply_pdf(flow: SupplyFlow, issuer: str = DEFAULT_ISSUER) -> bytes:
+    """Print-ready PDF of the supply and flow report (header, page numbers, ≥ 9 pt tables)."""
+    last = flow.window.end - pd.DateOffset(months=1)
+    header = PrintHeader(issuer=issuer, edition=f"{flow.period} 期", data_date=f"{last:%Y-%m}")
+    return render_print_pdf(supply_report(flow), header)
 
 
 def report_file(var_dir: Path, period: str, fmt: str) -> Path:

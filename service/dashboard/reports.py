@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from data.store import read_candidates_frame, read_vacancies_frame
 from models.catalogue.periods import period_window
+from models.catalogue.print_pdf import DEFAULT_ISSUER
 from models.catalogue.supply import (
     render_supply_html,
     render_supply_pdf,
@@ -30,7 +31,13 @@ REPORT_MEDIA_TYPES = {"html": "text/html; charset=utf-8", "pdf": "application/pd
 
 
 def render_supply_report(
-    engine: Engine, period: str, fmt: str, *, min_cell_size: int, var_dir: Path | None = None
+    engine: Engine,
+    period: str,
+    fmt: str,
+    *,
+    min_cell_size: int,
+    var_dir: Path | None = None,
+    issuer: str = DEFAULT_ISSUER,
 ) -> bytes:
     """The report of ``period`` as HTML or PDF bytes (422 naming ``query.period`` if bad)."""
     try:
@@ -46,4 +53,4 @@ def render_supply_report(
     except ValueError as error:
         raise InvalidInput("query.period", f"{period} 超出数据范围：{error}") from error
     safe = suppressed_flow(flow, min_cell_size)
-    return render_supply_pdf(safe) if fmt == "pdf" else render_supply_html(safe)
+    return render_supply_pdf(safe, issuer) if fmt == "pdf" else render_supply_html(safe)

@@ -162,12 +162,19 @@ def diff_catalogue_edition(edition_id: EditionId, session: SessionDep) -> Editio
     response_class=Response,
 )
 def export_catalogue_edition(
-    edition_id: EditionId, fmt: ExportFormat, session: SessionDep, settings: SettingsDep
+    edition_id: EditionId,
+    fmt: ExportFormat,
+    session: SessionDep,
+    settings: SettingsDep,
+    headers: Annotated[
+        Literal["zh", "en"], Query(description="CSV/XLSX column headers: 中文 or field names.")
+    ] = "zh",
 ) -> Response:
     """The edition as a JSON, CSV (UTF-8 BOM), XLSX, HTML or PDF file."""
     info = require_edition(session, edition_id)
     entries = edition_entries(session, edition_id, settings.min_cell_size)
-    payload = render_catalogue(entries, edition_header(info), fmt)
+    header = {**edition_header(info), "issuing_body": settings.issuing_body, "headers": headers}
+    payload = render_catalogue(entries, header, fmt)
     stem = f"{info.period}-r{info.revision}.{fmt}"
     disposition = content_disposition(f"广东省急需紧缺人才目录-{stem}", f"catalogue-{stem}")
     return Response(
@@ -191,7 +198,12 @@ def supply_flow_report(
 ) -> Response:
     """供给状况和流动趋势研判报告 of a period, from the store's records (small cells blank)."""
     payload = render_supply_report(
-        engine, period, fmt, min_cell_size=settings.min_cell_size, var_dir=settings.var_dir
+        engine,
+        period,
+        fmt,
+        min_cell_size=settings.min_cell_size,
+        var_dir=settings.var_dir,
+        issuer=settings.issuing_body,
     )
     headers = {}
     if fmt == "pdf":
