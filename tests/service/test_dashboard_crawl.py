@@ -128,9 +128,7 @@ def test_browser_errors_are_chinese_html_and_api_errors_problem_json(
     assert api.headers["content-type"].startswith("application/problem+json")
 
 
-def test_flow_report_is_served_from_publication(
-    planner: TestClient, demo_store: DemoStore
-) -> None:
+def test_flow_report_is_served_from_publication(planner: TestClient, demo_store: DemoStore) -> None:
     published = report_file(demo_store.settings.var_dir, demo_store.period, "html")
     assert published.is_file()
     page = planner.get("/reports/supply-flow", params={"period": demo_store.period}, headers=HTML)
