@@ -38,6 +38,14 @@ class Settings(BaseSettings):
     min_cell_size: int = Field(
         default=5, description="Planner aggregates with fewer records than this are suppressed."
     )
+    issuing_body: str = Field(
+        default="广东省人力资源和社会保障厅", description="发布单位 printed on every PDF page."
+    )
+    boundary_file: Path | None = Field(
+        default=None, description="Optional GeoJSON of the 21 city boundaries for the maps."
+    )
+    boundary_review_number: str = Field(default="", description="审图号 of the boundary file.")
+    boundary_crs: str = Field(default="", description="Coordinate system of the boundary file.")
 
 
 @lru_cache(maxsize=1)

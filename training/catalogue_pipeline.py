@@ -47,10 +47,10 @@ from models.catalogue.partition import (
     partition_inputs,
 )
 from models.catalogue.render import EXPORT_FORMATS, edition_header, render_catalogue
-from models.catalogue.supply import render_supply_html, render_supply_pdf, supply_flow
 from models.catalogue.suppression import suppress_frame
 from training.catalogue_guard import check_period_in_data, require_database
 from training.forecasting.parallel import Backend, parallel_backend
+from training.supply_flow_report import write_supply_flow_report
 
 __all__ = [
     "ForecastInputs",
@@ -256,8 +256,6 @@ def publish_catalogue(
         # What the files show is what the dashboard and API serve: the one suppression
         # function (models.catalogue.suppression), applied once, here.
         published = suppress_frame(catalogue.entries, get_settings().min_cell_size)
-        report("rendering the supply and flow report")
-        flow = supply_flow(vacancies, candidates, period)
         report("publishing the edition")
         with session_scope(engine) as session:
             info = publish_edition(session, period, catalogue.entries, meta)
@@ -271,8 +269,12 @@ def publish_catalogue(
             paths[fmt] = _write(
                 folder / f"catalogue-{stem}.{fmt}", render_catalogue(published, header, fmt)
             )
-        paths["supply_html"] = _write(folder / f"supply-{stem}.html", render_supply_html(flow))
-        paths["supply_pdf"] = _write(folder / f"supply-{stem}.pdf", render_supply_pdf(flow))
+        report("rendering the supply and flow report")
+        reports = write_supply_flow_report(vacancies, candidates, period, get_settings())
+        for fmt in ("html", "pdf"):
+            paths[f"supply_{fmt}"] = _write(
+                folder / f"supply-{stem}.{fmt}", reports[f"supply_{fmt}"].read_bytes()
+            )
     finally:
         engine.dispose()
     return PublishResult(edition=info, paths=paths, forecast_note=inputs.note)

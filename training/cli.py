@@ -17,6 +17,7 @@ from training.commands import (
     occupations,
     report,
     serve,
+    supply_flow,
     train,
 )
 
@@ -33,6 +34,7 @@ app.add_typer(occupations.app, name="occupations", help="Code free job titles to
 app.add_typer(keys.app, name="keys", help="Issue and revoke API keys.")
 app.add_typer(generate.app, name="generate", help="Write the seeded synthetic demo data.")
 app.add_typer(report.app, name="report", help="Print the latest forecast's warnings and backtest.")
+report.app.command("supply-flow")(supply_flow.supply_flow_command)
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 

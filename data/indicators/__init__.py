@@ -49,6 +49,8 @@ _COLUMNS = [
     "source_url",
     "verified",
     "note",
+    "cumulative",
+    "withheld",
 ]
 
 
@@ -57,6 +59,8 @@ def _read() -> pd.DataFrame:
     frame = pd.read_csv(
         INDICATORS_CSV,
         dtype={
+            "cumulative": str,
+            "withheld": str,
             "indicator_id": str,
             "name": str,
             "unit": str,
@@ -67,7 +71,8 @@ def _read() -> pd.DataFrame:
         keep_default_na=False,
         na_values={"baseline_2020": [""], "target_2025": [""]},
     )
-    frame["verified"] = frame["verified"].map({"true": True, "false": False})
+    for flag in ("verified", "cumulative", "withheld"):
+        frame[flag] = frame[flag].map({"true": True, "false": False})
     _check(frame)
     return frame[_COLUMNS]
 
@@ -80,8 +85,9 @@ def _check(frame: pd.DataFrame) -> None:
         raise ValueError(f"plan_indicators.csv: direction must be one of {DIRECTIONS}")
     if not frame["kind"].isin(KINDS).all():
         raise ValueError(f"plan_indicators.csv: kind must be one of {KINDS}")
-    if frame["verified"].isna().any():
-        raise ValueError("plan_indicators.csv: verified must be 'true' or 'false'")
+    for flag in ("verified", "cumulative", "withheld"):
+        if frame[flag].isna().any():
+            raise ValueError(f"plan_indicators.csv: {flag} must be 'true' or 'false'")
     if (frame["source_url"].str.strip() == "").any():
         raise ValueError("plan_indicators.csv: every row needs a source_url")
 
@@ -93,7 +99,8 @@ def plan_indicators() -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``indicator_id, name, unit, baseline_2020, target_2025, direction ('increase' |
-        'decrease'), kind ('预期性' | '约束性'), source_url, verified (bool), note``;
+        'decrease'), kind ('预期性' | '约束性'), source_url, verified (bool), note,
+        cumulative (a five-year sum, 五年累计), withheld (the plan prints [略])``;
         ``baseline_2020`` and ``target_2025`` are floats, NaN where no source was found.
     """
     return _read().copy()

@@ -19,13 +19,18 @@ def top_entries_figure(entries: pd.DataFrame, n: int = 15) -> Figure:
     top = entries.sort_values("rank").head(n).iloc[::-1]
     figure = Figure(figsize=(9, max(3.0, 0.38 * len(top) + 1.2)))
     axes = figure.add_subplot()
-    names = zip(top["city_name"], top["occupation_name"], strict=True)
-    labels = [f"{city}·{job}" for city, job in names]
+    labels = [
+        f"{rank}. {city} · {str(job).strip()}"
+        for rank, city, job in zip(
+            top["rank"], top["city_name"], top["occupation_name"], strict=True
+        )
+    ]
     colours = [STAR_COLOURS.get(int(star), "#9ca3af") for star in top["stars"]]
-    axes.barh(labels, pd.to_numeric(top["shortage_index"]), color=colours)
+    positions = list(range(len(top)))  # one bar per entry, even when two share a name
+    axes.barh(positions, pd.to_numeric(top["shortage_index"]), color=colours)
+    axes.set_yticks(positions, labels)
     axes.set_xlim(0, 100)
     axes.set_xlabel("紧缺指数")
-    axes.set_title(f"紧缺指数最高的 {len(top)} 个岗位")
     figure.tight_layout()
     return figure
 
@@ -46,7 +51,6 @@ def city_counts_figure(entries: pd.DataFrame) -> Figure:
             bottom = bottom + counts[star]
     axes.legend([f"{star}★" for star in (5, 4, 3) if star in counts.columns], loc="upper right")
     axes.set_ylabel("条目数")
-    axes.set_title("各城市紧缺条目数")
     axes.tick_params(axis="x", labelrotation=45)
     figure.tight_layout()
     return figure

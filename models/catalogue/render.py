@@ -16,13 +16,16 @@ import xlsxwriter
 
 from data.store.catalogue import EditionInfo, canonical_records
 from models.catalogue.charts import city_counts_figure, top_entries_figure
-from models.catalogue.document import Report, ReportTable, render_html, render_pdf
+from models.catalogue.document import ENTRY_COLUMNS, Report, ReportTable, render_html
+from models.catalogue.print_pdf import DEFAULT_ISSUER, PrintHeader, render_print_pdf
 
 __all__ = [
     "EXPORT_FORMATS",
     "MEDIA_TYPES",
     "catalogue_report",
     "edition_header",
+    "planner_table",
+    "print_header",
     "render_catalogue",
     "render_csv",
     "render_html_report",
@@ -62,6 +65,71 @@ DISPLAY_COLUMNS: dict[str, str] = {
 }
 
 
+# Chinese headers of every entry column (CSV/XLSX 证据 sheet); English field names on request.
+# The entry fields' labels come from models.catalogue.document.ENTRY_COLUMNS; the rest here.
+COLUMN_LABELS_ZH: dict[str, str] = {
+    **dict(ENTRY_COLUMNS),
+    **DISPLAY_COLUMNS,
+    "city_code": "城市代码",
+    "zone": "区域",
+    "gba": "大湾区",
+    "industry_code": "行业代码",
+    "demand_city_occupation": "城市职业需求人数",
+    "ratio_prior": "求人倍率先验",
+    "ratio_shrunk": "求人倍率（收缩估计）",
+    "ratio_shrunk_lo": "求人倍率下限（收缩估计）",
+    "shrinkage_k": "收缩强度",
+    "ratio_trend": "求人倍率走势",
+    "ratio_trend_slope": "求人倍率趋势斜率",
+    "ratio_trend_shrunk": "求人倍率走势（收缩估计）",
+    "ratio_trend_slope_shrunk": "趋势斜率（收缩估计）",
+    "demand_year_ago": "上年同期需求人数",
+    "demand_growth_yoy": "需求同比增长",
+    "demand_growth_prior": "需求增长先验",
+    "demand_growth_shrunk": "需求增长（收缩估计）",
+    "vacancy_duration_days": "招聘周期（天）",
+    "duration_vs_occupation": "招聘周期相对值",
+    "salary_growth_yoy": "薪酬同比增长",
+    "model_version": "模型版本",
+    "n_vacancies": "岗位记录数",
+    "score_ratio": "得分：求人倍率",
+    "score_ratio_trend": "得分：倍率走势",
+    "score_demand_growth": "得分：需求增长",
+    "score_vacancy_duration": "得分：招聘周期",
+    "score_salary_growth": "得分：薪酬增长",
+    "score_forecast": "得分：预测",
+    "forecast_lo_80": "预测下限（80%）",
+    "forecast_hi_80": "预测上限（80%）",
+    "forecast_lo_95": "预测下限（95%）",
+    "forecast_hi_95": "预测上限（95%）",
+    "forecast_model": "预测模型",
+    "forecast_ds": "预测月份",
+    "backtest_mase": "回测 MASE",
+    "edition_id": "版次编号",
+}
+LIST_SEPARATOR = "、"
+
+
+def planner_table(entries: pd.DataFrame, *, english: bool = False) -> pd.DataFrame:
+    """Every entry column, lists joined with "、" (no JSON in a cell), Chinese headers unless
+    ``english`` (then the field names)."""
+    out = entries.copy()
+    for column in out.columns:
+        if out[column].map(lambda value: isinstance(value, list | tuple | dict)).any():
+            out[column] = [_joined(value) for value in out[column]]
+    return out if english else out.rename(columns=lambda c: COLUMN_LABELS_ZH.get(str(c), str(c)))
+
+
+def _joined(value: object) -> str:
+    if isinstance(value, dict):
+        return LIST_SEPARATOR.join(f"{key}：{item}" for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return LIST_SEPARATOR.join(
+            f"{item:.4g}" if isinstance(item, float) else str(item) for item in value
+        )
+    return "" if value is None else str(value)
+
+
 def _header(edition: dict[str, Any]) -> dict[str, Any]:
     keys = ("edition_id", "period", "revision", "published_at", "content_sha256", "meta")
     return {key: edition[key] for key in keys if key in edition}
@@ -76,20 +144,12 @@ def render_json(entries: pd.DataFrame, edition: dict[str, Any]) -> bytes:
     return json.dumps(payload, ensure_ascii=False, indent=1).encode("utf-8")
 
 
-def _flat(entries: pd.DataFrame) -> pd.DataFrame:
-    out = entries.copy()
-    for column in out.columns:
-        if out[column].map(lambda value: isinstance(value, list | tuple)).any():
-            out[column] = [
-                json.dumps(list(value)) if value is not None else "" for value in out[column]
-            ]
-    return out
-
-
 def render_csv(entries: pd.DataFrame, edition: dict[str, Any] | None = None) -> bytes:
-    """All entry columns, UTF-8 with BOM (Excel then opens Chinese correctly); list
-    columns (the ratio trend) as JSON arrays."""
-    return _flat(entries).to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+    """All entry columns, UTF-8 with BOM (Excel then opens Chinese correctly); Chinese
+    headers unless ``edition['headers'] == 'en'``; list columns joined with "、"."""
+    english = (edition or {}).get("headers") == "en"
+    table = planner_table(entries, english=english)
+    return table.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
 
 
 def _display(entries: pd.DataFrame) -> pd.DataFrame:
@@ -105,7 +165,8 @@ def render_xlsx(entries: pd.DataFrame, edition: dict[str, Any]) -> bytes:
     bold = workbook.add_format({"bold": True, "bg_color": "#F0F4F8", "border": 1})
     listing = _display(entries)
     _write_sheet(workbook.add_worksheet("目录"), listing, bold)
-    _write_sheet(workbook.add_worksheet("证据"), _flat(entries), bold)
+    english = edition.get("headers") == "en"
+    _write_sheet(workbook.add_worksheet("证据"), planner_table(entries, english=english), bold)
     by_city = (
         entries.groupby("city_name")
         .size()
@@ -211,9 +272,21 @@ def render_html_report(entries: pd.DataFrame, edition: dict[str, Any]) -> bytes:
     return render_html(catalogue_report(entries, edition))
 
 
+def print_header(edition: dict[str, Any]) -> PrintHeader:
+    """The page header of an edition's PDF: issuing body, edition, data date."""
+    meta = edition.get("meta") or {}
+    period = edition.get("period", meta.get("period", ""))
+    revision = edition.get("revision")
+    return PrintHeader(
+        issuer=str(edition.get("issuing_body") or DEFAULT_ISSUER),
+        edition=f"{period}" + (f" 第 {revision} 版" if revision else ""),
+        data_date=str(meta.get("data_through") or ""),
+    )
+
+
 def render_pdf_report(entries: pd.DataFrame, edition: dict[str, Any]) -> bytes:
-    """PDF of the catalogue (Chinese names as extractable text)."""
-    return render_pdf(catalogue_report(entries, edition))
+    """Print-ready PDF of the catalogue (header, page numbers, ≥ 9 pt tables)."""
+    return render_print_pdf(catalogue_report(entries, edition), print_header(edition))
 
 
 def edition_header(info: EditionInfo) -> dict[str, Any]:

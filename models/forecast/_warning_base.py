@@ -15,9 +15,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from data.taxonomy import city_name, occupation_name
+from data.taxonomy import city_name, clusters, industry_name, occupation_name
 
-__all__ = ["RatioRule", "month_label", "same_series", "series_label", "wide_table"]
+__all__ = [
+    "RatioRule",
+    "month_label",
+    "same_series",
+    "series_label",
+    "series_level",
+    "wide_table",
+]
 
 _MIN_HALF_WIDTH = float(np.log(1.05))  # an interval narrower than ±5 % is not believed
 OCCUPATION_CODE = re.compile(r"^\d(-\d{2}){0,3}$")
@@ -26,20 +33,73 @@ _CITY = re.compile(r"^44\d{2}$")
 _POOLED = re.compile(r"^(?:\d(?:-\d{2})*(?:-00)+|[A-Z]00)$")
 
 
+_SECTION = re.compile(r"^[A-T]$")
+_SECTION_OTHER = re.compile(r"^([A-T])00$")
+_DIVISION = re.compile(r"^\d{2,4}$")
+_CLUSTER = re.compile(r"^C(?:0[1-9]|1\d|20)$")
+_OCCUPATION_OTHER = re.compile(r"^(\d(?:-\d{2})*?)(?:-00)+$")
+GEOGRAPHY_NAMES = {"province": "广东省", "gba": "粤港澳大湾区"}
+ZONE_NAMES = {
+    "一核": "一核（珠三角核心区）",
+    "一带": "一带（沿海经济带）",
+    "一区": "一区（北部生态发展区）",
+}
+
+
+def _part_label(part: str) -> tuple[str, str]:
+    """(Chinese name, level word) of one part of a series id."""
+    if part in ("广东省", "province"):
+        return "广东省", "全省"
+    if part in ("粤港澳大湾区", "gba"):
+        return "粤港澳大湾区", "大湾区"
+    if part in ZONE_NAMES:
+        return ZONE_NAMES[part], "区域"
+    if _CITY.fullmatch(part):
+        return city_name(part), "城市"
+    other = _OCCUPATION_OTHER.fullmatch(part)
+    if other is not None:
+        return f"{occupation_name(other[1])}（其他）", "职业"
+    if OCCUPATION_CODE.fullmatch(part):
+        return occupation_name(part), "职业"
+    if _CLUSTER.fullmatch(part):
+        names = clusters().set_index("cluster_id")["name"]
+        return f"{names[part]}产业集群", "产业集群"
+    section_other = _SECTION_OTHER.fullmatch(part)
+    if section_other is not None:
+        return f"{industry_name(section_other[1])}（其他大类）", "行业"
+    if _SECTION.fullmatch(part) or _DIVISION.fullmatch(part):
+        return industry_name(part), "行业"
+    raise KeyError(part)
+
+
 def series_label(unique_id: str) -> str:
-    """Planner-facing name of a series id: '4403/2-02-11-01' → '深圳市 · 电工电器工程技术人员'."""
+    """Planner-facing name of a series id at any level, every part in Chinese.
+
+    >>> series_label("4403/2-02-11-01")
+    '深圳市 · 电工电器工程技术人员'
+    >>> series_label("4419/C"), series_label("一区/C00")
+    ('东莞市 · 制造业', '一区（北部生态发展区） · 制造业（其他大类）')
+    >>> series_label("6-24-00-00")
+    '电气机械和器材制造人员（其他）'
+    """
     names = []
     for part in str(unique_id).split("/"):
         try:
-            if _CITY.fullmatch(part):
-                names.append(city_name(part))
-            elif OCCUPATION_CODE.fullmatch(part):
-                names.append(occupation_name(part))
-            else:
-                names.append(part)
+            names.append(_part_label(part)[0].strip())
         except KeyError:
             names.append(part)
     return " · ".join(names)
+
+
+def series_level(unique_id: str) -> str:
+    """The level of a series id in words: '城市 · 职业', '区域 · 行业', '全省' …"""
+    words = []
+    for part in str(unique_id).split("/"):
+        try:
+            words.append(_part_label(part)[1])
+        except KeyError:
+            words.append("其他")
+    return " · ".join(words)
 
 
 def month_label(ds: Any) -> str:

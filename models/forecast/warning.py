@@ -54,10 +54,11 @@ from models.forecast._warning_base import (
     month_label,
     same_series,
     series_label,
+    series_level,
     wide_table,
 )
 
-__all__ = ["LEVELS", "EarlyWarning", "same_series", "series_label"]
+__all__ = ["LEVELS", "EarlyWarning", "same_series", "series_label", "series_level"]
 
 LEVELS: tuple[str, ...] = ("红色", "橙色", "黄色")
 _RANK = {"红色": 3, "橙色": 2, "黄色": 1}

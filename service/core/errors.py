@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
+from html import escape
 from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from service.core.logging import request_id_var
 
@@ -37,6 +38,7 @@ __all__ = [
     "YueCaiError",
     "install_error_handlers",
     "problem_response",
+    "wants_html",
 ]
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -232,11 +234,62 @@ for _problem_type in PROBLEM_TYPES:
     _TYPE_BY_STATUS.setdefault(_problem_type.status, _problem_type)
 
 
-def problem_response(error: YueCaiError, request: Request) -> ProblemResponse:
-    """Render ``error`` for ``request``: the single place problem bodies are written."""
-    return ProblemResponse(
-        error.problem(instance=request.url.path), status_code=error.status, headers=error.headers
+STATUS_ZH: dict[int, str] = {
+    400: "请求有误",
+    401: "请先登录",
+    403: "无权访问",
+    404: "页面不存在",
+    405: "不支持该操作",
+    409: "与现有数据冲突",
+    413: "上传内容过大",
+    422: "输入有误",
+    503: "服务暂不可用",
+}
+
+
+def wants_html(request: Request) -> bool:
+    """Whether the client prefers HTML (a browser navigation) over JSON, by ``Accept``."""
+    accept = request.headers.get("accept", "")
+    html_at = accept.find("text/html")
+    json_at = accept.find("json")
+    return html_at >= 0 and (json_at < 0 or html_at < json_at)
+
+
+def _html_error_page(body: dict[str, Any]) -> str:
+    """A self-contained Chinese error page (no template: it must render even when they fail)."""
+    status = int(body["status"])
+    title = STATUS_ZH.get(status, "服务器内部错误" if status >= 500 else "请求未能完成")
+    request_id = escape(str(body.get("request_id") or "—"))
+    detail = escape(str(body.get("detail") or ""))
+    errors = body.get("errors") or []
+    field_line = "".join(
+        f"<p>出错的字段 <code>{escape(str(e.get('field')))}</code>："
+        f"{escape(str(e.get('reason')))}</p>"
+        for e in errors
+        if isinstance(e, dict)
     )
+    return (
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+        f"<title>{status} {title} · 粤才 YueCai</title>"
+        '<link rel="stylesheet" href="/static/css/yuecai.css"></head><body>'
+        f'<main class="content error-page"><h1>{status} · {title}</h1>'
+        f'{field_line}<p class="muted">技术说明：{detail}</p>'
+        f"<p>请求编号：<code>{request_id}</code>（联系管理员时请提供此编号）</p>"
+        '<p><a href="/">返回概览</a> · <a href="javascript:history.back()">返回上一页</a></p>'
+        "</main></body></html>"
+    )
+
+
+def problem_response(error: YueCaiError, request: Request) -> Response:
+    """Render ``error`` for ``request``: the single place error bodies are written.
+
+    API clients get RFC 9457 problem+json; a browser (``Accept`` prefers ``text/html``) gets
+    the same facts as a Chinese HTML page carrying the request id.
+    """
+    body = error.problem(instance=request.url.path)
+    if wants_html(request):
+        return HTMLResponse(_html_error_page(body), status_code=error.status, headers=error.headers)
+    return ProblemResponse(body, status_code=error.status, headers=error.headers)
 
 
 def _status_phrase(status: int) -> str:

@@ -22,17 +22,42 @@ from sqlalchemy import Engine
 from data.panels import demand_panel as monthly_demand
 from data.panels import ratio_panel, supply_panel
 from data.store import read_candidates_frame, read_vacancies_frame
-from models.forecast.warning import EarlyWarning, series_label
+from data.taxonomy import cities
+from models.forecast.warning import EarlyWarning, series_label, series_level
 from service.dashboard.editions import frame_records
 from service.dashboard.forecasts import latest_forecast
 
-__all__ = ["RULE_LABELS", "WarningFeed", "latest_warnings"]
+__all__ = ["METHOD_ZH", "RULE_LABELS", "WarningFeed", "WarningFilters", "latest_warnings"]
 
 RULE_LABELS = {
     "ratio_threshold": "预测求人倍率超预警线",
     "demand_growth": "需求异常增长",
     "supply_drop": "求职供给下降",
 }
+METHOD_ZH = (
+    (
+        "预测求人倍率超预警线",
+        "预测的求人倍率（需求÷求职）连续数月高于预警线。"
+        "红色：这些月份中连 80% 预测区间的下限也高于预警线；"
+        "橙色：预测值高于预警线且区间可信；"
+        "黄色（待观察）：仅预测值高于预警线，区间缺失或过宽。",
+    ),
+    (
+        "需求异常增长",
+        "近几个月需求人数同比增长的稳健 z 值"
+        "（与本序列以往增长或其他城市同职业比较）达到阈值为黄色，"
+        "达到 1.5 倍为橙色，达到 2 倍为红色。",
+    ),
+    (
+        "求职供给下降",
+        "近几个月新增求职人数同比下降达到阈值为黄色，1.5 倍为橙色，"
+        "2 倍为红色（且下降超出计数噪声）。",
+    ),
+    (
+        "规模门槛",
+        "样本量不足的序列不发预警；需求与求职历史完全相同的多个节点只在最具体的名称下预警一次。",
+    ),
+)
 SOURCE_BUNDLE = "forecast"
 SOURCE_HISTORY = "history"
 
@@ -45,6 +70,42 @@ class WarningFeed:
     source: str  # 'forecast' (bundle) or 'history' (store only)
     model_version: str | None
     note: str
+
+
+@dataclass(frozen=True)
+class WarningFilters:
+    """The warnings page's filters; empty means all."""
+
+    city_code: str | None = None
+    zone: str | None = None
+    level_name: str | None = None  # e.g. '城市 · 职业'
+    rule: str | None = None
+    grade: str | None = None  # 红色 / 橙色 / 黄色
+
+    def keep(self, item: dict[str, Any]) -> bool:
+        """Whether ``item`` passes every filter that is set."""
+        unique_id = str(item["unique_id"])
+        zone_of = _zone_of_city()
+        checks = (
+            (self.city_code, item.get("city_code")),
+            (self.level_name, item.get("level_name")),
+            (self.rule, item.get("rule")),
+            (self.grade, item.get("level")),
+        )
+        if any(wanted and wanted != found for wanted, found in checks):
+            return False
+        if self.zone:
+            city = item.get("city_code")
+            in_zone = (
+                zone_of.get(str(city)) == self.zone if city else unique_id.startswith(self.zone)
+            )
+            return bool(in_zone)
+        return True
+
+
+def _zone_of_city() -> dict[str, str]:
+    table = cities()
+    return dict(zip(table["city_code"], table["zone"], strict=True))
 
 
 def _jsonable(value: Any) -> Any:
@@ -73,7 +134,9 @@ def _item(record: dict[str, Any]) -> dict[str, Any]:
     return {
         "unique_id": unique_id,
         "label": series_label(unique_id),
-        "city_code": parts[0] if len(parts) == 2 and parts[0].startswith("44") else None,
+        "level_name": series_level(unique_id),
+        "href": f"/series/{unique_id}",
+        "city_code": parts[0] if len(parts[0]) == 4 and parts[0].startswith("44") else None,
         "occupation_code": parts[1] if len(parts) == 2 else None,
         "ds": pd.Timestamp(record["ds"]).date().isoformat(),
         "rule": str(record["rule"]),

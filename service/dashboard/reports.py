@@ -1,61 +1,56 @@
-"""The 供给状况和流动趋势研判报告 of a period, from the store, with small cells suppressed.
+"""The 供给状况和流动趋势研判报告 of a period: served from what publication wrote.
 
-:func:`models.catalogue.supply.supply_flow` counts seekers and vacancies per city, industry
-and flow; any count below ``min_cell_size`` is blanked here before rendering, together with
-the figures derived from it on the same row (growth, ratio, shares), so a planner never reads
-a handful of identifiable people off a table.
+Publication (``training.supply_flow_report``) computes the report once, with small cells
+suppressed by :func:`models.catalogue.supply.suppressed_flow`, and writes HTML and PDF to
+:func:`models.catalogue.supply.report_file`; a request reads that file. A period that was never
+published but lies inside the data is computed on request (the same suppressed view, slower);
+a period outside the data is a 422 naming ``query.period``.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from pathlib import Path
 
-import numpy as np
-import pandas as pd
 from sqlalchemy import Engine
 
 from data.store import read_candidates_frame, read_vacancies_frame
 from models.catalogue.periods import period_window
-from models.catalogue.supply import SupplyFlow, render_supply_html, render_supply_pdf, supply_flow
+from models.catalogue.print_pdf import DEFAULT_ISSUER
+from models.catalogue.supply import (
+    render_supply_html,
+    render_supply_pdf,
+    report_file,
+    supply_flow,
+    suppressed_flow,
+)
 from service.core.errors import InvalidInput
 
-__all__ = ["REPORT_MEDIA_TYPES", "render_supply_report", "suppress_counts"]
+__all__ = ["REPORT_MEDIA_TYPES", "render_supply_report"]
 
 REPORT_MEDIA_TYPES = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
-COUNT_COLUMNS = ("求职人数", "需求人数", "有跨市意向", "流向大湾区", "流向其他城市")
-DERIVED = {
-    "求职人数": ("求职同比", "求人倍率"),
-    "需求人数": ("求人倍率",),
-    "有跨市意向": ("流向大湾区占比",),
-    "流向大湾区": ("流向大湾区占比",),
-}
 
 
-def suppress_counts(table: pd.DataFrame, min_cell_size: int) -> pd.DataFrame:
-    """Blank counts below ``min_cell_size`` (and what is derived from them on that row)."""
-    out = table.astype({c: float for c in COUNT_COLUMNS if c in table}).copy()
-    for column in COUNT_COLUMNS:
-        if column not in out:
-            continue
-        small = out[column] < min_cell_size
-        out.loc[small, column] = np.nan
-        for derived in DERIVED.get(column, ()):
-            if derived in out:
-                out.loc[small, derived] = np.nan
-    return out
-
-
-def render_supply_report(engine: Engine, period: str, fmt: str, *, min_cell_size: int) -> bytes:
+def render_supply_report(
+    engine: Engine,
+    period: str,
+    fmt: str,
+    *,
+    min_cell_size: int,
+    var_dir: Path | None = None,
+    issuer: str = DEFAULT_ISSUER,
+) -> bytes:
     """The report of ``period`` as HTML or PDF bytes (422 naming ``query.period`` if bad)."""
     try:
         period_window(period)
     except ValueError as error:
-        raise InvalidInput("query.period", f"{period!r}: {error}") from error
-    flow = supply_flow(read_vacancies_frame(engine), read_candidates_frame(engine), period)
-    safe: SupplyFlow = replace(
-        flow,
-        by_city=suppress_counts(flow.by_city, min_cell_size),
-        by_industry=suppress_counts(flow.by_industry, min_cell_size),
-        flows=suppress_counts(flow.flows, min_cell_size),
-    )
-    return render_supply_pdf(safe) if fmt == "pdf" else render_supply_html(safe)
+        raise InvalidInput("query.period", f"{period!r} 不是有效的期别：{error}") from error
+    if var_dir is not None:
+        published = report_file(var_dir, period, fmt)
+        if published.is_file():
+            return published.read_bytes()
+    try:
+        flow = supply_flow(read_vacancies_frame(engine), read_candidates_frame(engine), period)
+    except ValueError as error:
+        raise InvalidInput("query.period", f"{period} 超出数据范围：{error}") from error
+    safe = suppressed_flow(flow, min_cell_size)
+    return render_supply_pdf(safe, issuer) if fmt == "pdf" else render_supply_html(safe)

@@ -1,10 +1,11 @@
 """The series page's view model: one city × occupation's monthly demand, supply, 求人倍率
 and (when the registry has one) their forecasts with 80/95 % intervals.
 
-History is computed from the store with the same panel functions the forecasters use
-(:func:`data.panels.demand_panel`, :func:`~data.panels.supply_panel`), so the chart shows what
-the models saw. A month built from fewer than ``min_cell_size`` vacancy (demand) or seeker
-(supply) records is suppressed: its value is blank, and so is the month's ratio.
+History is read from the forecast bundle's all-level ``history`` (what the models saw), so a
+page costs a lookup, not a pass over the store; any level (city × occupation, city × industry,
+zone, province …) has a page. Only before any forecast is trained is a city × occupation
+history computed from the store. A month built from fewer than ``min_cell_size`` vacancy
+(demand) or seeker (supply) records is suppressed: its value is blank, and so is the month's ratio.
 """
 
 from __future__ import annotations
@@ -20,9 +21,14 @@ from sqlalchemy import Engine
 from data.panels import demand_panel, supply_panel
 from data.store import read_candidates_frame, read_vacancies_frame
 from service.dashboard.charts import ForecastBand, SeriesPanel
-from service.dashboard.forecasts import backtest_rows, latest_forecast, series_forecast
+from service.dashboard.forecasts import (
+    LoadedForecast,
+    backtest_rows,
+    latest_forecast,
+    series_forecast,
+)
 
-__all__ = ["SeriesView", "series_history", "series_view"]
+__all__ = ["SeriesView", "bundle_history", "series_history", "series_view"]
 
 PANEL_TITLES = {
     "demand": ("需求人数", "人/月"),
@@ -118,19 +124,49 @@ def _panel(variable: str, history: pd.DataFrame, forecast: pd.DataFrame | None) 
     )
 
 
+def bundle_history(loaded: LoadedForecast | None, unique_id: str, min_cell_size: int) -> Any:
+    """``(hierarchy, ds, demand, supply, ratio)`` of a series from the bundle's all-level
+    history (what the models saw), small months blanked; ``(None, None)`` if not there."""
+    histories = getattr(loaded.bundle, "history", None) if loaded else None
+    if not isinstance(histories, dict):
+        return None, None
+    for hierarchy, frame in histories.items():
+        if not isinstance(frame, pd.DataFrame) or "unique_id" not in frame:
+            continue
+        rows = frame[frame["unique_id"] == unique_id]
+        if rows.empty:
+            continue
+        table = pd.DataFrame({"ds": pd.to_datetime(rows["ds"])})
+        for name in ("demand", "supply"):
+            values = rows[name].astype(float).to_numpy() if name in rows else np.nan
+            table[name] = values
+            table.loc[table[name] < min_cell_size, name] = np.nan
+        table["ratio"] = (table["demand"] / table["supply"].where(table["supply"] > 0)).round(4)
+        return str(hierarchy), table.sort_values("ds", ignore_index=True)
+    return None, None
+
+
 def series_view(
     engine: Engine,
     registry_dir: Path,
-    city_code: str,
-    occupation_code: str,
+    unique_id: str,
     *,
     min_cell_size: int,
 ) -> SeriesView:
-    """History from the store plus the registry's forecast and backtest for the series."""
-    unique_id = f"{city_code}/{occupation_code}"
-    history = series_history(engine, city_code, occupation_code, min_cell_size)
+    """A series' history and forecast, read from the published forecast bundle.
+
+    Only without a bundle (nothing trained yet) is a city × occupation history recomputed
+    from the store; other levels then show no history.
+    """
     loaded = latest_forecast(registry_dir)
     hierarchy, forecasts = series_forecast(loaded, unique_id)
+    found_in, history = bundle_history(loaded, unique_id, min_cell_size)
+    if history is None:
+        parts = unique_id.split("/")
+        if loaded is None and len(parts) == 2 and _is_city_occupation(parts):
+            history = series_history(engine, parts[0], parts[1], min_cell_size)
+        else:
+            history = pd.DataFrame(columns=["ds", "demand", "supply", "ratio"])
     panels = [_panel(variable, history, forecasts.get(variable)) for variable in PANEL_TITLES]
     return SeriesView(
         unique_id=unique_id,
@@ -138,6 +174,10 @@ def series_view(
         forecasts=forecasts,
         backtest=backtest_rows(loaded, unique_id),
         model_version=loaded.version if loaded and forecasts else None,
-        hierarchy=hierarchy,
+        hierarchy=hierarchy or found_in,
         panels=panels,
     )
+
+
+def _is_city_occupation(parts: list[str]) -> bool:
+    return parts[0].startswith("44") and len(parts[0]) == 4 and "-" in parts[1]

@@ -16,27 +16,23 @@ from fastapi import Request
 from fastapi.routing import APIRoute
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from service.core.errors import Unauthorized
+from models.display import install_display_filters
+from service.core.errors import Unauthorized, wants_html
 from service.core.templating import templates
 
-__all__ = ["NAV_ITEMS", "DashboardRoute", "page", "url_with"]
+__all__ = ["NAV_ITEMS", "DashboardRoute", "page", "url_with", "wants_html"]
 
 NAV_ITEMS: tuple[tuple[str, str], ...] = (
     ("/", "概览"),
     ("/catalogue", "紧缺目录"),
     ("/map", "人才地图"),
     ("/warnings", "预警"),
+    ("/reports", "供给与流动报告"),
+    ("/indicators", "专栏1 指标"),
     ("/coding", "编码质量"),
 )
+install_display_filters(templates.env)
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
-
-
-def wants_html(request: Request) -> bool:
-    """Whether the client prefers HTML (a browser navigation) over JSON."""
-    accept = request.headers.get("accept", "")
-    html_at = accept.find("text/html")
-    json_at = accept.find("application/json")
-    return html_at >= 0 and (json_at < 0 or html_at < json_at)
 
 
 def login_redirect(request: Request) -> RedirectResponse:

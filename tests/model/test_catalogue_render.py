@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import subprocess
 import warnings
@@ -53,15 +54,26 @@ def test_json_round_trip(edition):
     assert back.to_dict("records") == json.loads(entries.to_json(orient="records"))
 
 
-def test_csv_has_bom_and_round_trips(edition):
+def test_csv_has_bom_chinese_headers_and_no_json(edition):
     entries, header = edition
     payload = render_catalogue(entries, header, "csv")
     assert payload.startswith(b"\xef\xbb\xbf")
-    back = pd.read_csv(io.BytesIO(payload), encoding="utf-8-sig", dtype={"city_code": str,
-                       "industry_code": str})  # fmt: skip
+    back = pd.read_csv(io.BytesIO(payload), encoding="utf-8-sig", dtype={"城市代码": str,
+                       "行业代码": str})  # fmt: skip
+    assert back["城市"].tolist() == entries["city_name"].tolist()
+    assert back["紧缺指数"].tolist() == entries["shortage_index"].tolist()
+    assert not any(re.fullmatch(r"[a-z_0-9]+", str(column)) for column in back.columns)
+    trend = str(back["求人倍率走势"].iloc[0])
+    assert "[" not in trend and "、" in trend
+    assert not back.astype(str).apply(lambda col: col.str.startswith(("[", "{"))).any().any()
+
+
+def test_csv_english_field_names_on_request(edition):
+    entries, header = edition
+    payload = render_catalogue(entries, {**header, "headers": "en"}, "csv")
+    back = pd.read_csv(io.BytesIO(payload), encoding="utf-8-sig", dtype={"city_code": str})
+    assert back.columns.tolist() == entries.columns.tolist()
     assert back["city_name"].tolist() == entries["city_name"].tolist()
-    assert back["shortage_index"].tolist() == entries["shortage_index"].tolist()
-    assert json.loads(back["ratio_trend"].iloc[0]) == entries["ratio_trend"].iloc[0]
 
 
 def test_xlsx_opens_and_has_native_charts(edition):
@@ -73,6 +85,8 @@ def test_xlsx_opens_and_has_native_charts(edition):
     assert listing["B2"].value == entries["city_name"].iloc[0]
     assert len(listing._charts) == 1
     assert len(workbook["城市统计"]._charts) == 1
+    evidence = [cell.value for cell in workbook["证据"][1]]
+    assert "城市" in evidence and "city_name" not in evidence
     assert workbook["方法说明"]["A1"].value == "方法说明"
 
 

@@ -149,15 +149,19 @@ def test_vendored_table_is_sourced_and_never_guessed() -> None:
         "source_url", "verified",
     ]  # fmt: skip
     assert table["indicator_id"].is_unique
-    assert table["source_url"].str.startswith("http").all()
+    assert len(table) == 15 and table["source_url"].str.contains("粤人社函").all()
     assert set(table["direction"]) <= {"increase", "decrease"}
     assert set(table["kind"]) <= {"预期性", "约束性"}
     # Unverifiable numbers stay empty; every row carries a note saying where numbers came from.
     assert table["baseline_2020"].isna().any()
     assert (table["note"].str.len() > 0).all()
-    assert (
-        table.loc[table["indicator_id"] == "urban_new_jobs_cumulative", "target_2025"].item() == 550
-    )
+    row = table.set_index("indicator_id")
+    assert row.loc["high_skilled_workers_total", ["baseline_2020", "target_2025"]].tolist() == [
+        445,
+        580,
+    ]
+    assert row["cumulative"].sum() == 2 and row["withheld"].sum() == 1
+    assert set(row["kind"]) == {"预期性"}
 
 
 def test_loader_returns_a_copy() -> None:

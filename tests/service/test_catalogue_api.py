@@ -180,7 +180,9 @@ def _parse(fmt: str, content: bytes) -> str:
     if fmt == "json":
         return json.loads(content)["entries"][0]["city_name"]
     if fmt == "csv":
-        return next(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))["city_name"]
+        return next(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))[
+            "城市"
+        ]  # Chinese headers by default
     if fmt == "xlsx":
         sheet = load_workbook(io.BytesIO(content), read_only=True)["目录"]
         return str(next(iter(sheet.iter_rows(min_row=2, max_row=2, values_only=True)))[1])

@@ -109,3 +109,65 @@ def test_filter_catalogue_and_open_series(
     SCREENSHOT_COPY.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(screenshot, SCREENSHOT_COPY)
     shutil.copyfile(tmp_path / "map.png", SCREENSHOT_COPY.with_name("map.png"))
+
+
+SCREENSHOT_DIR = SCREENSHOT_COPY.parent / "planner-pages"
+
+
+def test_screenshots_of_every_planner_page(
+    tmp_path: Path, live_server_factory: LiveServerFactory
+) -> None:
+    """Overview, an edition, a series page, 预警, the flow report, the map and 专栏1, saved
+    as PNG to ``var/screenshots/planner-pages/`` for a person to look at."""
+    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
+        _unavailable(f"{CHROMIUM} is not installed")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is not installed")
+    published = publish_sample(tmp_path / "store")
+    registry = tmp_path / "registry"
+    save_artifact(
+        _fake_bundle(f"{CITY_CODE}/{OCCUPATION[0]}"),
+        "forecast",
+        data_range=("2025-01", "2026-12"),
+        metrics={},
+        root=registry,
+    )
+    settings = published.settings.model_copy(update={"registry_dir": registry})
+    pages = {
+        "overview": ("/", "广东省人才供需概览"),
+        "edition": (f"/catalogue/{published.edition_ids[1]}", "紧缺目录"),
+        "series": (f"/series/{CITY_CODE}/{OCCUPATION[0]}", OCCUPATION[1]),
+        "warnings": ("/warnings", "人才供需预警"),
+        "reports": ("/reports", "供给状况和流动趋势研判报告"),
+        "flow-report": ("/reports/supply-flow?period=2026Q4", "求职者流向矩阵"),
+        "map": ("/map", "人才地图"),
+        "indicators": ("/indicators", "高技能人才人数"),
+    }
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    with live_server_factory(create_app(settings)) as base_url, sync_playwright() as driver:
+        context = driver.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            locale="zh-CN",
+            viewport={"width": 1280, "height": 900},
+        )
+        try:
+            page = context.new_page()
+            page.goto(f"{base_url}/catalogue")  # sent to the login form, then back
+            page.fill("#key", published.planner_key)
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{base_url}/catalogue")
+            for name, (path, expected) in pages.items():
+                response = page.goto(f"{base_url}{path}")
+                assert response is not None and response.status < 400, path
+                assert expected in page.content(), path
+                assert " nan " not in f" {page.inner_text('body')} ", path
+                page.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"), full_page=True)
+        finally:
+            context.close()
+    for name in pages:
+        assert (SCREENSHOT_DIR / f"{name}.png").stat().st_size > 10_000

@@ -26,7 +26,7 @@ from data.store.keys import issue_key
 from service.main import create_app
 from tests.service.conftest import make_service_settings
 
-HIGH_SKILLED = "high_skilled_workers_total"  # baseline 443, target 480 (万人)
+HIGH_SKILLED = "high_skilled_workers_total"  # baseline 445, target 580 (万人)
 SHARE = "high_skilled_share_of_skilled"  # a percentage
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -126,10 +126,10 @@ def test_api_round_trip_on_each_backend(db_url: str, tmp_path: Path) -> None:
     keys = _prepare(settings)
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         assert (
-            _post(client, keys, HIGH_SKILLED, {"period": "2021", "value": 456}).status_code == 201
+            _post(client, keys, HIGH_SKILLED, {"period": "2021", "value": 475}).status_code == 201
         )
         detail = client.get(f"/indicators/{HIGH_SKILLED}", headers=keys.header("planner")).json()
-    assert detail["latest"]["value"] == 456.0
+    assert detail["latest"]["value"] == 475.0
     assert detail["status"] == "on_track"
 
 
@@ -143,10 +143,10 @@ def test_list_before_any_entry(env: tuple[TestClient, Keys]) -> None:
     items = response.json()
     assert [i["indicator_id"] for i in items] == plan_indicators()["indicator_id"].tolist()
     assert {i["status"] for i in items} == {"no_data"}
-    jobs = next(i for i in items if i["indicator_id"] == "urban_new_jobs_cumulative")
-    assert (jobs["baseline_2020"], jobs["target_2025"], jobs["verified"]) == (0.0, 550.0, True)
-    rate = next(i for i in items if i["indicator_id"] == "urban_surveyed_unemployment_rate")
-    assert rate["baseline_2020"] is None  # unknown, not invented
+    skills = next(i for i in items if i["indicator_id"] == HIGH_SKILLED)
+    assert (skills["baseline_2020"], skills["target_2025"], skills["verified"]) == (445, 580, True)
+    withheld = next(i for i in items if i["indicator_id"] == "professional_technical_talent_total")
+    assert withheld["baseline_2020"] is None  # [略] in the plan: withheld, not invented
 
 
 def test_entry_correction_and_progress(env: tuple[TestClient, Keys]) -> None:
@@ -157,19 +157,19 @@ def test_entry_correction_and_progress(env: tuple[TestClient, Keys]) -> None:
     behind = client.get("/indicators", headers=keys.header("planner")).json()
     item = next(i for i in behind if i["indicator_id"] == HIGH_SKILLED)
     assert (item["status"], item["on_track"]) == ("behind", False)
-    assert item["expected_value"] == pytest.approx(465.2)
-    assert item["progress"] == pytest.approx(7 / 37)
+    assert item["expected_value"] == pytest.approx(526.0)
+    assert item["progress"] == pytest.approx(5 / 135)
 
     corrected = _post(client, keys, HIGH_SKILLED,
-                      {"period": "2023", "value": 470, "note": "更正"}, role="admin")  # fmt: skip
+                      {"period": "2023", "value": 530, "note": "更正"}, role="admin")  # fmt: skip
     earlier = _post(client, keys, HIGH_SKILLED, {"period": " 2022q2 ", "value": 449})
     assert (corrected.status_code, earlier.status_code) == (201, 201)
     assert earlier.json()["period"] == "2022Q2"
     detail = client.get(f"/indicators/{HIGH_SKILLED}", headers=keys.header("planner")).json()
     assert [(h["period"], h["value"]) for h in detail["history"]] == [
-        ("2022Q2", 449.0), ("2023", 450.0), ("2023", 470.0),
+        ("2022Q2", 449.0), ("2023", 450.0), ("2023", 530.0),
     ]  # fmt: skip
-    assert (detail["latest"]["period"], detail["latest"]["value"]) == ("2023", 470.0)
+    assert (detail["latest"]["period"], detail["latest"]["value"]) == ("2023", 530.0)
     assert detail["latest"]["note"] == "更正"
     assert detail["status"] == "on_track"
 
@@ -221,7 +221,7 @@ def test_only_planners_and_admins(
 
 def test_page_in_chinese_with_progress_and_form(env: tuple[TestClient, Keys]) -> None:
     client, keys = env
-    _post(client, keys, HIGH_SKILLED, {"period": "2023", "value": 470.0})
+    _post(client, keys, HIGH_SKILLED, {"period": "2023", "value": 530.0})
     assert client.post("/login", data={"key": keys.planner}).status_code == 200
     page = client.get("/indicators", headers={"accept": "text/html"})
     assert page.status_code == 200
@@ -229,11 +229,11 @@ def test_page_in_chinese_with_progress_and_form(env: tuple[TestClient, Keys]) ->
     html = page.text
     assert '<html lang="zh-CN">' in html
     assert "“十四五”规划主要指标跟踪" in html and "符合进度" in html and "暂无数据" in html
-    assert 'role="progressbar"' in html and 'aria-valuenow="73"' in html  # 27/37 of the way
-    assert 'id="observation-form"' in html and "未核实" in html
+    assert 'role="progressbar"' in html and 'aria-valuenow="63"' in html  # 85/135 of the way
+    assert 'id="observation-form"' in html
     assert "http://" not in html.split("<table")[0]  # no external assets in the head
     detail = client.get(f"/indicators/{HIGH_SKILLED}", headers={"accept": "text/html"})
-    assert detail.status_code == 200 and "录入历史" in detail.text and "470" in detail.text
+    assert detail.status_code == 200 and "录入历史" in detail.text and "530" in detail.text
 
 
 def test_page_redirects_to_login_and_cookie_cannot_post(env: tuple[TestClient, Keys]) -> None:

@@ -22,6 +22,7 @@ from service.api.deps import EngineDep, PageDep, SessionDep, SettingsDep
 from service.api.security import require_roles
 from service.core.openapi import problem_responses
 from service.dashboard.alerts import latest_warnings
+from service.dashboard.alerts_page import warnings_page
 from service.dashboard.editions import (
     IDENTITY_COLUMNS,
     EntryFilters,
@@ -33,7 +34,7 @@ from service.dashboard.editions import (
     require_edition,
 )
 from service.dashboard.reports import REPORT_MEDIA_TYPES, render_supply_report
-from service.dashboard.web import DashboardRoute, page, wants_html
+from service.dashboard.web import DashboardRoute, wants_html
 from service.schemas.catalogue import (
     DiffItem,
     EditionDetail,
@@ -161,12 +162,19 @@ def diff_catalogue_edition(edition_id: EditionId, session: SessionDep) -> Editio
     response_class=Response,
 )
 def export_catalogue_edition(
-    edition_id: EditionId, fmt: ExportFormat, session: SessionDep, settings: SettingsDep
+    edition_id: EditionId,
+    fmt: ExportFormat,
+    session: SessionDep,
+    settings: SettingsDep,
+    headers: Annotated[
+        Literal["zh", "en"], Query(description="CSV/XLSX column headers: 中文 or field names.")
+    ] = "zh",
 ) -> Response:
     """The edition as a JSON, CSV (UTF-8 BOM), XLSX, HTML or PDF file."""
     info = require_edition(session, edition_id)
     entries = edition_entries(session, edition_id, settings.min_cell_size)
-    payload = render_catalogue(entries, edition_header(info), fmt)
+    header = {**edition_header(info), "issuing_body": settings.issuing_body, "headers": headers}
+    payload = render_catalogue(entries, header, fmt)
     stem = f"{info.period}-r{info.revision}.{fmt}"
     disposition = content_disposition(f"广东省急需紧缺人才目录-{stem}", f"catalogue-{stem}")
     return Response(
@@ -189,7 +197,14 @@ def supply_flow_report(
     fmt: Annotated[Literal["html", "pdf"], Query(alias="format")] = "html",
 ) -> Response:
     """供给状况和流动趋势研判报告 of a period, from the store's records (small cells blank)."""
-    payload = render_supply_report(engine, period, fmt, min_cell_size=settings.min_cell_size)
+    payload = render_supply_report(
+        engine,
+        period,
+        fmt,
+        min_cell_size=settings.min_cell_size,
+        var_dir=settings.var_dir,
+        issuer=settings.issuing_body,
+    )
     headers = {}
     if fmt == "pdf":
         headers["Content-Disposition"] = content_disposition(
@@ -210,7 +225,7 @@ def warnings_endpoint(
         items=[WarningItem.model_validate(item) for item in feed.items],
     )
     if wants_html(request):
-        return page(request, "warnings.html", active="/warnings", feed=body)
+        return warnings_page(request, feed)
     return body
 
 

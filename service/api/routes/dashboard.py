@@ -16,7 +16,9 @@ from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import HTMLResponse
 
 from data.store.catalogue import EditionInfo, list_editions, list_entries
-from data.taxonomy import cities, city_name, occupation_name
+from data.taxonomy import cities
+from models.display import is_missing, number
+from models.forecast.warning import series_label, series_level
 from service.api.deps import EngineDep, SessionDep, SettingsDep
 from service.api.security import require_roles
 from service.core.errors import InvalidInput, NotFound
@@ -184,28 +186,28 @@ def _series_entry(session: Any, city_code: str, occupation_code: str, min_cell: 
     return edition, (suppress_record(rows[0], min_cell) if rows else None)
 
 
-@router.get("/series/{city_code}/{occupation_code}")
+@router.get("/series/{unique_id:path}")
 def series_page(
     request: Request,
-    city_code: str,
-    occupation_code: str,
+    unique_id: str,
     session: SessionDep,
     engine: EngineDep,
     settings: SettingsDep,
 ) -> HTMLResponse:
-    """Demand, supply and 求人倍率 history plus forecast and intervals, with the evidence."""
-    try:
-        city, occupation = city_name(city_code), occupation_name(occupation_code)
-    except KeyError as missing:
-        raise NotFound(f"No series {city_code}/{occupation_code} ({missing}).") from missing
+    """History, forecast with intervals and evidence of a series at any level."""
+    unique_id = unique_id.strip("/")
+    label, level = series_label(unique_id), series_level(unique_id)
+    if not unique_id or "其他" in level.split(" · "):
+        raise NotFound(f"没有序列 {unique_id!r}。")
     view = series_view(
-        engine,
-        settings.registry_dir,
-        city_code,
-        occupation_code,
-        min_cell_size=settings.min_cell_size,
+        engine, settings.registry_dir, unique_id, min_cell_size=settings.min_cell_size
     )
-    edition, entry = _series_entry(session, city_code, occupation_code, settings.min_cell_size)
+    parts = unique_id.split("/")
+    edition, entry = (
+        _series_entry(session, parts[0], parts[1], settings.min_cell_size)
+        if len(parts) == 2
+        else (None, None)
+    )
     charts = [
         render_panel_svg(panel, panel_id=f"chart-{name}")
         for name, panel in zip(("demand", "supply", "ratio"), view.panels, strict=True)
@@ -214,16 +216,25 @@ def series_page(
     return page(
         request,
         "series.html",
-        active="/catalogue",
-        page_title=f"{city} · {occupation.strip()}",
-        city=city,
-        occupation=occupation.strip(),
+        active="/warnings" if edition is None else "/catalogue",
+        page_title=label,
+        label=label,
+        level=level,
         view=view,
         charts=charts,
         history=frame_records(history),
         edition=edition,
         entry=entry,
         min_cell_size=settings.min_cell_size,
+    )
+
+
+@router.get("/reports")
+def reports_page(request: Request, session: SessionDep) -> HTMLResponse:
+    """供给状况和流动趋势研判报告: one per published period, HTML and PDF."""
+    periods = sorted({edition.period for edition in list_editions(session)}, reverse=True)
+    return page(
+        request, "reports.html", active="/reports", page_title="供给与流动报告", periods=periods
     )
 
 
@@ -248,8 +259,8 @@ def map_page(
     cells = []
     for row in summary.to_dict("records"):
         value = row[metric]
-        value = None if pd.isna(value) else float(value)
-        shown = "无条目" if value is None else f"{value:.4g}"
+        value = None if is_missing(value) else float(value)
+        shown = "无条目" if value is None else number(value, 1)
         href = (
             root + url_with(f"/catalogue/{edition.edition_id}", city_code=row["city_code"])
             if edition is not None

@@ -47,7 +47,7 @@ STATUS_LABELS = {
     "unknown": "无法判断",
     "no_data": "暂无数据",
 }
-PAGE_NAV = (*NAV_ITEMS, ("/indicators", "指标跟踪"))
+PAGE_NAV = NAV_ITEMS  # 专栏1 is in the dashboard navigation
 
 
 class ObservationIn(BaseModel):
@@ -151,9 +151,22 @@ def _page(request: Request, template: str, **context: Any) -> HTMLResponse:
             "root": request.scope.get("root_path", ""),
             "status_labels": STATUS_LABELS,
             "fmt": format_number,
+            "plan_flags": _plan_flags(),
             **context,
         },
     )
+
+
+def _plan_flags() -> dict[str, dict[str, bool]]:
+    """indicator_id → {cumulative, withheld} from the plan table (专栏1 [] and [略])."""
+    table = plan_indicators()
+    return {
+        str(row["indicator_id"]): {
+            "cumulative": bool(row["cumulative"]),
+            "withheld": bool(row["withheld"]),
+        }
+        for row in table.to_dict("records")
+    }
 
 
 def format_number(value: float | None, digits: int = 2) -> str:

@@ -1,0 +1,141 @@
+"""Crawl every dashboard link reachable from ``/`` as a planner: no response may be ≥ 400.
+
+The store is a real one: the demo generator (a short, small window), ingested through the
+normal import path, with an edition published by the catalogue pipeline and the forecast
+trained when the registry lacks one — what ``make run`` does, at a smaller scale.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from fastapi.testclient import TestClient
+
+from data.generator import GeneratorConfig, generate, write
+from data.ingest import ingest_file
+from data.settings import Settings, get_settings
+from data.store import make_engine, session_scope, upgrade_to_head
+from data.store.keys import issue_key
+from models.catalogue.supply import report_file
+from service.main import create_app
+from tests.service.conftest import make_service_settings
+
+HTML = {"Accept": "text/html"}
+LINK = re.compile(r"""href=["']([^"'#]+)["']""")
+SKIP = ("/logout", "/static/", "/docs", "/redoc", "/openapi.json", "javascript:")
+MAX_PAGES = 400
+
+
+@dataclass(frozen=True)
+class DemoStore:
+    settings: Settings
+    planner_key: str
+    period: str
+
+
+def make_demo_store(root: Path) -> DemoStore:
+    """A small demo store with one published edition (the pipeline's own publish)."""
+    from training.catalogue_pipeline import publish_catalogue
+
+    settings = make_service_settings(root)
+    data = generate(GeneratorConfig(start="2025-01", end="2026-09", scale=160.0))
+    paths = write(data, root / "demo", format="csv")
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade_to_head(engine)
+        for kind in ("vacancies", "candidates", "outcomes"):
+            assert ingest_file(engine, kind, paths[kind]).ok
+        with session_scope(engine) as session:
+            planner_key = issue_key(session, "planner")[1]
+    finally:
+        engine.dispose()
+    with pytest.MonkeyPatch.context() as patch:  # publication writes under this var_dir
+        patch.setenv("YUECAI_VAR_DIR", str(settings.var_dir))
+        get_settings.cache_clear()
+        publish_catalogue(
+            "2026Q3",
+            db_url=settings.database_url,
+            out_dir=root / "exports",
+            registry_root=settings.registry_dir,
+            use_registry=False,
+        )
+    get_settings.cache_clear()
+    return DemoStore(settings, planner_key, "2026Q3")
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> DemoStore:
+    return make_demo_store(tmp_path_factory.mktemp("crawl"))
+
+
+@pytest.fixture(scope="module")
+def planner(demo_store: DemoStore) -> Iterator[TestClient]:
+    with TestClient(create_app(demo_store.settings), raise_server_exceptions=False) as client:
+        response = client.post(
+            "/login", data={"key": demo_store.planner_key, "next": "/"}, follow_redirects=False
+        )
+        assert response.status_code == 303
+        yield client
+
+
+def _links(base: str, html: str) -> list[str]:
+    found = []
+    for href in LINK.findall(html):
+        url = urljoin(base, href.replace("&amp;", "&"))
+        parts = urlsplit(url)
+        if parts.netloc not in ("", "testserver") or url.startswith(SKIP):
+            continue
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        if not path.startswith(SKIP):
+            found.append(path)
+    return found
+
+
+@pytest.mark.slow
+def test_every_reachable_link_answers_below_400(planner: TestClient) -> None:
+    seen: set[str] = set()
+    queue = ["/"]
+    failures: list[str] = []
+    while queue and len(seen) < MAX_PAGES:
+        path = queue.pop(0)
+        if path in seen:
+            continue
+        seen.add(path)
+        response = planner.get(path, headers=HTML, follow_redirects=True)
+        if response.status_code >= 400:
+            failures.append(f"{response.status_code} {path}")
+            continue
+        if response.headers.get("content-type", "").startswith("text/html"):
+            queue.extend(_links(f"http://testserver{path}", response.text))
+            assert "nan" not in re.sub(r"<[^>]+>", " ", response.text).split(), path
+    assert len(seen) > 10
+    assert failures == []
+
+
+def test_browser_errors_are_chinese_html_and_api_errors_problem_json(
+    planner: TestClient,
+) -> None:
+    page = planner.get("/catalogue/999999", headers=HTML)
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "页面不存在" in page.text and page.headers["x-request-id"] in page.text
+    api = planner.get("/catalogue/999999", headers={"Accept": "application/json"})
+    assert api.status_code == 404
+    assert api.headers["content-type"].startswith("application/problem+json")
+
+
+def test_flow_report_is_served_from_publication(planner: TestClient, demo_store: DemoStore) -> None:
+    published = report_file(demo_store.settings.var_dir, demo_store.period, "html")
+    assert published.is_file()
+    page = planner.get("/reports/supply-flow", params={"period": demo_store.period}, headers=HTML)
+    assert page.status_code == 200 and page.content == published.read_bytes()
+    body = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", page.text, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", body)
+    assert "流向矩阵" in text and "流向大湾区占比" in text and "季度" in text
+    assert re.findall(r"[A-Za-z]{3,}", text) == []  # Chinese only (codes like 2026Q3 aside)
+    future = planner.get("/reports/supply-flow", params={"period": "2030Q1"}, headers=HTML)
+    assert future.status_code == 422 and "超出数据范围" in future.text

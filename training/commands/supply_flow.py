@@ -1,0 +1,42 @@
+"""`yuecai report supply-flow --period P`: write the 供给状况和流动趋势研判报告 (HTML and PDF).
+
+The same files publication writes (small cells suppressed), to ``<var_dir>/reports/``, where
+the dashboard serves them from. Exit 2 for a period outside the data.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+__all__ = ["supply_flow_command"]
+
+console = Console()
+
+
+def supply_flow_command(
+    period: Annotated[str, typer.Option("--period", help="Period, e.g. 2026Q3 or 2026-09.")],
+    db: Annotated[
+        str | None, typer.Option("--db", help="Database URL (default: settings).")
+    ] = None,
+) -> None:
+    """Compute and write the supply and flow report of PERIOD (HTML and PDF)."""
+    from data.settings import get_settings
+    from data.store import make_engine, read_candidates_frame, read_vacancies_frame
+    from training.supply_flow_report import write_supply_flow_report
+
+    settings = get_settings()
+    engine = make_engine(db or settings.database_url)
+    try:
+        vacancies, candidates = read_vacancies_frame(engine), read_candidates_frame(engine)
+    finally:
+        engine.dispose()
+    try:
+        paths = write_supply_flow_report(vacancies, candidates, period, settings)
+    except ValueError as error:
+        Console(stderr=True).print(f"[red]期别 {period} 无法生成报告：{error}[/]")
+        raise typer.Exit(code=2) from error
+    for path in paths.values():
+        console.print(f"已写入 {path}")
