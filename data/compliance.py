@@ -17,6 +17,10 @@ Two uses, one lexicon:
 ['限男性', '35岁以下', '本地户籍']
 >>> discriminatory_requirements("男女不限，年满18周岁，户籍不限")
 []
+>>> discriminatory_requirements("连南瑶族自治县，孕期保健，缴纳生育保险")
+[]
+>>> [f.phrase for f in discriminatory_requirements("不招孕妇，离异者勿扰，汉族")]
+['不招孕妇', '离异', '汉族']
 >>> strip_protected("男，25岁，汉族，已婚，深圳户籍，电工")
 '，，，，，电工'
 """
@@ -53,26 +57,47 @@ _ETHNIC = "|".join(sorted((f"{name}族" for name in ETHNICITIES), key=len, rever
 _MARITAL = (
     r"已婚已育|未婚未育|已婚|未婚|已育|未育|婚育|离异|离婚|丧偶|单身|怀孕|孕妇|孕期|生育|备孕"
 )
+# As a requirement, a status word alone ("已婚", "未育") is one; the words that also name
+# care work, insurance or counselling topics ("孕期保健", "生育保险", "离婚咨询", "单身公寓")
+# count only with a requirement around them ("不招孕妇", "近期无生育计划", "离异者勿扰").
+_MARITAL_STATUS = r"已婚已育|未婚未育|已婚|未婚|已育|未育|离异|丧偶"
+_MARITAL_TOPIC = r"怀孕|孕妇|孕期|生育计划|生育|备孕|二胎|婚育|离婚|单身"
+_MARITAL_REQUIREMENT = (
+    rf"(?:仅限|只限|只招|限|不招|不要|谢绝|拒绝|暂无|近期无|无)\s*(?:{_MARITAL_TOPIC})"
+    rf"|(?:{_MARITAL_TOPIC})[^，。；,;\n]{{0,4}}?(?:者勿扰|勿扰|免谈|不招|除外|不予|者优先|优先)"
+    rf"|{_MARITAL_STATUS}"
+)
+# Place names are not requirements either: 连山壮族瑶族自治县, 乳源瑶族自治县 (districts.csv)
+# are blanked with the "不限" phrases before the search (_NOT_A_REQUIREMENT).
 _HUKOU = r"(?:本地|本市|本省|外地|[\u4e00-\u9fff]{2})?(?:户籍|户口)"
 
 _AGE = r"\d{1,2}\s*(?:周岁|岁)"
+# Who a job serves or what it practises, not whom it hires: "18岁以下儿童患者", "3岁以下婴幼儿",
+# "少数民族医医师", "朝鲜族风味".
+_SERVED_GROUP = r"的?(?:儿童|婴幼儿|婴儿|幼儿|少儿|青少年|未成年|学生|患者|病人|人群|老人|老年)"
+_ETHNIC_SUBJECT = r"医|药|语|文字|文化|地区|聚居|传统|特色|风味|歌舞|服饰|工艺|史|预科"
 _REQUIREMENTS: tuple[tuple[Category, re.Pattern[str]], ...] = (
     ("gender", re.compile(r"(?<!不)(?:仅限|只限|只招|限|要求)\s*[男女](?:性|士|生)?")),
     ("gender", re.compile(r"[男女](?:性|士|生)?(?:者)?优先")),
     ("gender", re.compile(r"性别\s*[:：]?\s*[男女](?!女|男|不限)")),
-    ("ethnicity", re.compile(rf"(?:少数民族|{_ETHNIC})(?:优先|除外|勿扰|以外)?")),
-    ("marital", re.compile(_MARITAL)),
+    (
+        "ethnicity",
+        re.compile(rf"(?:少数民族|{_ETHNIC})(?!{_ETHNIC_SUBJECT})(?:优先|除外|勿扰|以外)?"),
+    ),
+    ("marital", re.compile(_MARITAL_REQUIREMENT)),
     ("hukou", re.compile(_HUKOU)),
     (
         "age",
         re.compile(r"年龄\s*[:：]?\s*\d{1,2}\s*(?:周岁|岁)?\s*[-~—至到]\s*\d{1,2}\s*(?:周岁|岁)?"),
     ),
-    ("age", re.compile(r"\d{1,2}\s*(?:周岁|岁)\s*(?:以下|以内|之内|之下)")),
+    ("age", re.compile(rf"\d{{1,2}}\s*(?:周岁|岁)\s*(?:以下|以内|之内|之下)(?!{_SERVED_GROUP})")),
     ("age", re.compile(r"(?:不超过|不大于|不高于|低于|小于)\s*\d{1,2}\s*(?:周岁|岁)")),
     ("age", re.compile(r"(?:(?:19|20)\d{2}\s*年?)\s*(?:以后|之后)\s*出生")),
     ("age", re.compile(r"(?:1[9]|[2-9]\d)\s*(?:周岁|岁)\s*以上")),  # a floor above 18
 )
-_NOT_A_REQUIREMENT = re.compile(r"户籍不限|不限户籍|户口不限|不限户口|婚育不限|民族不限|不限民族")
+_NOT_A_REQUIREMENT = re.compile(
+    rf"户籍不限|不限户籍|户口不限|不限户口|婚育不限|民族不限|不限民族|(?:{_ETHNIC})+自治[县州乡区旗]"
+)
 
 _PROTECTED = re.compile(
     "|".join(

@@ -263,6 +263,13 @@ def encode_vacancies(
     frame: pd.DataFrame, vocabularies: Vocabularies, text_model: TextModel
 ) -> VacancyArrays:
     """Encode a vacancy frame (record fields; employer and tenant ids are ignored)."""
+    # A code the coder inferred from the title says no more than the title: it makes the
+    # vacancy scorable only where the text does (see ``scorable`` below).
+    inferred = (
+        frame["occupation_code_source"].eq("coded").to_numpy(dtype=bool)
+        if "occupation_code_source" in frame
+        else np.zeros(len(frame), dtype=bool)
+    )
     frame = frame.reindex(columns=list(VACANCY_FEATURE_FIELDS)).reset_index(drop=True)
     geo = geography()
     codes = _optional_str(frame["occupation_code"])
@@ -306,7 +313,7 @@ def encode_vacancies(
         skills=padded(skills),
         skill_count=np.asarray([len(s) for s in skills], dtype=np.int16),
         text=text_model.transform(vacancy_texts(frame)),
-        scorable=np.asarray([c is not None for c in codes]) | text_present.to_numpy(),
+        scorable=(np.asarray([c is not None for c in codes]) & ~inferred) | text_present.to_numpy(),
         active=np.ones(len(frame), dtype=bool),
     )
 

@@ -340,6 +340,9 @@ class MatchEngine(BaseEstimator):
         else:
             final = base[window]
             parts = self.scorer_.components(picked)
+        # Scores are reported as ranked: to 12 decimals (ranked_order's tie rule), so a page
+        # is sorted by the score it shows even where the ranker's tail underflows (1e-116).
+        final = np.round(final, 12)
         order = ranked_order(final, other_ids[window])
         order = order[final[order] >= threshold]
         results = []

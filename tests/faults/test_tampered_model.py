@@ -13,9 +13,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import update
 
 from bench.common import SeededStore, seed_store
 from data.settings import Settings
+from data.store import make_engine
+from data.store.schema import VacancyRow
 from models.match import MatchEngine
 from models.registry import (
     ArtifactInfo,
@@ -67,6 +70,12 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, SeededSto
     root = tmp_path_factory.mktemp("tampered")
     settings = make_service_settings(root)
     store = seed_store(settings.database_url, end="2024-03", scale=100.0)
+    # 2024's postings have long expired and are never recommended (models.match.lifecycle):
+    # reopen them, so the served model's version can be read off real results.
+    engine = make_engine(settings.database_url)
+    with engine.begin() as connection:
+        connection.execute(update(VacancyRow).values(date_closed=None, valid_through=None))
+    engine.dispose()
     return settings, store
 
 
