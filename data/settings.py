@@ -41,6 +41,13 @@ class Settings(BaseSettings):
     issuing_body: str = Field(
         default="广东省人力资源和社会保障厅", description="发布单位 printed on every PDF page."
     )
+    preload_title_coder: bool = Field(
+        default=False,
+        description=(
+            "Build the occupation coder in the background at start-up (`yuecai serve` turns"
+            " it on), so the first create without an occupation code does not wait for it."
+        ),
+    )
     boundary_file: Path | None = Field(
         default=None, description="Optional GeoJSON of the 21 city boundaries for the maps."
     )

@@ -30,6 +30,7 @@ from service.core.middleware import install_middleware
 from service.core.openapi import YueCaiAPI
 from service.core.templating import STATIC_DIR
 from service.matching import match_service
+from service.occupation_coding import preload_title_coder
 
 __all__ = ["APP_TITLE", "create_app", "package_version"]
 
@@ -57,6 +58,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # with the store's change log by a background thread (service.matching).
     matching = match_service(app)
     matching.start()
+    if app.state.settings.preload_title_coder:
+        preload_title_coder(app)
     # The engine is created lazily by the first request that needs it; close its pool here.
     yield
     matching.stop()

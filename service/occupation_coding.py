@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from data.title_testcases import labelled_titles
 from models.occupation_coder import TitleCoder
 
-__all__ = ["build_title_coder", "get_title_coder"]
+__all__ = ["build_title_coder", "get_title_coder", "preload_title_coder"]
 
 _LOCK = threading.Lock()
 
@@ -35,3 +35,13 @@ def get_title_coder(app: FastAPI) -> TitleCoder:
                 coder = build_title_coder()
                 app.state.title_coder = coder
     return coder
+
+
+def preload_title_coder(app: FastAPI) -> threading.Thread:
+    """Build the app's coder in a daemon thread (a request meanwhile waits on the lock)."""
+    thread = threading.Thread(
+        target=get_title_coder, args=(app,), name="title-coder-preload", daemon=True
+    )
+    thread.start()
+    app.state.title_coder_preload = thread
+    return thread

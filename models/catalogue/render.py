@@ -106,6 +106,8 @@ COLUMN_LABELS_ZH: dict[str, str] = {
     "forecast_ds": "预测月份",
     "backtest_mase": "回测 MASE",
     "edition_id": "版次编号",
+    "forecast_series": "预测序列",
+    "qualified_supply": "符合要求的求职人数",
 }
 LIST_SEPARATOR = "、"
 

@@ -18,6 +18,7 @@ from data.store import (
     upsert_candidates,
     upsert_vacancies,
 )
+from models.catalogue.render import COLUMN_LABELS_ZH
 from models.catalogue.sample import sample_records
 from models.catalogue.suppression import COUNT_COLUMNS
 from training.catalogue_pipeline import _write
@@ -73,9 +74,9 @@ def test_published_files_are_the_suppressed_view(store: str, tmp_path: Path) -> 
     result = CliRunner().invoke(app, [*command, "--out", str(out)])
     assert result.exit_code == 0, result.output
     csv = next(out.glob("catalogue-2026Q4-r*.csv"))
-    exported = pd.read_csv(csv)
+    exported = pd.read_csv(csv, encoding="utf-8-sig")  # Chinese headers (planners' export)
     threshold = get_settings().min_cell_size
-    columns = [c for c in COUNT_COLUMNS if c in exported.columns]
+    columns = [COLUMN_LABELS_ZH[c] for c in COUNT_COLUMNS if COLUMN_LABELS_ZH[c] in exported]
     assert columns
     for column in columns:
         shown = pd.to_numeric(exported[column], errors="coerce").dropna()

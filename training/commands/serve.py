@@ -11,8 +11,15 @@ def serve(
     workers: int = typer.Option(1, help="uvicorn worker processes (stateless API)."),
 ) -> None:
     """Serve the FastAPI app (API, offline OpenAPI docs, planners' dashboard)."""
+    import os
+
     import uvicorn
 
+    # Serving processes build the occupation coder at start-up, not on the first create.
+    from data.settings import get_settings
+
+    os.environ.setdefault("YUECAI_PRELOAD_TITLE_CODER", "true")
+    get_settings.cache_clear()  # `yuecai demo` read the settings before this
     uvicorn.run(
         "service.main:create_app",
         factory=True,
