@@ -114,7 +114,9 @@ def write(
 ) -> dict[str, Path]:
     """Write ``vacancies``, ``candidates`` and ``outcomes`` to ``folder`` in ``format``.
 
-    Output is byte-identical for identical data. Returns the paths written, by table.
+    Output is byte-identical for identical data. Returns the paths written, by table (the
+    three record tables only, so callers can import each; the planted truth, when the data
+    carries it, goes to ``folder/truth/`` beside them, outside the record tables).
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -134,7 +136,7 @@ def write(
             raise ValueError(f"unknown format {format!r}; use csv, parquet or jsonl")
         paths[table] = path
     if isinstance(data.debug.get("latent"), pd.DataFrame):
-        paths.update(write_truth(data.debug["latent"], folder))
+        write_truth(data.debug["latent"], folder)
     return paths
 
 
