@@ -12,9 +12,11 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from data.settings import Settings
 from models.registry import save_artifact
 from service.main import create_app
 from tests.service.conftest import LiveServerFactory
@@ -45,15 +47,19 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-def test_filter_catalogue_and_open_series(
-    tmp_path: Path, live_server_factory: LiveServerFactory
-) -> None:
+def _require_browser() -> Any:
+    """Playwright's ``sync_playwright`` with Debian's Chromium, or skip (fail under CI)."""
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
         _unavailable(f"{CHROMIUM} is not installed")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("the playwright package is not installed")
+    return sync_playwright
+
+
+def _sample_with_forecast(tmp_path: Path) -> tuple[Any, Settings]:
+    """The published sample store, with a forecast bundle for the browsed series."""
     published = publish_sample(tmp_path / "store")
     registry = tmp_path / "registry"
     save_artifact(
@@ -63,7 +69,14 @@ def test_filter_catalogue_and_open_series(
         metrics={},
         root=registry,
     )
-    settings = published.settings.model_copy(update={"registry_dir": registry})
+    return published, published.settings.model_copy(update={"registry_dir": registry})
+
+
+def test_filter_catalogue_and_open_series(
+    tmp_path: Path, live_server_factory: LiveServerFactory
+) -> None:
+    sync_playwright = _require_browser()
+    published, settings = _sample_with_forecast(tmp_path)
     screenshot = tmp_path / "dashboard.png"
     with live_server_factory(create_app(settings)) as base_url, sync_playwright() as driver:
         context = driver.chromium.launch_persistent_context(
@@ -119,22 +132,8 @@ def test_screenshots_of_every_planner_page(
 ) -> None:
     """Overview, an edition, a series page, 预警, the flow report, the map and 专栏1, saved
     as PNG to ``var/screenshots/planner-pages/`` for a person to look at."""
-    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
-        _unavailable(f"{CHROMIUM} is not installed")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is not installed")
-    published = publish_sample(tmp_path / "store")
-    registry = tmp_path / "registry"
-    save_artifact(
-        _fake_bundle(f"{CITY_CODE}/{OCCUPATION[0]}"),
-        "forecast",
-        data_range=("2025-01", "2026-12"),
-        metrics={},
-        root=registry,
-    )
-    settings = published.settings.model_copy(update={"registry_dir": registry})
+    sync_playwright = _require_browser()
+    published, settings = _sample_with_forecast(tmp_path)
     pages = {
         "overview": ("/", "广东省人才供需概览"),
         "edition": (f"/catalogue/{published.edition_ids[1]}", "紧缺目录"),
