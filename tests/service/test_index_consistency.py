@@ -19,15 +19,13 @@ import os
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import Engine, text
 
 from bench.common import ServerProcess, serve_subprocess
 from data.generator import GeneratorConfig, generate, to_records
@@ -44,23 +42,6 @@ STALENESS_SECONDS = 1.0
 STALL_SECONDS = 60.0  # no CPU progress by any worker for this long = stuck
 READS_PER_ROUND = 16
 CLI = Path(sys.executable).parent / "yuecai"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An SQLite file, or a fresh PostgreSQL schema first on the URL's search path."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.sqlite3'}"
-        return
-    admin: Engine = request.getfixturevalue("postgres_admin")
-    schema = f"t_consistency_{uuid.uuid4().hex[:10]}"
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = admin.url.update_query_dict({"options": f"-csearch_path={schema}"})
-    yield url.render_as_string(hide_password=False)
-    with admin.begin() as connection:
-        connection.execute(text("SET LOCAL lock_timeout = '10s'"))
-        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
 
 
 def _cpu_ticks(pids: list[int]) -> int:
@@ -138,7 +119,7 @@ def _ids(body: Any) -> set[str]:
 
 
 @pytest.mark.slow
-def test_every_acknowledged_write_reaches_both_workers(database_url: str, tmp_path: Path) -> None:
+def test_every_acknowledged_write_reaches_both_workers(db_url: str, tmp_path: Path) -> None:
     data = generate(GeneratorConfig(start="2025-01", end="2025-03", scale=20, seed=11))
     open_now = {"date_closed": None, "valid_through": None}  # open today: lifecycle aside
     vacancies = [
@@ -159,7 +140,7 @@ def test_every_acknowledged_write_reaches_both_workers(database_url: str, tmp_pa
         if engine.candidates_for_vacancy(v.vacancy_id, 1)
     )
     template = next(c for c in candidates if c.candidate_id == twin)
-    store = make_engine(database_url)
+    store = make_engine(db_url)
     upgrade_to_head(store)
     with session_scope(store) as session:
         key = issue_key(session, "admin", name="consistency")[1]
@@ -175,7 +156,7 @@ def test_every_acknowledged_write_reaches_both_workers(database_url: str, tmp_pa
     with (
         contextlib.ExitStack() as request_closer,
         serve_subprocess(
-            database_url, registry, tmp_path / "var", workers=2, startup_timeout=_startup_timeout()
+            db_url, registry, tmp_path / "var", workers=2, startup_timeout=_startup_timeout()
         ) as server,
     ):
         _wait_ready(server, headers)
@@ -210,7 +191,7 @@ def test_every_acknowledged_write_reaches_both_workers(database_url: str, tmp_pa
             [str(CLI), "ingest", "candidates", str(tmp_path / "import.json")],
             check=True,
             capture_output=True,
-            env={**os.environ, "YUECAI_DATABASE_URL": database_url},
+            env={**os.environ, "YUECAI_DATABASE_URL": db_url},
             timeout=300,
         )
         staleness.append(
