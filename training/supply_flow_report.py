@@ -1,4 +1,5 @@
-"""Write the 供给状况和流动趋势研判报告 of a period, computed once, small cells suppressed.
+"""Write the 供给状况和流动趋势研判报告 of a period, computed once, small cells suppressed;
+beside it the talent stock by city the 人才地图 shows (:mod:`models.catalogue.talent_stock`).
 
 Called at publication (:func:`training.catalogue_pipeline.publish_catalogue`) and by
 ``yuecai report supply-flow --period P``. The HTML and PDF go to
@@ -13,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from data.settings import Settings
+from models.catalogue.periods import records_window
 from models.catalogue.supply import (
     render_supply_html,
     render_supply_pdf,
@@ -20,6 +22,7 @@ from models.catalogue.supply import (
     supply_flow,
     suppressed_flow,
 )
+from models.catalogue.talent_stock import talent_stock, write_talent_stock
 
 __all__ = ["write_supply_flow_report"]
 
@@ -32,7 +35,8 @@ def write_supply_flow_report(
     *,
     extra_folder: Path | None = None,
 ) -> dict[str, Path]:
-    """Compute, suppress, render and write the report; returns the paths written."""
+    """Compute, suppress, render and write the report and the city talent stock (人才地图);
+    returns the paths written."""
     flow = suppressed_flow(supply_flow(vacancies, candidates, period), settings.min_cell_size)
     payloads = {
         "html": render_supply_html(flow),
@@ -50,4 +54,10 @@ def write_supply_flow_report(
             copy = extra_folder / f"supply-{period}.{fmt}"
             copy.write_bytes(payload)
             paths[f"supply_{fmt}_export"] = copy
+    stock = talent_stock(
+        candidates,
+        records_window(period, vacancies, candidates),
+        min_cell_size=settings.min_cell_size,
+    )
+    paths["talent_stock"] = write_talent_stock(stock, period, settings.var_dir)
     return paths

@@ -23,6 +23,7 @@ import pandas as pd
 __all__ = [
     "DIRECTIONS",
     "INDICATORS_CSV",
+    "IndicatorInputError",
     "KINDS",
     "PERIOD_YEAR_RANGE",
     "indicator",
@@ -113,12 +114,21 @@ def indicator(indicator_id: str) -> dict[str, object] | None:
     return None if found.empty else {str(key): value for key, value in found.iloc[0].items()}
 
 
+class IndicatorInputError(ValueError):
+    """A value or period a planner cannot enter; ``str()`` in English (API), ``zh`` in Chinese
+    (the entry form), both from here so the two never say different things."""
+
+    def __init__(self, message: str, zh: str) -> None:
+        super().__init__(message)
+        self.zh = zh
+
+
 def validate_period(period: str) -> str:
     """Return ``period`` (stripped, ``q`` upper-cased) if it is ``YYYY`` or ``YYYYQn``.
 
     Raises
     ------
-    ValueError
+    IndicatorInputError
         Another shape, or a year outside :data:`PERIOD_YEAR_RANGE`.
 
     Examples
@@ -128,15 +138,21 @@ def validate_period(period: str) -> str:
     >>> validate_period("2024-06")
     Traceback (most recent call last):
     ...
-    ValueError: period must look like '2023' or '2024Q2', not '2024-06'
+    data.indicators.IndicatorInputError: period must look like '2023' or '2024Q2', not '2024-06'
     """
     text = period.strip().upper()
     found = _PERIOD.match(text)
     if found is None:
-        raise ValueError(f"period must look like '2023' or '2024Q2', not {period!r}")
+        raise IndicatorInputError(
+            f"period must look like '2023' or '2024Q2', not {period!r}",
+            f"期别应为年份（如 2023）或季度（如 2024Q2），不能是“{period}”。",
+        )
     low, high = PERIOD_YEAR_RANGE
     if not low <= int(found["year"]) <= high:
-        raise ValueError(f"period year must be between {low} and {high}, not {found['year']}")
+        raise IndicatorInputError(
+            f"period year must be between {low} and {high}, not {found['year']}",
+            f"期别年份应在 {low} 至 {high} 年之间，不能是 {found['year']} 年。",
+        )
     return text
 
 
@@ -147,16 +163,18 @@ def validate_value(value: float, unit: str) -> float:
 
     Raises
     ------
-    ValueError
+    IndicatorInputError
         NaN, infinity, a boolean, or outside the unit's range.
     """
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"value must be a number, not {value!r}")
+        raise IndicatorInputError(f"value must be a number, not {value!r}", "数值必须是数字。")
     number = float(value)
     if not math.isfinite(number):
-        raise ValueError("value must be a finite number")
+        raise IndicatorInputError("value must be a finite number", "数值必须是有限的数字。")
     if number < 0:
-        raise ValueError(f"value must not be negative in {unit}")
+        raise IndicatorInputError(
+            f"value must not be negative in {unit}", f"以“{unit}”为单位的数值不能为负数。"
+        )
     if unit == "%" and number > 100:
-        raise ValueError("a percentage must be at most 100")
+        raise IndicatorInputError("a percentage must be at most 100", "百分比不能超过 100。")
     return number

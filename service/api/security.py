@@ -34,8 +34,11 @@ Verified keys are cached per app for :data:`CACHE_TTL_SECONDS`: a revoke in this
 uvicorn workers, the ``yuecai keys revoke`` CLI) are seen by this one within the TTL.
 
 Dashboard pages (HTML) may also authenticate from the ``yuecai_key`` cookie set by ``/login``
-(HttpOnly, SameSite=Strict); the cookie is honoured for GET/HEAD only, so no state change can
-ride on it, and only planner and admin keys may log in.
+(HttpOnly, SameSite=Strict); only planner and admin keys may log in. The cookie alone is
+honoured for GET/HEAD only. A state change (the 专栏1 entry form) may ride on it only with the
+page's CSRF token — :func:`csrf_token` of the cookie's key, sent as the ``csrf_token`` form field
+or the ``X-CSRF-Token`` header — which another site can neither read nor compute (the
+synchroniser-token pattern, on top of SameSite=Strict).
 """
 
 from __future__ import annotations
@@ -77,7 +80,10 @@ __all__ = [
     "PrincipalCache",
     "Role",
     "RoleCheck",
+    "CSRF_FIELD",
+    "CSRF_HEADER",
     "authenticate",
+    "csrf_token",
     "enforce_access_policy",
     "ensure_tenant",
     "get_principal_from_cookie",
@@ -96,6 +102,10 @@ COOKIE_MAX_AGE_SECONDS = 8 * 3600
 CACHE_TTL_SECONDS = 30.0
 CACHE_MAX_ENTRIES = 10_000
 METRICS_PATH = "/metrics"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+_CSRF_CONTEXT = b"yuecai-dashboard-csrf-v1"
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 PUBLIC_PATHS: frozenset[str] = frozenset(
     {"/health", "/ready", "/meta", "/problems", "/problems/{slug}", "/login", "/logout"}
     | {"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"}
@@ -198,17 +208,41 @@ def _key_from_headers(request: Request) -> str | None:
     return request.headers.get(API_KEY_HEADER) or None
 
 
+def csrf_token(cookie_key: str) -> str:
+    """The CSRF token a dashboard page embeds for the logged-in ``cookie_key`` (hex, 32 chars).
+
+    Keyed by the secret key itself, so only a page served to its holder can carry it.
+    """
+    digest = hmac.new(cookie_key.strip().encode(), _CSRF_CONTEXT, hashlib.sha256)
+    return digest.hexdigest()[:32]
+
+
+async def _cookie_key(request: Request) -> str | None:
+    """The login cookie's key if this request may use it: always for GET/HEAD, else only with
+    the matching CSRF token (header, or form field of a form post)."""
+    cookie = request.cookies.get(COOKIE_NAME)
+    if not cookie or request.method in _SAFE_METHODS:
+        return cookie or None
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and request.headers.get("content-type", "").startswith(_FORM_TYPES):
+        field = (await request.form()).get(CSRF_FIELD)  # cached: the route reads the same form
+        sent = field if isinstance(field, str) else None
+    if sent and hmac.compare_digest(sent.encode(), csrf_token(cookie).encode()):
+        return cookie
+    return None
+
+
 async def authenticate(request: Request) -> Principal:
     """The caller's :class:`Principal` (401 if no valid key); computed once per request.
 
-    Headers first; the login cookie counts for GET/HEAD only.
+    Headers first; then the login cookie (for a state change only with its CSRF token).
     """
     known: Principal | None = getattr(request.state, "principal", None)
     if known is not None:
         return known
     plaintext = _key_from_headers(request)
-    if plaintext is None and request.method in _SAFE_METHODS:
-        plaintext = request.cookies.get(COOKIE_NAME)
+    if plaintext is None:
+        plaintext = await _cookie_key(request)
     if plaintext is None:
         detail = f"An API key is required (Authorization: Bearer … or {API_KEY_HEADER})."
         raise Unauthorized(detail, headers=_CHALLENGE)

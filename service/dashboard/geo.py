@@ -1,8 +1,11 @@
 """City shapes of Guangdong's 21 prefecture-level cities and the shortage map as inline SVG.
 
-Shapes come from ``data/geo/guangdong_cities.geojson`` when a licensed boundary file has been
-vendored there (``properties.city_code`` '4401' or ``adcode`` '440100'; plain Polygon or
-MultiPolygon coordinates; see ``data/geo/SOURCE.txt``). Without one, the map is SCHEMATIC:
+Shapes come from a licensed boundary file when one is supplied: the ``boundary_file`` setting
+(``YUECAI_BOUNDARY_FILE``, with ``boundary_review_number`` — its 审图号 — and ``boundary_crs``,
+both shown under the map), else ``data/geo/guangdong_cities.geojson`` if vendored there
+(``properties.city_code`` '4401' or ``adcode`` '440100'; plain Polygon or MultiPolygon
+coordinates; see ``data/geo/SOURCE.txt``). A file that does not cover all 21 cities, or cannot
+be read, is not used (the page says so). Without one, the map is SCHEMATIC:
 each city is the Voronoi cell of its seat (``taxonomy.cities()`` lon/lat), clipped to a
 buffered convex hull of all seats. Cells show which city is next to which and roughly where,
 not where the borders run; the page says so whenever :attr:`CityShapes.schematic` is true.
@@ -15,8 +18,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import cache
 from html import escape
 from pathlib import Path
@@ -28,6 +31,7 @@ __all__ = [
     "BOUNDARY_FILE",
     "GEO_DIR",
     "CityShapes",
+    "STOCK_PALETTE",
     "MapCell",
     "city_shapes",
     "convex_hull",
@@ -46,6 +50,8 @@ HULL_MARGIN_DEGREES = 0.55
 HULL_DIRECTIONS = 24
 # Sequential reds (light → dark) for 5 classes; grey for cities without a value.
 PALETTE: tuple[str, ...] = ("#fde0d9", "#fcae9b", "#fb7a5f", "#e0452f", "#a50f15")
+# Sequential blues for the talent-stock maps (where talent is: not an alarm colour).
+STOCK_PALETTE: tuple[str, ...] = ("#deebf7", "#b5d4e9", "#7fb2d8", "#3f87c0", "#08519c")
 NO_DATA = "#e5e7eb"
 SCHEMATIC_NOTE = (
     "示意图：各城市区域为以市政府驻地为种子点的泰森多边形（Voronoi），"
@@ -61,6 +67,10 @@ class CityShapes:
     schematic: bool
     note: str
     licence: str
+    review_number: str = ""
+    crs: str = ""
+    problem: str = ""
+    """Why a supplied boundary file was not used (shown on the page), or ''."""
 
 
 def _cross(o: Point, a: Point, b: Point) -> float:
@@ -177,13 +187,24 @@ def load_boundary_file(path: Path) -> CityShapes:
     )
 
 
-def city_shapes() -> CityShapes:
-    """The vendored boundaries if present (all 21 cities), else :func:`schematic_shapes`."""
-    if BOUNDARY_FILE.is_file():
-        shapes = _cached_boundaries(BOUNDARY_FILE, BOUNDARY_FILE.stat().st_mtime_ns)
-        if len(shapes.rings) == len(cities()):
-            return shapes
-    return schematic_shapes()
+def city_shapes(
+    boundary_file: Path | None = None, *, review_number: str = "", crs: str = ""
+) -> CityShapes:
+    """The supplied (else vendored) boundaries if they cover all 21 cities, else
+    :func:`schematic_shapes` carrying the reason in :attr:`CityShapes.problem`."""
+    path = boundary_file or (BOUNDARY_FILE if BOUNDARY_FILE.is_file() else None)
+    if path is None:
+        return schematic_shapes()
+    try:
+        shapes = _cached_boundaries(Path(path), Path(path).stat().st_mtime_ns)
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
+        problem = f"边界文件 {Path(path).name} 无法读取（{type(error).__name__}），已改用示意图。"
+        return replace(schematic_shapes(), problem=problem)
+    missing = sorted(set(cities()["city_code"]) - set(shapes.rings))
+    if missing:
+        problem = f"边界文件 {Path(path).name} 缺少 {len(missing)} 个城市，已改用示意图。"
+        return replace(schematic_shapes(), problem=problem)
+    return replace(shapes, review_number=review_number, crs=crs)
 
 
 @cache
@@ -203,16 +224,16 @@ class MapCell:
     href: str | None = None
 
 
-def shade(value: float | None, upper: float) -> str:
+def shade(value: float | None, upper: float, palette: Sequence[str] = PALETTE) -> str:
     """Fill colour of ``value`` on a 5-class scale over [0, upper] (grey for None)."""
     if value is None or math.isnan(value):
         return NO_DATA
     if upper <= 0:
-        return PALETTE[0]
-    index = min(len(PALETTE) - 1, int(len(PALETTE) * max(value, 0.0) / upper))
+        return palette[0]
+    index = min(len(palette) - 1, int(len(palette) * max(value, 0.0) / upper))
     if value >= upper:
-        index = len(PALETTE) - 1
-    return PALETTE[index]
+        index = len(palette) - 1
+    return palette[index]
 
 
 class _Projection:
@@ -257,7 +278,12 @@ def _centroid(ring: Ring) -> Point:
 
 
 def render_map_svg(
-    cells: Sequence[MapCell], shapes: CityShapes, *, title: str, width: float = 760
+    cells: Sequence[MapCell],
+    shapes: CityShapes,
+    *,
+    title: str,
+    width: float = 760,
+    palette: Sequence[str] = PALETTE,
 ) -> str:
     """The map as an accessible inline ``<svg>``: one ``<path class="city">`` per city.
 
@@ -276,7 +302,7 @@ def render_map_svg(
             continue
         path = (
             f'<path class="city" data-city-code="{escape(cell.city_code)}" '
-            f'fill="{shade(cell.value, upper)}" d="{_path(rings, project)}">'
+            f'fill="{shade(cell.value, upper, palette)}" d="{_path(rings, project)}">'
             f"<title>{escape(cell.label)}</title></path>"
         )
         if cell.href:
@@ -295,10 +321,16 @@ def render_map_svg(
     )
 
 
-def legend(cells: Sequence[MapCell]) -> list[tuple[str, str]]:
+def legend(
+    cells: Sequence[MapCell],
+    palette: Sequence[str] = PALETTE,
+    fmt: Callable[[float], str] = lambda value: f"{value:.3g}",
+) -> list[tuple[str, str]]:
     """``(colour, range label)`` of the five classes for the values shown, plus no-data."""
     values = [c.value for c in cells if c.value is not None and not math.isnan(c.value)]
     upper = max(values, default=0.0)
-    step = upper / len(PALETTE) if upper > 0 else 0.0
-    rows = [(colour, f"{step * k:.3g} – {step * (k + 1):.3g}") for k, colour in enumerate(PALETTE)]
+    step = upper / len(palette) if upper > 0 else 0.0
+    rows = [
+        (colour, f"{fmt(step * k)} – {fmt(step * (k + 1))}") for k, colour in enumerate(palette)
+    ]
     return [*rows, (NO_DATA, "无数据")]

@@ -245,3 +245,93 @@ def test_page_redirects_to_login_and_cookie_cannot_post(env: tuple[TestClient, K
     body = {"period": "2023", "value": 1}
     posted = client.post(f"/indicators/{HIGH_SKILLED}/observations", json=body)
     assert posted.status_code == 401  # the cookie is for GET only
+
+
+def _form_token(html: str) -> str:
+    import re
+
+    found = re.search(r'name="csrf_token" value="([0-9a-f]{32})"', html)
+    assert found, "the entry form carries no CSRF token"
+    return found.group(1)
+
+
+def test_form_entry_on_the_login_cookie(env: tuple[TestClient, Keys]) -> None:
+    """No key re-pasted: the cookie plus the page's token saves; the list says what."""
+    client, keys = env
+    client.post("/login", data={"key": keys.planner})
+    html = client.get("/indicators", headers={"accept": "text/html"}).text
+    assert 'type="password"' not in html.split('id="observation-form"')[1]
+    form = {
+        "csrf_token": _form_token(html),
+        "indicator_id": HIGH_SKILLED,
+        "period": "2024q4",
+        "value": "512.5",
+        "note": "省人社厅统计公报",
+    }
+    saved = client.post("/indicators/entry", data=form, follow_redirects=False)
+    assert saved.status_code == 303
+    assert saved.headers["location"].startswith(f"/indicators?saved={HIGH_SKILLED}")
+    after = client.get(saved.headers["location"], headers={"accept": "text/html"}).text
+    assert "已保存：高技能人才人数，2024Q4 期为 512.5 万人" in after
+    history = client.get(f"/indicators/{HIGH_SKILLED}", headers=keys.header("planner")).json()
+    assert [(h["period"], h["value"], h["note"]) for h in history["history"]] == [
+        ("2024Q4", 512.5, "省人社厅统计公报")
+    ]
+    assert history["history"][0]["entered_by"] == keys.planner.split("_")[1]
+
+
+@pytest.mark.parametrize(
+    ("field", "bad", "reason"),
+    [
+        ("period", "2024-06", "期别应为年份（如 2023）或季度（如 2024Q2）"),
+        ("period", "1999", "期别年份应在"),
+        ("value", "abc", "数值必须是数字"),
+        ("value", "-3", "不能为负数"),
+    ],
+)
+def test_form_errors_in_chinese_keep_the_values(
+    env: tuple[TestClient, Keys], field: str, bad: str, reason: str
+) -> None:
+    client, keys = env
+    client.post("/login", data={"key": keys.planner})
+    token = _form_token(client.get("/indicators", headers={"accept": "text/html"}).text)
+    form = {"csrf_token": token, "indicator_id": HIGH_SKILLED, "period": "2024", "value": "500"}
+    form[field] = bad
+    response = client.post("/indicators/entry", data=form, follow_redirects=False)
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("text/html")
+    assert reason in response.text and "未保存" in response.text
+    assert f'value="{bad}"' in response.text  # what the planner typed is still there
+    history = client.get(f"/indicators/{HIGH_SKILLED}", headers=keys.header("planner")).json()
+    assert history["history"] == []
+
+
+def test_cookie_post_without_the_token_is_refused(env: tuple[TestClient, Keys]) -> None:
+    """A cross-site form (it cannot read the page, so has no token) changes nothing."""
+    client, keys = env
+    client.post("/login", data={"key": keys.planner})
+    form = {"indicator_id": HIGH_SKILLED, "period": "2024", "value": "500"}
+    for token in (None, "0" * 32):
+        data = form if token is None else {**form, "csrf_token": token}
+        response = client.post("/indicators/entry", data=data, follow_redirects=False)
+        assert response.status_code == 401
+    other = client.post(
+        f"/indicators/{HIGH_SKILLED}/observations",
+        json={"period": "2024", "value": 500.0},
+        headers={"X-CSRF-Token": "f" * 32},
+    )
+    assert other.status_code == 401
+    history = client.get(f"/indicators/{HIGH_SKILLED}", headers=keys.header("planner")).json()
+    assert history["history"] == []
+
+
+def test_json_api_accepts_the_cookie_with_the_token_header(env: tuple[TestClient, Keys]) -> None:
+    client, keys = env
+    client.post("/login", data={"key": keys.planner})
+    token = _form_token(client.get("/indicators", headers={"accept": "text/html"}).text)
+    response = client.post(
+        f"/indicators/{SHARE}/observations",
+        json={"period": "2025", "value": 34.0},
+        headers={"X-CSRF-Token": token},
+    )
+    assert response.status_code == 201

@@ -1,7 +1,8 @@
 """The planners' dashboard: server-rendered Chinese HTML pages (work without JavaScript).
 
 ``/`` overview · ``/catalogue`` editions · ``/catalogue/{id}`` entries with filters, paging and
-the diff · ``/series/{city}/{occupation}`` history and forecast · ``/map`` talent map.
+the diff · ``/series/{city}/{occupation}`` history and forecast · ``/map`` shortage map ·
+``/map/talent`` talent-stock maps (高技能 / 专业技术人才).
 ``/warnings`` is served by :mod:`service.api.routes.catalogue` (JSON or this dashboard's page).
 Planner/admin only, logged in with the ``/login`` cookie; a browser without one is redirected
 to the login form (:class:`service.dashboard.web.DashboardRoute`).
@@ -17,7 +18,8 @@ from starlette.responses import HTMLResponse
 
 from data.store.catalogue import EditionInfo, list_editions, list_entries
 from data.taxonomy import cities
-from models.display import is_missing, number
+from models.catalogue.talent_stock import KINDS as TALENT_KINDS
+from models.display import count, is_missing, number, percent
 from models.forecast.warning import series_label, series_level
 from service.api.deps import EngineDep, SessionDep, SettingsDep
 from service.api.security import require_roles
@@ -36,8 +38,16 @@ from service.dashboard.editions import (
     require_edition,
     suppress_record,
 )
-from service.dashboard.geo import MapCell, city_shapes, legend, render_map_svg
+from service.dashboard.geo import (
+    STOCK_PALETTE,
+    CityShapes,
+    MapCell,
+    city_shapes,
+    legend,
+    render_map_svg,
+)
 from service.dashboard.series import series_view
+from service.dashboard.talent import STOCK_METRICS, load_talent_stock
 from service.dashboard.web import DashboardRoute, page, url_with
 
 __all__ = ["router"]
@@ -56,6 +66,13 @@ MAP_METRICS: dict[str, str] = {
     "mean_index": "平均紧缺指数",
     "entries": "紧缺条目数",
 }
+
+MAP_TABS: dict[str, str] = {
+    "/map": "紧缺地图",
+    "/map/talent?kind=high_skilled": "高技能人才地图",
+    "/map/talent?kind=professional": "专业技术人才地图",
+}
+"""The three maps of 人才地图, by their link (the tab bar on each map page)."""
 
 
 def _latest(session: Any) -> EditionInfo | None:
@@ -276,13 +293,15 @@ def map_page(
                 href,
             )
         )
-    shapes = city_shapes()
+    shapes = _shapes(settings)
     svg = render_map_svg(cells, shapes, title=f"广东省人才紧缺地图：{MAP_METRICS[metric]}")
     return page(
         request,
         "map.html",
         active="/map",
         page_title="人才地图",
+        map_tabs=MAP_TABS,
+        map_tab="/map",
         edition=edition,
         svg=svg,
         shapes=shapes,
@@ -290,4 +309,63 @@ def map_page(
         metric=metric,
         metrics=MAP_METRICS,
         summary=summary.to_dict("records"),
+    )
+
+
+def _shapes(settings: Any) -> CityShapes:
+    return city_shapes(
+        settings.boundary_file,
+        review_number=settings.boundary_review_number,
+        crs=settings.boundary_crs,
+    )
+
+
+@router.get("/map/talent")
+def talent_map_page(
+    request: Request,
+    engine: EngineDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    kind: Annotated[Literal["high_skilled", "professional"], Query()] = "high_skilled",
+    metric: Annotated[Literal["count", "share"], Query()] = "count",
+    edition_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+) -> HTMLResponse:
+    """高技能人才地图 / 专业技术人才地图: the talent stock by city at the edition's period."""
+    edition = require_edition(session, edition_id) if edition_id else _latest(session)
+    stock: dict[str, Any] = {"rows": [], "window_start": "", "window_end": ""}
+    if edition is not None:
+        stock = load_talent_stock(
+            engine, settings.var_dir, edition.period, min_cell_size=settings.min_cell_size
+        )
+    column = kind if metric == "count" else f"{kind}_share"
+    shown_as = count if metric == "count" else percent
+    title = f"广东省{TALENT_KINDS[kind]}地图：{STOCK_METRICS[metric]}"
+    cells = [
+        MapCell(
+            row["city_code"],
+            row["name"],
+            str(cities().set_index("city_code")["short_name"][row["city_code"]]),
+            row[column],
+            f"{row['name']}：{TALENT_KINDS[kind]}{STOCK_METRICS[metric]} {shown_as(row[column])}",
+        )
+        for row in stock["rows"]
+    ]
+    shapes = _shapes(settings)
+    return page(
+        request,
+        "talent_map.html",
+        active="/map",
+        page_title=f"{TALENT_KINDS[kind]}地图",
+        map_tabs=MAP_TABS,
+        map_tab=f"/map/talent?kind={kind}",
+        edition=edition,
+        svg=render_map_svg(cells, shapes, title=title, palette=STOCK_PALETTE),
+        shapes=shapes,
+        legend=legend(cells, STOCK_PALETTE, shown_as),
+        kind=kind,
+        kinds=TALENT_KINDS,
+        metric=metric,
+        metrics=STOCK_METRICS,
+        stock=stock,
+        min_cell_size=settings.min_cell_size,
     )

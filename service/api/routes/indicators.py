@@ -5,9 +5,11 @@ Chinese page for a browser); ``GET /indicators/{id}`` adds the full entry histor
 ``POST /indicators/{id}/observations`` appends a value (a correction is a new version, see
 :mod:`data.store.indicators`). Planner or admin only.
 
-The page's entry form posts with ``fetch`` and an ``Authorization`` header the planner types in:
-the login cookie is honoured for GET only (:mod:`service.api.security`), so no state change can
-ride on it, and a plain HTML form could not send the key.
+The page's entry form is a plain HTML form (no script) posting to ``POST /indicators/entry``
+on the planner's login cookie with the page's CSRF token (:func:`service.api.security.csrf_token`),
+so nobody re-pastes a key; a mistake comes back as the same page, status 422, with the values
+kept and the reason in Chinese (the validators' own wording, :class:`data.indicators.IndicatorInputError`);
+a saved value redirects (303) to the list, which says what was saved.
 """
 
 from __future__ import annotations
@@ -15,13 +17,19 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from data.indicators import indicator, plan_indicators, validate_period, validate_value
+from data.indicators import (
+    IndicatorInputError,
+    indicator,
+    plan_indicators,
+    validate_period,
+    validate_value,
+)
 from data.store.indicators import (
     Observation,
     latest_observations,
@@ -30,7 +38,7 @@ from data.store.indicators import (
 )
 from models.indicators import Assessment, assess
 from service.api.deps import SessionDep
-from service.api.security import PlannerOrAdmin, require_roles
+from service.api.security import COOKIE_NAME, PlannerOrAdmin, csrf_token, require_roles
 from service.core.errors import Conflict, InvalidInput, NotFound
 from service.core.openapi import problem_responses
 from service.core.templating import templates
@@ -152,9 +160,17 @@ def _page(request: Request, template: str, **context: Any) -> HTMLResponse:
             "status_labels": STATUS_LABELS,
             "fmt": format_number,
             "plan_flags": _plan_flags(),
+            "csrf_token": _page_csrf_token(request),
             **context,
         },
     )
+
+
+def _page_csrf_token(request: Request) -> str | None:
+    """The entry form's token for a cookie login (None when the page was fetched with a key
+    header: such a client posts JSON to the API instead)."""
+    cookie = request.cookies.get(COOKIE_NAME)
+    return csrf_token(cookie) if cookie else None
 
 
 def _plan_flags() -> dict[str, dict[str, bool]]:
@@ -185,11 +201,16 @@ def _all_indicators(session: Session) -> list[IndicatorOut]:
     ]
 
 
-def list_indicators_endpoint(request: Request, session: SessionDep) -> Response | list[Any]:
+def list_indicators_endpoint(
+    request: Request,
+    session: SessionDep,
+    saved: Annotated[str | None, Query(max_length=64, include_in_schema=False)] = None,
+) -> Response | list[Any]:
     """Every plan indicator with its latest value, progress and on-track flag (HTML too)."""
     items = _all_indicators(session)
     if wants_html(request):
-        return _page(request, "list.html", page_title="指标跟踪", items=items)
+        saved_item = next((item for item in items if item.indicator_id == saved), None)
+        return _page(request, "list.html", page_title="指标跟踪", items=items, saved=saved_item)
     return items
 
 
@@ -259,3 +280,64 @@ def add_observation(
         session.rollback()
         raise Conflict("This period was entered at the same moment; try again.") from error
     return _observation_out(stored)
+
+
+@router.post("/indicators/entry", include_in_schema=False, response_class=HTMLResponse)
+def add_observation_form(
+    request: Request,
+    principal: PlannerOrAdmin,
+    session: SessionDep,
+    indicator_id: Annotated[str, Form(max_length=64)],
+    period: Annotated[str, Form(max_length=16)] = "",
+    value: Annotated[str, Form(max_length=64)] = "",
+    note: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """The dashboard's entry form (cookie + CSRF token): 303 to the list, or 422 in Chinese."""
+    spec = indicator(indicator_id)
+    errors: dict[str, str] = {}
+    if spec is None:
+        errors["indicator_id"] = "请选择规划中的指标。"
+    try:
+        clean_period = validate_period(period)
+    except IndicatorInputError as error:
+        errors["period"] = error.zh
+    try:
+        number = float(value.replace(",", "").strip())
+    except ValueError:
+        errors["value"] = "数值必须是数字。" if value.strip() else "请填写数值。"
+    else:
+        if spec is not None:
+            try:
+                number = validate_value(number, str(spec["unit"]))
+            except IndicatorInputError as error:
+                errors["value"] = error.zh
+    if errors or spec is None:
+        page = _page(
+            request,
+            "list.html",
+            page_title="指标跟踪",
+            items=_all_indicators(session),
+            errors=errors,
+            entered={"indicator_id": indicator_id, "period": period, "value": value, "note": note},
+        )
+        page.status_code = 422
+        return page
+    try:
+        record_observation(
+            session, indicator_id, clean_period, number, entered_by=principal.key_id, note=note
+        )
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        page = _page(
+            request,
+            "list.html",
+            page_title="指标跟踪",
+            items=_all_indicators(session),
+            errors={"period": "同一时刻已有人录入该期别，请重试。"},
+            entered={"indicator_id": indicator_id, "period": period, "value": value, "note": note},
+        )
+        page.status_code = 409
+        return page
+    root = request.scope.get("root_path", "")
+    return RedirectResponse(f"{root}/indicators?saved={indicator_id}#row-{indicator_id}", 303)
