@@ -328,7 +328,9 @@ def legend(
 ) -> list[tuple[str, str]]:
     """``(colour, range label)`` of the five classes for the values shown, plus no-data."""
     values = [c.value for c in cells if c.value is not None and not math.isnan(c.value)]
-    upper = max(values, default=0.0)
+    if not values:
+        return [(NO_DATA, "无数据")]
+    upper = max(values)
     step = upper / len(palette) if upper > 0 else 0.0
     rows = [
         (colour, f"{fmt(step * k)} – {fmt(step * (k + 1))}") for k, colour in enumerate(palette)

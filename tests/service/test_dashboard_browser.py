@@ -130,8 +130,9 @@ SCREENSHOT_DIR = SCREENSHOT_COPY.parent / "planner-pages"
 def test_screenshots_of_every_planner_page(
     tmp_path: Path, live_server_factory: LiveServerFactory
 ) -> None:
-    """Overview, an edition, a series page, 预警, the flow report, the map and 专栏1, saved
-    as PNG to ``var/screenshots/planner-pages/`` for a person to look at."""
+    """Overview, an edition, a series page, 预警, the flow report, the shortage and both
+    talent-stock maps and 专栏1 (with a value entered through its form on the login cookie),
+    saved as PNG to ``var/screenshots/planner-pages/`` for a person to look at."""
     sync_playwright = _require_browser()
     published, settings = _sample_with_forecast(tmp_path)
     pages = {
@@ -142,6 +143,8 @@ def test_screenshots_of_every_planner_page(
         "reports": ("/reports", "供给状况和流动趋势研判报告"),
         "flow-report": ("/reports/supply-flow?period=2026Q4", "求职者流向矩阵"),
         "map": ("/map", "人才地图"),
+        "map-high-skilled": ("/map/talent?kind=high_skilled", "广东省高技能人才地图"),
+        "map-professional": ("/map/talent?kind=professional", "广东省专业技术人才地图"),
         "indicators": ("/indicators", "高技能人才人数"),
     }
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
@@ -166,7 +169,15 @@ def test_screenshots_of_every_planner_page(
                 assert expected in page.content(), path
                 assert " nan " not in f" {page.inner_text('body')} ", path
                 page.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"), full_page=True)
+            page.goto(f"{base_url}/indicators")
+            page.select_option("select[name=indicator_id]", "high_skilled_workers_total")
+            page.fill("input[name=period]", "2025")
+            page.fill("input[name=value]", "560")
+            page.click("#observation-form button[type=submit]")
+            page.wait_for_selector("#saved")
+            assert "2025 期为 560 万人" in page.inner_text("#saved")
+            page.screenshot(path=str(SCREENSHOT_DIR / "indicators-saved.png"), full_page=True)
         finally:
             context.close()
-    for name in pages:
+    for name in [*pages, "indicators-saved"]:
         assert (SCREENSHOT_DIR / f"{name}.png").stat().st_size > 10_000

@@ -22,6 +22,7 @@ from data.settings import Settings, get_settings
 from data.store import make_engine, session_scope, upgrade_to_head
 from data.store.keys import issue_key
 from models.catalogue.supply import report_file
+from models.catalogue.talent_stock import read_talent_stock
 from service.main import create_app
 from tests.service.conftest import make_service_settings
 
@@ -139,3 +140,18 @@ def test_flow_report_is_served_from_publication(planner: TestClient, demo_store:
     assert re.findall(r"[A-Za-z]{3,}", text) == []  # Chinese only (codes like 2026Q3 aside)
     future = planner.get("/reports/supply-flow", params={"period": "2030Q1"}, headers=HTML)
     assert future.status_code == 422 and "超出数据范围" in future.text
+
+
+def test_talent_maps_read_the_stock_written_at_publication(
+    planner: TestClient, demo_store: DemoStore
+) -> None:
+    stored = read_talent_stock(demo_store.settings.var_dir, demo_store.period)
+    assert stored is not None, "publication wrote no talent stock"
+    shown = [row for row in stored["rows"] if row["high_skilled"] is not None]
+    assert len(stored["rows"]) == 21 and len(shown) >= 5  # demo volumes: most cities visible
+    for kind in ("high_skilled", "professional"):
+        page = planner.get("/map/talent", params={"kind": kind}, headers=HTML)
+        assert page.status_code == 200
+        for row in stored["rows"]:
+            if row[kind] is not None:
+                assert f"<td class=\"num\">{round(row[kind]):,}</td>" in page.text, row["name"]
