@@ -23,9 +23,9 @@ import pandas as pd
 __all__ = [
     "DIRECTIONS",
     "INDICATORS_CSV",
-    "IndicatorInputError",
     "KINDS",
     "PERIOD_YEAR_RANGE",
+    "IndicatorInputError",
     "indicator",
     "plan_indicators",
     "validate_period",

@@ -1,4 +1,4 @@
-"""Talent stock by city (人才地图, 规划第五章第六节): where the talent is, not only where it is short.
+"""Talent stock by city (人才地图, 规划第五章第六节): where talent is, not only where it is short.
 
 The plan asks for a 高技能人才地图 and a 高层次专业技术人才地图 of the 21 cities. What the store
 knows is its job seekers, so the stock here is the seekers registered in the twelve months
@@ -104,7 +104,8 @@ def talent_stock(
     """One row per city (all 21, in the city table's order): counts, shares and year change.
 
     ``candidates`` needs ``city_code``, ``skill_level``, ``title_level`` and ``registered_on``;
-    ``window`` is the period's, ended by the data (:func:`~models.catalogue.periods.records_window`).
+    ``window`` is the period's, ended by the data
+    (:func:`~models.catalogue.periods.records_window`).
     """
     previous_start, start, end = _stock_window(window)
     registered = pd.to_datetime(candidates["registered_on"])

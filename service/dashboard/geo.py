@@ -30,8 +30,8 @@ from data.taxonomy import cities
 __all__ = [
     "BOUNDARY_FILE",
     "GEO_DIR",
-    "CityShapes",
     "STOCK_PALETTE",
+    "CityShapes",
     "MapCell",
     "city_shapes",
     "convex_hull",

@@ -154,4 +154,4 @@ def test_talent_maps_read_the_stock_written_at_publication(
         assert page.status_code == 200
         for row in stored["rows"]:
             if row[kind] is not None:
-                assert f"<td class=\"num\">{round(row[kind]):,}</td>" in page.text, row["name"]
+                assert f'<td class="num">{round(row[kind]):,}</td>' in page.text, row["name"]

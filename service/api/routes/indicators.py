@@ -6,10 +6,11 @@ Chinese page for a browser); ``GET /indicators/{id}`` adds the full entry histor
 :mod:`data.store.indicators`). Planner or admin only.
 
 The page's entry form is a plain HTML form (no script) posting to ``POST /indicators/entry``
-on the planner's login cookie with the page's CSRF token (:func:`service.api.security.csrf_token`),
-so nobody re-pastes a key; a mistake comes back as the same page, status 422, with the values
-kept and the reason in Chinese (the validators' own wording, :class:`data.indicators.IndicatorInputError`);
-a saved value redirects (303) to the list, which says what was saved.
+on the planner's login cookie with the page's CSRF token
+(:func:`service.api.security.csrf_token`), so nobody re-pastes a key; a mistake comes back as
+the same page, status 422, with the values kept and the reason in Chinese (the validators' own
+wording, :class:`data.indicators.IndicatorInputError`); a saved value redirects (303) to the
+list, which says what was saved.
 """
 
 from __future__ import annotations
