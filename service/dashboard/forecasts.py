@@ -122,9 +122,12 @@ def backtest_rows(loaded: LoadedForecast | None, unique_id: str) -> list[dict[st
         chosen = selection[selection["chosen"].astype(bool)][["panel", "model"]]
         if {"panel", "model"} <= set(rows):
             rows = rows.merge(chosen, on=["panel", "model"], how="inner")
-    keep = [c for c in ("panel", "model", "mase", "smape", "coverage") if c in rows]
+    keep = [c for c in ("panel", "model", "mase", "mase_h12", "smape", "coverage") if c in rows]
     keep += [c for c in rows.columns if str(c).startswith("coverage") and c not in keep]
-    return [
+    records = [
         {str(key): (None if pd.isna(value) else value) for key, value in record.items()}
         for record in rows[keep].to_dict("records")
     ]
+    for record in records:  # 'occupation/demand' → the variable, which the page names
+        record["variable"] = str(record.get("panel") or "").rsplit("/", 1)[-1] or None
+    return records

@@ -181,6 +181,8 @@ def test_series_page_with_forecast_and_intervals(with_forecast: TestClient) -> N
     assert "80% 预测区间" in html and "95% 预测区间" in html
     assert 'id="forecast-table"' in html and "2027-01" in html
     assert 'id="backtest"' in html and "0.830" in html
+    backtest = html.split('id="backtest"')[1].split("</table>")[0]
+    assert "<td>需求人数</td><td>ets</td>" in backtest  # the variable and model by name
 
 
 def test_warnings_page_and_json_from_the_bundle(with_forecast: TestClient) -> None:
