@@ -1,8 +1,10 @@
 """Crawl every dashboard link reachable from ``/`` as a planner: no response may be ≥ 400.
 
-The store is a real one: the demo generator (a short, small window), ingested through the
-normal import path, with an edition published by the catalogue pipeline and the forecast
-trained when the registry lacks one — what ``make run`` does, at a smaller scale.
+The store is a real one: the demo generator (39 months — the forecaster needs 36 — at a
+quarter of the demo's volume), ingested through the normal import path, a real forecast
+trained into the registry and an edition published from it by the catalogue pipeline — what
+``make run`` does, at a smaller scale. Every entry of that edition has its series page opened:
+200, Chinese, the three charts with their 80/95 % bands.
 """
 
 from __future__ import annotations
@@ -42,9 +44,10 @@ class DemoStore:
 def make_demo_store(root: Path) -> DemoStore:
     """A small demo store with one published edition (the pipeline's own publish)."""
     from training.catalogue_pipeline import publish_catalogue
+    from training.commands.train_forecast import forecast
 
     settings = make_service_settings(root)
-    data = generate(GeneratorConfig(start="2025-01", end="2026-09", scale=160.0))
+    data = generate(GeneratorConfig(start="2023-07", end="2026-09", scale=160.0))
     paths = write(data, root / "demo", format="csv")
     engine = make_engine(settings.database_url)
     try:
@@ -55,15 +58,17 @@ def make_demo_store(root: Path) -> DemoStore:
             planner_key = issue_key(session, "planner")[1]
     finally:
         engine.dispose()
-    with pytest.MonkeyPatch.context() as patch:  # publication writes under this var_dir
+    with pytest.MonkeyPatch.context() as patch:  # training and publication write here
         patch.setenv("YUECAI_VAR_DIR", str(settings.var_dir))
+        patch.setenv("YUECAI_REGISTRY_DIR", str(settings.registry_dir))
         get_settings.cache_clear()
+        forecast(db=settings.database_url, backend="sequential", n_jobs=1, progress=False)
         publish_catalogue(
             "2026Q3",
             db_url=settings.database_url,
             out_dir=root / "exports",
             registry_root=settings.registry_dir,
-            use_registry=False,
+            use_registry=True,
         )
     get_settings.cache_clear()
     return DemoStore(settings, planner_key, "2026Q3")
@@ -155,3 +160,47 @@ def test_talent_maps_read_the_stock_written_at_publication(
         for row in stored["rows"]:
             if row[kind] is not None:
                 assert f'<td class="num">{round(row[kind]):,}</td>' in page.text, row["name"]
+
+
+def test_every_entry_opens_its_series_page_with_bands(planner: TestClient) -> None:
+    """Each entry links to the series its forecast was made at; that page has all three
+    charts (demand, supply, 求人倍率) with 80 % and 95 % bands and the forecast table."""
+    editions = planner.get("/catalogue/editions", headers={"Accept": "application/json"}).json()
+    edition_id = editions["items"][0]["edition_id"]
+    entries: list[dict[str, object]] = []
+    page = 1
+    while True:
+        body = planner.get(
+            f"/catalogue/editions/{edition_id}/entries",
+            params={"size": 200, "page": page},
+            headers={"Accept": "application/json"},
+        ).json()
+        entries += body["items"]
+        if len(entries) >= body["total"]:
+            break
+        page += 1
+    assert entries, "the demo edition has no entries"
+    edition_html = planner.get(f"/catalogue/{edition_id}", headers=HTML).text
+    failures = []
+    for entry in entries:
+        evidence = entry["evidence"]
+        assert isinstance(evidence, dict)
+        series = evidence.get("forecast_series")
+        lo, hi = evidence.get("forecast_lo_80"), evidence.get("forecast_hi_95")
+        if not series or lo is None or hi is None:
+            failures.append(f"no forecast: {entry['city_code']} {entry['occupation_code']}")
+            continue
+        assert isinstance(series, str)
+        page_html = planner.get(f"/series/{series}", headers=HTML)
+        html = page_html.text
+        if page_html.status_code != 200:
+            failures.append(f"{page_html.status_code} /series/{series}")
+        elif not (
+            html.count('class="band band-80"') == 3
+            and html.count('class="band band-95"') == 3
+            and 'id="forecast-table"' in html
+            and "求人倍率" in html
+        ):
+            failures.append(f"no chart with bands: /series/{series}")
+    assert failures == []
+    assert f'href="/series/{entries[0]["evidence"]["forecast_series"]}"' in edition_html
