@@ -10,21 +10,33 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from enum import IntEnum
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
 
-from data.levels import Education, SkillLevel, TitleLevel
+from data.levels import (
+    LEVEL_LABELS,
+    Education,
+    SkillLevel,
+    TitleLevel,
+    level_vocabulary,
+    parse_level,
+)
 from data.records import Candidate, MatchOutcome, NaturalKey, OutcomeEvent, Vacancy
 from data.store.schema import as_utc
 
 __all__ = [
     "CandidateIn",
     "CandidateOut",
+    "EducationIn",
     "FeedbackIn",
     "FeedbackOut",
+    "SkillLevelIn",
+    "TitleLevelIn",
     "VacancyIn",
     "VacancyOut",
+    "level_json_schema",
 ]
 
 TENANT_DESCRIPTION = (
@@ -54,10 +66,49 @@ def _storable(value: Any) -> Any:
     return value
 
 
+def level_json_schema(level_type: type[IntEnum]) -> dict[str, Any]:
+    """The OpenAPI schema of a level input: the integer or any text of its vocabulary.
+
+    Each value's label is in ``x-enum-labels`` (and, for readers of the rendered docs, in the
+    description); the accepted texts are :func:`data.levels.level_vocabulary`, the
+    importer's own, so the API and ``yuecai ingest`` accept the same words.
+    """
+    labels = LEVEL_LABELS[level_type]
+    table = "; ".join(
+        f"{int(member)} = {label} ({member.name})" for member, label in labels.items()
+    )
+    return {
+        "title": level_type.__name__,
+        "anyOf": [
+            {"type": "integer", "enum": [int(member) for member in labels]},
+            {"type": "string", "enum": list(level_vocabulary(level_type))},
+        ],
+        "description": f"{level_type.__name__}: the number, its name or its label. {table}.",
+        "x-enum-labels": {str(int(member)): label for member, label in labels.items()},
+        "x-enum-varnames": [member.name for member in labels],
+    }
+
+
+def _parser(level_type: type[IntEnum]) -> BeforeValidator:
+    return BeforeValidator(lambda value: parse_level(value, level_type))
+
+
+def _documented(level_type: type[IntEnum]) -> WithJsonSchema:
+    return WithJsonSchema(level_json_schema(level_type), mode="validation")
+
+
+EducationIn = Annotated[Education, _parser(Education), _documented(Education)]
+SkillLevelIn = Annotated[SkillLevel, _parser(SkillLevel), _documented(SkillLevel)]
+TitleLevelIn = Annotated[TitleLevel, _parser(TitleLevel), _documented(TitleLevel)]
+
+
 class VacancyIn(Vacancy):
-    """A vacancy to create or replace (by ``vacancy_id``)."""
+    """A vacancy to create or replace (by ``vacancy_id``); levels may be given as labels."""
 
     tenant_id: NaturalKey | None = Field(default=None, description=TENANT_DESCRIPTION)  # type: ignore[assignment]
+    education_requirement: EducationIn | None = None
+    skill_level_requirement: SkillLevelIn | None = None
+    title_level_requirement: TitleLevelIn | None = None
 
     _check_text = field_validator("*")(_storable)
 
@@ -67,9 +118,15 @@ class VacancyOut(Vacancy):
 
 
 class CandidateIn(Candidate):
-    """A candidate to create or replace; ``contact`` and ``protected`` are write-only."""
+    """A candidate to create or replace; ``contact`` and ``protected`` are write-only.
+
+    Levels may be given as labels (``"本科"``, ``"技师"``, ``"中级"``).
+    """
 
     tenant_id: NaturalKey | None = Field(default=None, description=TENANT_DESCRIPTION)  # type: ignore[assignment]
+    education: EducationIn | None = None
+    skill_level: SkillLevelIn = SkillLevel.none
+    title_level: TitleLevelIn = TitleLevel.none
 
     _check_text = field_validator("*")(_storable)
 

@@ -13,6 +13,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from data.ingest.readers import RawRow
+from data.ingest.rows import parse_row, spec_for
+from data.levels import EDUCATION_LABELS, SKILL_LABELS, TITLE_LABELS
 from data.records import Candidate
 from data.settings import Settings
 from data.store import get_candidate, make_engine, session_scope, upgrade_to_head
@@ -291,3 +294,66 @@ def test_feedback_is_idempotent_and_tenant_scoped(api: Api) -> None:
 
     client.delete("/candidates/c-1", headers=api.a)  # erasure takes the outcomes with it
     assert client.get("/feedback", headers=api.admin).json()["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "field", "label", "number"),
+    [
+        ("vacancies", "education_requirement", "本科", 3),
+        ("vacancies", "education_requirement", "中专", 1),
+        ("vacancies", "skill_level_requirement", "技师", 4),
+        ("vacancies", "title_level_requirement", "中级", 2),
+        ("vacancies", "title_level_requirement", "associate_senior", 3),
+        ("candidates", "education", "大专", 2),
+        ("candidates", "skill_level", "高级工", 3),
+        ("candidates", "title_level", "副高", 3),
+        ("candidates", "skill_level", 5, 5),
+    ],
+)
+def test_levels_accept_the_importers_labels(
+    api: Api, kind: str, field: str, label: str | int, number: int
+) -> None:
+    body = vacancy() if kind == "vacancies" else candidate()
+    response = api.client.post(f"/{kind}", json=body | {field: label}, headers=api.a)
+    assert response.status_code == 201, response.text
+    assert response.json()[field] == number
+    # The importer reads the same cell to the same number: one vocabulary.
+    spec = spec_for("vacancies" if kind == "vacancies" else "candidates")
+    row_values = {key: value for key, value in body.items() if not isinstance(value, dict | list)}
+    record, errors = parse_row(RawRow(2, row_values | {field: str(label)}), spec)
+    assert errors == [] and record is not None
+    assert getattr(record, field) == number
+
+
+@pytest.mark.parametrize(
+    ("kind", "field", "label"),
+    [
+        ("vacancies", "education_requirement", "学士"),
+        ("vacancies", "skill_level_requirement", 9),
+        ("candidates", "title_level", "教授"),
+    ],
+)
+def test_unknown_level_labels_are_a_problem_naming_the_field(
+    api: Api, kind: str, field: str, label: str | int
+) -> None:
+    body = vacancy() if kind == "vacancies" else candidate()
+    response = api.client.post(f"/{kind}", json=body | {field: label}, headers=api.a)
+    problem = assert_problem(response, 422, f"body.{field}")
+    if isinstance(label, str):
+        assert "本科" in str(problem) or "中级" in str(problem)  # the labels are listed
+
+
+def test_openapi_documents_each_level_label(api: Api) -> None:
+    schemas = api.client.get("/openapi.json").json()["components"]["schemas"]
+    for model, field, labels in [
+        ("VacancyIn", "education_requirement", EDUCATION_LABELS),
+        ("VacancyIn", "skill_level_requirement", SKILL_LABELS),
+        ("CandidateIn", "title_level", TITLE_LABELS),
+    ]:
+        prop = schemas[model]["properties"][field]
+        level = next(part for part in [prop, *prop["anyOf"]] if "x-enum-labels" in part)
+        assert level["x-enum-labels"] == {str(int(k)): v for k, v in labels.items()}
+        for label in labels.values():
+            assert label in level["description"]
+        texts = next(p for p in level["anyOf"] if p["type"] == "string")["enum"]
+        assert set(labels.values()) <= set(texts)
