@@ -17,6 +17,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
@@ -36,6 +37,7 @@ __all__ = [
     "ServiceUnavailable",
     "Unauthorized",
     "YueCaiError",
+    "from_pydantic_error",
     "install_error_handlers",
     "problem_response",
     "wants_html",
@@ -339,6 +341,18 @@ def from_validation_error(exc: RequestValidationError) -> InvalidInput:
     if not found:
         return InvalidInput("request", "invalid request")
     (field, reason), *more = found
+    return InvalidInput(field, reason, more=more)
+
+
+def from_pydantic_error(exc: ValidationError, location: Sequence[int | str]) -> InvalidInput:
+    """The same problem for a model validated inside a route (a PATCH's merged record, a
+    batch item): each field named under ``location``, e.g. ``body.items.3.city_code``."""
+    found = [
+        pair
+        for item in exc.errors(include_url=False)
+        for pair in _located({**item, "loc": (*location, *item["loc"])})
+    ]
+    (field, reason), *more = found or [(_dotted(location), "invalid")]
     return InvalidInput(field, reason, more=more)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 from enum import IntEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
 
@@ -25,6 +25,7 @@ from data.levels import (
 )
 from data.records import Candidate, MatchOutcome, NaturalKey, OutcomeEvent, Vacancy
 from data.store.schema import as_utc
+from service.schemas.common import Problem
 
 __all__ = [
     "CandidateIn",
@@ -198,3 +199,43 @@ class FeedbackOut(MatchOutcome):
     """A stored funnel event; ``created`` is False when it had been recorded before."""
 
     created: bool = Field(default=False, description="False when this event was already stored.")
+
+
+MAX_BATCH = 1_000
+PATCH_DESCRIPTION = (
+    "JSON merge patch (RFC 7396) of the stored record: members given replace the stored "
+    "ones, null removes one (its default applies), objects such as contact merge. The "
+    "result is validated like a full create; the id and tenant cannot change."
+)
+
+
+class BatchIn(BaseModel):
+    """Up to 1,000 records to create or replace, each validated on its own."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=MAX_BATCH,
+        description="Records shaped like the single-record POST body.",
+    )
+
+
+class BatchItemOut(BaseModel):
+    """What became of one item: created, updated, or an error with its problem details."""
+
+    index: int = Field(ge=0, description="Position of the item in the request.")
+    id: str | None = Field(description="The item's id, if it had a readable one.")
+    status: Literal["created", "updated", "error"]
+    problem: Problem | None = Field(
+        default=None, description="Why the item was refused (fields under body.items.<index>)."
+    )
+
+
+class BatchOut(BaseModel):
+    """One result per item, in request order, and the tally."""
+
+    items: list[BatchItemOut]
+    created: int
+    updated: int
+    errors: int

@@ -395,3 +395,106 @@ def test_openapi_documents_each_level_label(api: Api) -> None:
             assert label in level["description"]
         texts = next(p for p in level["anyOf"] if p["type"] == "string")["enum"]
         assert set(labels.values()) <= set(texts)
+
+
+def stored_personal(api: Api, candidate_id: str = "c-1") -> Candidate | None:
+    engine = make_engine(api.settings.database_url)
+    with session_scope(engine) as session:
+        stored = get_candidate(session, candidate_id, include_personal=True)
+    engine.dispose()
+    return stored
+
+
+@pytest.mark.parametrize("verb", ["post", "put"])
+def test_replacing_with_the_read_body_keeps_write_only_fields(api: Api, verb: str) -> None:
+    client = api.client
+    assert client.post("/candidates", json=candidate(), headers=api.a).status_code == 201
+    read_back = client.get("/candidates/c-1", headers=api.a).json()
+    path = "/candidates" if verb == "post" else "/candidates/c-1"
+    replaced = client.request(verb, path, json=read_back | {"experience_years": 5}, headers=api.a)
+    assert replaced.status_code == 200, replaced.text
+    assert replaced.json()["experience_years"] == 5
+    kept = stored_personal(api)
+    assert kept is not None and kept.experience_years == 5
+    assert kept.contact is not None and kept.contact.phone == PHONE
+    assert kept.protected is not None and kept.protected.birth_year == 1995
+    # An explicit null erases.
+    erased = client.request(verb, path, json=read_back | {"contact": None}, headers=api.a)
+    assert erased.status_code == 200
+    after = stored_personal(api)
+    assert after is not None and after.contact is None and after.protected is not None
+
+
+def test_put_addresses_the_record_of_its_path(api: Api) -> None:
+    client = api.client
+    created = client.put("/vacancies/v-7", json=vacancy("v-7"), headers=api.a)
+    assert created.status_code == 201 and created.headers["location"] == "/vacancies/v-7"
+    assert client.put("/vacancies/v-7", json=vacancy("v-7"), headers=api.a).status_code == 200
+    mismatch = client.put("/vacancies/v-7", json=vacancy("v-8"), headers=api.a)
+    assert_problem(mismatch, 422, "body.vacancy_id")
+    assert_problem(client.put("/candidates/x", json=candidate("y"), headers=api.a), 422)
+    assert client.post("/vacancies", json=vacancy("v-b"), headers=api.b).status_code == 201
+    assert_problem(client.put("/vacancies/v-b", json=vacancy("v-b"), headers=api.a), 409)
+
+
+def test_patch_changes_only_what_it_names(api: Api) -> None:
+    client = api.client
+    before = client.post("/vacancies", json=vacancy(), headers=api.a).json()
+    patched = client.patch(
+        "/vacancies/v-1",
+        json={"headcount": 7, "education_requirement": "大专", "description": None},
+        headers=api.a,
+    )
+    assert patched.status_code == 200, patched.text
+    after = patched.json()
+    assert after == before | {"headcount": 7, "education_requirement": 2, "description": ""}
+    assert client.get("/vacancies/v-1", headers=api.a).json() == after
+
+
+@pytest.mark.parametrize(
+    ("patch", "fields"),
+    [
+        ({"base_salary_min": 30000}, ["body.base_salary_min", "body.base_salary_max"]),
+        ({"city_code": "4499"}, ["body.city_code"]),
+        ({"district_code": "440106"}, ["body.district_code"]),  # 天河区 is 广州's
+        ({"title": None}, ["body.title"]),
+        ({"vacancy_id": "v-2"}, ["body.vacancy_id"]),
+        ({"tenant_id": "tb"}, ["body.tenant_id"]),
+        ({"skill_level_requirement": "大师"}, ["body.skill_level_requirement"]),
+    ],
+)
+def test_patch_is_validated_like_a_create(
+    api: Api, patch: dict[str, Any], fields: list[str]
+) -> None:
+    client = api.client
+    before = client.post("/vacancies", json=vacancy(), headers=api.a).json()
+    problem = assert_problem(client.patch("/vacancies/v-1", json=patch, headers=api.admin), 422)
+    assert [error["field"] for error in problem["errors"]] == fields
+    assert client.get("/vacancies/v-1", headers=api.a).json() == before  # nothing written
+
+
+def test_patch_merges_contact_and_respects_tenants(api: Api) -> None:
+    client = api.client
+    client.post("/candidates", json=candidate(), headers=api.a)
+    patched = client.patch(
+        "/candidates/c-1", json={"contact": {"phone": "13900139000"}, "skills": []}, headers=api.a
+    )
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["skills"] == [] and "139" not in patched.text
+    stored = stored_personal(api)
+    assert stored is not None and stored.contact is not None
+    assert (stored.contact.phone, stored.contact.name) == ("13900139000", "张三")
+    assert_problem(client.patch("/candidates/c-1", json={"skills": []}, headers=api.b), 404)
+    assert_problem(client.patch("/candidates/c-9", json={"skills": []}, headers=api.a), 404)
+    assert_problem(client.patch("/candidates/c-1", json=[1], headers=api.a), 422)
+
+
+def test_patch_keeps_a_coded_occupation_coded(api: Api) -> None:
+    client = api.client
+    body = vacancy(occupation_code=None, title="急招电焊工（包吃住）")
+    coded = client.post("/vacancies", json=body, headers=api.a).json()
+    assert coded["occupation_code_source"] == "coded"
+    patched = client.patch("/vacancies/v-1", json={"headcount": 3}, headers=api.a).json()
+    assert patched == coded | {"headcount": 3}
+    given = client.patch("/vacancies/v-1", json={"occupation_code": "6-18-02-04"}, headers=api.a)
+    assert given.json()["occupation_code_source"] == "given"
