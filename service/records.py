@@ -132,6 +132,15 @@ def parse(side: Side, payload: Any, location: Sequence[int | str] = ("body",)) -
         raise from_pydantic_error(error, location) from error
 
 
+def _relocated(error: InvalidInput, location: Sequence[int | str]) -> InvalidInput:
+    """``error`` with its ``body.…`` fields moved under ``location`` (a batch item's)."""
+    prefix = ".".join(str(part) for part in location)
+    (field, reason), *more = [
+        (prefix + e["field"].removeprefix("body"), e["reason"]) for e in error.errors
+    ]
+    return InvalidInput(field, reason, more=more)
+
+
 def merge_patch(target: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
     """RFC 7396 JSON merge patch: members replace, ``null`` removes, objects merge.
 
@@ -172,7 +181,10 @@ def store(
     Conflict
         The id is another tenant's (409; the same for any id in use, so nothing leaks).
     """
-    tenant = tenant_for_write(principal, incoming.tenant_id)
+    try:
+        tenant = tenant_for_write(principal, incoming.tenant_id)
+    except InvalidInput as error:
+        raise _relocated(error, location) from error
     record: Record = side.record.model_validate(incoming.model_dump() | {"tenant_id": tenant})
     if isinstance(record, Vacancy) and recode:
         (record,) = code_missing_occupation([record], coder)

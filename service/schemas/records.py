@@ -214,10 +214,14 @@ class BatchIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    items: list[dict[str, Any]] = Field(
+    items: list[Any] = Field(
         min_length=1,
         max_length=MAX_BATCH,
-        description="Records shaped like the single-record POST body.",
+        description=(
+            "Records shaped like the single-record POST body; an item that is not one "
+            "(even not an object) gets its own error result, the others still count."
+        ),
+        json_schema_extra={"items": {"type": "object"}},
     )
 
 
