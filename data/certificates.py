@@ -92,7 +92,7 @@ _TRADITIONAL_PAIRS = (
     "灣湾 區区 質质 礎础 結结 厲厉 儀仪 閘闸 變变 頻频 熱热 災灾 藝艺 飲饮 "
     "麗丽 髪发 顧顾 問问 紀纪 劃划 腦脑 軟软 鋁铝 銅铜 鍍镀 塗涂 噴喷 漿浆 礙碍"
 )
-_TO_SIMPLIFIED = str.maketrans(dict(pair for pair in _TRADITIONAL_PAIRS.split()))
+_TO_SIMPLIFIED: dict[int, str] = {ord(pair[0]): pair[1] for pair in _TRADITIONAL_PAIRS.split()}
 # Brackets of every width and style read as ASCII parentheses (after NFKC, （） already are).
 _TO_PARENTHESES = str.maketrans(dict.fromkeys("【〔［[", "(") | dict.fromkeys("】〕］]", ")"))
 
