@@ -49,6 +49,7 @@ __all__ = [
     "commit",
     "merge_patch",
     "parse",
+    "prepare",
     "store",
     "store_batch",
 ]
@@ -158,7 +159,7 @@ def merge_patch(target: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str
     return merged
 
 
-def store(
+def prepare(
     session: Session,
     principal: Principal,
     side: Side,
@@ -169,7 +170,8 @@ def store(
     recode: bool = True,
     location: Sequence[int | str] = ("body",),
 ) -> Stored:
-    """Validate ``incoming`` as a whole record and write it (the caller commits).
+    """The record ``incoming`` will be stored as, validated and with write-only fields kept
+    (nothing written: :func:`store` writes one, :func:`store_batch` many at once).
 
     ``recode=False`` keeps a stored coded occupation as it is (a PATCH that leaves
     ``occupation_code`` alone must not turn a coded code into a "given" one).
@@ -200,8 +202,16 @@ def store(
     }
     if kept:
         record = record.model_copy(update=kept)
-    side.upsert(session, [record])
     return Stored(record, created=existing is None)
+
+
+def store(
+    session: Session, principal: Principal, side: Side, incoming: Incoming, **options: Any
+) -> Stored:
+    """:func:`prepare` and write the record (the caller commits); same options and errors."""
+    stored = prepare(session, principal, side, incoming, **options)
+    side.upsert(session, [stored.record])
+    return stored
 
 
 def commit(session: Session, side: Side, key: str) -> None:
@@ -277,12 +287,13 @@ def _write_all(
         key = getattr(incoming, side.key)
         try:
             location = ("body", "items", index)
-            stored = store(session, principal, side, incoming, location=location, **context)
+            stored = prepare(session, principal, side, incoming, location=location, **context)
         except YueCaiError as error:
             written.append(ItemResult(index, key, "error", error=error))
             continue
         status: Literal["created", "updated"] = "created" if stored.created else "updated"
         written.append(ItemResult(index, key, status, record=stored.record))
+    side.upsert(session, [result.record for result in written if result.record is not None])
     return written
 
 
