@@ -12,8 +12,9 @@ that *omits* one keeps the stored value; sending ``null`` erases it.
 
 Batches validate every item on its own (an item's error never fails the others), then write
 all valid items in one transaction; if that transaction loses a race with a concurrent
-write (a unique-key conflict), each item is retried in its own transaction, so the results
-still say item by item what was stored.
+create (a unique-key conflict, or an id found new that was no longer new when written),
+it is rolled back and each item is retried in its own transaction, so the results still
+say item by item what was stored, and a raced id is never silently taken over.
 """
 
 from __future__ import annotations
@@ -30,7 +31,13 @@ from data.compliance import discriminatory_requirements
 from data.ingest.checks import taxonomy_faults
 from data.occupation_coding import TitleCoding, code_missing_occupation
 from data.records import Candidate, Vacancy
-from data.store import get_candidate, get_vacancy, upsert_candidates, upsert_vacancies
+from data.store import (
+    UpsertCounts,
+    get_candidate,
+    get_vacancy,
+    upsert_candidates,
+    upsert_vacancies,
+)
 from data.store.keys import Principal
 from service.api.security import tenant_for_write, tenant_scope
 from service.core.errors import Conflict, InvalidInput, YueCaiError, from_pydantic_error
@@ -70,7 +77,7 @@ class Side:
     write_only: tuple[str, ...]
     read: Callable[[Session, str], Record | None]
     """The stored record *with* its write-only fields (for the carry-over)."""
-    upsert: Callable[[Session, list[Any]], object]
+    upsert: Callable[[Session, list[Any]], UpsertCounts]
 
 
 VACANCIES = Side(
@@ -210,8 +217,15 @@ def store(
 ) -> Stored:
     """:func:`prepare` and write the record (the caller commits); same options and errors."""
     stored = prepare(session, principal, side, incoming, **options)
-    side.upsert(session, [stored.record])
+    if side.upsert(session, [stored.record]).inserted != int(stored.created):
+        key = getattr(stored.record, side.key)
+        raise Conflict(f"{side.key} {key!r} was written concurrently.")
     return stored
+
+
+class _RaceLost(Exception):
+    """A record :func:`prepare` found new was there by the time it was written: a
+    concurrent create took its id (and the upsert would have replaced that record)."""
 
 
 def commit(session: Session, side: Side, key: str) -> None:
@@ -267,7 +281,7 @@ def store_batch(
     try:
         written = _write_all(session, principal, side, valid, metrics=metrics, coder=coder)
         session.commit()
-    except IntegrityError:  # a concurrent writer took an id: one transaction per item
+    except (IntegrityError, _RaceLost):  # a concurrent writer took an id: one transaction each
         session.rollback()
         written = _write_each(session, principal, side, valid, metrics=metrics, coder=coder)
     for result in written:
@@ -293,7 +307,9 @@ def _write_all(
             continue
         status: Literal["created", "updated"] = "created" if stored.created else "updated"
         written.append(ItemResult(index, key, status, record=stored.record))
-    side.upsert(session, [result.record for result in written if result.record is not None])
+    counts = side.upsert(session, [result.record for result in written if result.record])
+    if counts.inserted != sum(result.status == "created" for result in written):
+        raise _RaceLost
     return written
 
 
@@ -306,11 +322,14 @@ def _write_each(
 ) -> list[ItemResult]:
     written: list[ItemResult] = []
     for index, incoming in valid:
-        (result,) = _write_all(session, principal, side, [(index, incoming)], **context)
-        if result.error is None:
-            try:
-                commit(session, side, result.key or "")
-            except Conflict as error:
-                result = ItemResult(index, result.key, "error", error=error)
+        key = getattr(incoming, side.key)
+        try:
+            (result,) = _write_all(session, principal, side, [(index, incoming)], **context)
+            if result.error is None:
+                commit(session, side, key)
+        except (_RaceLost, Conflict):
+            session.rollback()
+            conflict = Conflict(f"{side.key} {key!r} was written concurrently.")
+            result = ItemResult(index, key, "error", error=conflict)
         written.append(result)
     return written

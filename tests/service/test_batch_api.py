@@ -5,11 +5,21 @@ failing the others, and the single-record rules (tenants, write-only fields) kep
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
+from data.records import Candidate
 from data.settings import Settings
+from data.store import get_candidate, session_scope, upsert_candidates
+from data.store.keys import Principal
+from service.core.errors import Conflict
+from service.core.metrics import AppMetrics
+from service.records import CANDIDATES, store_batch
 from tests.service.test_records_api import (
     PHONE,
     Api,
@@ -141,3 +151,36 @@ def test_a_full_batch_on_both_backends(db_url: str, service_settings: Settings) 
         listed = api.client.get("/candidates", params={"size": 1}, headers=api.a).json()
         assert listed["total"] == 1000
         assert api.client.get("/candidates/c-0041", headers=api.a).json()["experience_years"] == 1
+
+
+def test_a_batch_that_loses_a_race_reports_it_per_item(engine: Engine) -> None:
+    """A concurrent writer takes one id between validation and write: the batch's one
+    transaction fails on the unique key, so each item is retried on its own and only the
+    raced item is refused (409); the other is stored."""
+    raced = Candidate(
+        candidate_id="c-race", tenant_id="tb", city_code="4403", registered_on=date(2025, 1, 1)
+    )
+
+    def read_then_race(session: Session, key: str) -> Any:
+        found = CANDIDATES.read(session, key)
+        if key == raced.candidate_id and found is None:
+            with session_scope(engine) as other:  # commits before the batch writes
+                upsert_candidates(other, [raced])
+        return found
+
+    side = replace(CANDIDATES, read=read_then_race)
+    items = [candidate("c-race"), candidate("c-calm")]
+    with Session(engine) as session:
+        results = store_batch(
+            session,
+            Principal("k", "platform", "ta"),
+            side,
+            items,
+            metrics=AppMetrics(),
+            coder=lambda: pytest.fail("no vacancy here needs coding"),
+        )
+    assert [(r.key, r.status) for r in results] == [("c-race", "error"), ("c-calm", "created")]
+    assert isinstance(results[0].error, Conflict)
+    with session_scope(engine) as session:
+        assert get_candidate(session, "c-race").tenant_id == "tb"  # type: ignore[union-attr]
+        assert get_candidate(session, "c-calm") is not None
