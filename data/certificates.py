@@ -5,7 +5,9 @@ plus the Hong Kong and Macau counterparts, and Guangdong recognises several HK/M
 practising licences for work on the mainland side. A vacancy that requires a certificate is
 therefore satisfied by any certificate in the same *recognition group*. The table below is
 deliberately small and explicit: each row is (group, certificate name, issuing region); a
-name that is in no group only matches itself (after whitespace/case normalisation).
+name that is in no group only matches itself. Names are compared in a normal form
+(:func:`normalise_certificate`: width, traditional script, brackets, spacing, case), so
+``特种作业操作证(低压电工)`` and ``香港電工牌照`` are the names in the table.
 
 Examples
 --------
@@ -19,6 +21,7 @@ False
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 
 __all__ = [
@@ -74,15 +77,47 @@ CERTIFICATE_EQUIVALENCES: tuple[tuple[str, str, str], ...] = (
     ("construction_worker", "香港建造业工人注册证", "香港"),
 )
 
-_GROUP_OF: dict[str, str] = {
-    " ".join(name.lower().split()): f"group:{group}"
-    for group, name, _region in CERTIFICATE_EQUIVALENCES
-}
+# Traditional → simplified for the characters of certificate names and issuers (HK/Macau
+# licences are written in traditional script). Deliberately a short, reviewed table, not a
+# general converter: each pair is one character, so no word-level ambiguity (a 繁 form with
+# two 简 readings, like 乾/干, is left out).
+_TRADITIONAL_PAIRS = (
+    "電电 師师 執执 證证 書书 門门 業业 員员 護护 會会 計计 導导 遊游 築筑 廚厨 調调 麵面 "
+    "點点 髮发 維维 車车 術术 資资 歷历 級级 註注 冊册 燒烧 藥药 醫医 駕驾 駛驶 險险 氣气 "
+    "機机 設设 備备 職职 專专 裝装 鉗钳 鍋锅 爐炉 壓压 臺台 實实 驗验 測测 試试 營营 養养 "
+    "廣广 東东 華华 國国 際际 學学 稱称 總总 錄录 線线 網网 絡络 處处 經经 濟济 與与 關关 "
+    "係系 體体 認认 許许 貨货 運运 輸输 監监 檢检 環环 衛卫 製制 鐵铁 銲焊 鋼钢 構构 錶表 "
+    "層层 樓楼 橋桥 鑽钻 鏟铲 齒齿 廠厂 礦矿 勞劳 動动 權权 務务 傳传 統统 類类 "
+    "項项 種种 樣样 條条 規规 範范 準准 則则 審审 評评 優优 寫写 讀读 譯译 語语 "
+    "灣湾 區区 質质 礎础 結结 厲厉 儀仪 閘闸 變变 頻频 熱热 災灾 藝艺 飲饮 "
+    "麗丽 髪发 顧顾 問问 紀纪 劃划 腦脑 軟软 鋁铝 銅铜 鍍镀 塗涂 噴喷 漿浆 礙碍"
+)
+_TO_SIMPLIFIED: dict[int, str] = {ord(pair[0]): pair[1] for pair in _TRADITIONAL_PAIRS.split()}
+# Brackets of every width and style read as ASCII parentheses (after NFKC, （） already are).
+_TO_PARENTHESES = str.maketrans(dict.fromkeys("【〔［[", "(") | dict.fromkeys("】〕］]", ")"))
 
 
 def normalise_certificate(name: str) -> str:
-    """Whitespace-collapsed, lower-cased certificate name (full-width spaces included)."""
-    return " ".join(name.replace("\u3000", " ").lower().split())
+    """The form certificate names are compared in, so cosmetic variants are one name.
+
+    NFKC (full-width letters, digits, spaces and parentheses → half-width), traditional →
+    simplified for the common characters (:data:`_TRADITIONAL_PAIRS`), every bracket style
+    as ``()``, lower case, and no whitespace at all (Chinese names have no word spaces, so
+    ``香港 电工 牌照`` is ``香港电工牌照``).
+
+    >>> normalise_certificate("特种作业操作证（低压电工）")
+    '特种作业操作证(低压电工)'
+    >>> normalise_certificate(" 香港電工牌照 "), normalise_certificate("ＣＰＡ【注册 会计师】")
+    ('香港电工牌照', 'cpa(注册会计师)')
+    """
+    text = unicodedata.normalize("NFKC", name).translate(_TO_SIMPLIFIED)
+    return "".join(text.translate(_TO_PARENTHESES).lower().split())
+
+
+_GROUP_OF: dict[str, str] = {
+    normalise_certificate(name): f"group:{group}"
+    for group, name, _region in CERTIFICATE_EQUIVALENCES
+}
 
 
 def certificate_group(name: str) -> str:

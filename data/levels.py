@@ -27,19 +27,27 @@ False
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import IntEnum
+from functools import cache
+from typing import Any
 
 __all__ = [
     "EDUCATION_LABELS",
+    "LEVEL_LABELS",
+    "LEVEL_TYPES",
     "SKILL_LABELS",
     "TITLE_LABELS",
     "Education",
     "SkillLevel",
     "TitleLevel",
+    "UnknownLevelError",
     "education_equivalent",
+    "level_vocabulary",
     "meets_education",
     "meets_skill_level",
     "meets_title_level",
+    "parse_level",
     "title_equivalent",
 ]
 
@@ -99,6 +107,64 @@ TITLE_LABELS: dict[TitleLevel, str] = {
     TitleLevel.associate_senior: "副高",
     TitleLevel.senior: "正高",
 }
+LEVEL_LABELS: Mapping[type[IntEnum], Mapping[Any, str]] = {
+    Education: EDUCATION_LABELS,
+    SkillLevel: SKILL_LABELS,
+    TitleLevel: TITLE_LABELS,
+}
+"""Each level type's Chinese labels: the one vocabulary of imports, the API and look-ups."""
+LEVEL_TYPES: tuple[type[IntEnum], ...] = tuple(LEVEL_LABELS)
+
+
+class UnknownLevelError(ValueError):
+    """A level given as text that is neither a number, a member name nor a label."""
+
+
+@cache
+def level_vocabulary(level_type: type[IntEnum]) -> dict[str, int]:
+    """Every text ``level_type`` answers to: its labels, their ``/`` parts and member names.
+
+    ``高中/中专/技校`` also answers to ``中专``; a part never overrides a whole label.
+
+    >>> level_vocabulary(Education)["中专"], level_vocabulary(SkillLevel)["technician"]
+    (1, 4)
+    """
+    vocabulary: dict[str, int] = {}
+    for member, label in LEVEL_LABELS[level_type].items():
+        vocabulary[label] = int(member)
+        vocabulary[member.name] = int(member)
+    for member, label in LEVEL_LABELS[level_type].items():
+        for part in label.split("/"):
+            vocabulary.setdefault(part, int(member))
+    return vocabulary
+
+
+def parse_level(value: Any, level_type: type[IntEnum]) -> Any:
+    """``value`` with a level given as text replaced by its number; other values unchanged.
+
+    Text may be the number itself (``"3"``), the member name or the Chinese label; the
+    caller's schema then validates the number (so ``9`` still fails there, as out of range).
+
+    >>> parse_level("本科", Education), parse_level("技师", SkillLevel), parse_level(2, TitleLevel)
+    (3, 4, 2)
+    >>> parse_level("学士", Education)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    data.levels.UnknownLevelError: '学士' is not a known level (use 0–5 or 初中及以下、...)
+    """
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.lstrip("-").isdigit():
+        return int(text)
+    vocabulary = level_vocabulary(level_type)
+    if text in vocabulary:
+        return vocabulary[text]
+    labels = "、".join(LEVEL_LABELS[level_type].values())
+    raise UnknownLevelError(
+        f"{text!r} is not a known level (use 0–{len(level_type) - 1} or {labels})"
+    )
+
 
 _SKILL_TO_TITLE = {
     SkillLevel.senior_worker: TitleLevel.junior,

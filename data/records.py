@@ -25,6 +25,7 @@ __all__ = [
     "VACANCY_FEATURE_FIELDS",
     "Candidate",
     "ContactDetails",
+    "FieldOrderError",
     "Gender",
     "MatchOutcome",
     "OutcomeEvent",
@@ -39,6 +40,36 @@ NaturalKey = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
 ]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ListItem = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+MAX_SKILLS, MAX_CERTIFICATES, MAX_DESIRED = 50, 20, 21
+"""List bounds: a record is one person or posting, not a keyword dump; 21 = every city."""
+Skills = Annotated[tuple[ListItem, ...], Field(max_length=MAX_SKILLS)]
+Certificates = Annotated[tuple[ListItem, ...], Field(max_length=MAX_CERTIFICATES)]
+DesiredCodes = Annotated[tuple[str, ...], Field(max_length=MAX_DESIRED)]
+
+
+class FieldOrderError(ValueError):
+    """Two fields out of order (a minimum above its maximum, an end before its start).
+
+    ``fields`` names both, so a report can point at each: the API's problem body lists
+    ``body.base_salary_min`` *and* ``body.base_salary_max``.
+
+    Examples
+    --------
+    >>> FieldOrderError(("base_salary_min", "base_salary_max"), "must not exceed").fields
+    ('base_salary_min', 'base_salary_max')
+    """
+
+    def __init__(self, fields: tuple[str, str], reason: str) -> None:
+        super().__init__(f"{fields[0]} {reason} {fields[1]}")
+        self.fields = fields
+
+
+def _check_order(record: BaseModel, low: str, high: str, reason: str) -> None:
+    """Raise :class:`FieldOrderError` if both fields are set and ``low`` is above ``high``."""
+    low_value, high_value = getattr(record, low), getattr(record, high)
+    if low_value is not None and high_value is not None and low_value > high_value:
+        raise FieldOrderError((low, high), reason)
 
 
 class _Record(BaseModel):
@@ -115,24 +146,18 @@ class Vacancy(_Record):
     skill_level_requirement: SkillLevel | None = None
     title_level_requirement: TitleLevel | None = None
     experience_years_min: int = Field(default=0, ge=0, le=50)
-    required_certificates: tuple[str, ...] = ()
-    skills: tuple[str, ...] = ()
+    required_certificates: Certificates = ()
+    skills: Skills = ()
     gba_scope: bool = Field(
         default=False, description="Open to candidates anywhere in the Greater Bay Area."
     )
 
     @model_validator(mode="after")
     def _check_ranges(self) -> Self:
-        if (
-            self.base_salary_min is not None
-            and self.base_salary_max is not None
-            and self.base_salary_min > self.base_salary_max
-        ):
-            raise ValueError("base_salary_min must not exceed base_salary_max")
-        if self.valid_through is not None and self.valid_through < self.date_posted:
-            raise ValueError("valid_through must not precede date_posted")
-        if self.date_closed is not None and self.date_closed < self.date_posted:
-            raise ValueError("date_closed must not precede date_posted")
+        _check_order(self, "base_salary_min", "base_salary_max", "must not exceed")
+        for end in ("valid_through", "date_closed"):
+            if getattr(self, end) is not None and getattr(self, end) < self.date_posted:
+                raise FieldOrderError((end, "date_posted"), "must not precede")
         return self
 
 
@@ -142,17 +167,17 @@ class Candidate(_Record):
     candidate_id: NaturalKey
     tenant_id: NaturalKey = "public"
     city_code: CityCode
-    desired_city_codes: tuple[str, ...] = ()
+    desired_city_codes: DesiredCodes = ()
     willing_gba: bool = False
-    desired_occupation_codes: tuple[str, ...] = ()
+    desired_occupation_codes: DesiredCodes = ()
     current_occupation_code: OccupationCode | None = None
     industry_code: IndustryCode | None = None
     education: Education | None = None
     skill_level: SkillLevel = SkillLevel.none
     title_level: TitleLevel = TitleLevel.none
     experience_years: int = Field(default=0, ge=0, le=60)
-    certificates: tuple[str, ...] = ()
-    skills: tuple[str, ...] = ()
+    certificates: Certificates = ()
+    skills: Skills = ()
     expected_salary_min: int | None = Field(default=None, ge=0, le=1_000_000)
     expected_salary_max: int | None = Field(default=None, ge=0, le=1_000_000)
     available_from: date | None = None
@@ -163,12 +188,7 @@ class Candidate(_Record):
 
     @model_validator(mode="after")
     def _check_ranges(self) -> Self:
-        if (
-            self.expected_salary_min is not None
-            and self.expected_salary_max is not None
-            and self.expected_salary_min > self.expected_salary_max
-        ):
-            raise ValueError("expected_salary_min must not exceed expected_salary_max")
+        _check_order(self, "expected_salary_min", "expected_salary_max", "must not exceed")
         for code in self.desired_city_codes:
             if not re.fullmatch(r"44\d{2}", code):
                 raise ValueError(f"desired_city_codes: {code!r} is not a Guangdong city code")

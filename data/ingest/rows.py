@@ -22,14 +22,7 @@ from pydantic_core import ErrorDetails
 
 from data.ingest.checks import taxonomy_faults
 from data.ingest.readers import RawRow, RowError, is_missing
-from data.levels import (
-    EDUCATION_LABELS,
-    SKILL_LABELS,
-    TITLE_LABELS,
-    Education,
-    SkillLevel,
-    TitleLevel,
-)
+from data.levels import LEVEL_TYPES, UnknownLevelError, parse_level
 from data.records import Candidate, MatchOutcome, Vacancy
 
 __all__ = ["KINDS", "Kind", "KindSpec", "parse_row", "spec_for"]
@@ -38,11 +31,6 @@ Kind = Literal["vacancies", "candidates", "outcomes"]
 KINDS: tuple[Kind, ...] = ("vacancies", "candidates", "outcomes")
 NESTED = ("contact", "protected")
 
-_LEVEL_LABELS: dict[type[IntEnum], dict[Any, str]] = {
-    Education: EDUCATION_LABELS,
-    SkillLevel: SKILL_LABELS,
-    TitleLevel: TITLE_LABELS,
-}
 _TRUE = {"true", "t", "1", "yes", "y", "是", "on"}
 _FALSE = {"false", "f", "0", "no", "n", "否", "off"}
 _SLASH_DATE = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$")
@@ -94,7 +82,7 @@ def _spec(model: type[BaseModel], key_fields: tuple[str, ...]) -> KindSpec:
         list_fields=frozenset(n for n, t in fields.items() if get_origin(t) is tuple),
         bool_fields=frozenset(n for n, t in fields.items() if t is bool),
         date_fields=frozenset(n for n, t in fields.items() if t is date),
-        level_fields={n: t for n, t in fields.items() if t in _LEVEL_LABELS},
+        level_fields={n: t for n, t in fields.items() if t in LEVEL_TYPES},
     )
 
 
@@ -110,30 +98,15 @@ def spec_for(kind: Kind) -> KindSpec:
     raise ValueError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
 
 
-@cache
-def _level_lookup(level_type: type[IntEnum]) -> dict[str, int]:
-    lookup: dict[str, int] = {}
-    for member, label in _LEVEL_LABELS[level_type].items():
-        lookup[label] = int(member)
-        lookup[member.name] = int(member)
-        for part in label.split("/"):  # '高中/中专/技校' also answers to '中专'
-            lookup.setdefault(part, int(member))
-    return lookup
-
-
 class _CellError(ValueError):
     """A cell that can't even be handed to the record (unknown label, bad boolean)."""
 
 
 def _level(value: Any, level_type: type[IntEnum]) -> Any:
-    if isinstance(value, str):
-        text = value.strip()
-        if text.lstrip("-").isdigit():
-            return int(text)
-        if text in _level_lookup(level_type):
-            return _level_lookup(level_type)[text]
-        labels = "、".join(_LEVEL_LABELS[level_type].values())
-        raise _CellError(f"{text!r} is not a known level (use 0–{len(level_type) - 1} or {labels})")
+    try:
+        value = parse_level(value, level_type)
+    except UnknownLevelError as error:
+        raise _CellError(str(error)) from error
     if isinstance(value, float) and value.is_integer():  # Parquet/pandas write 2 as 2.0
         return int(value)
     return value

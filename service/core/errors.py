@@ -17,6 +17,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
@@ -36,6 +37,7 @@ __all__ = [
     "ServiceUnavailable",
     "Unauthorized",
     "YueCaiError",
+    "from_pydantic_error",
     "install_error_handlers",
     "problem_response",
     "wants_html",
@@ -318,12 +320,39 @@ def from_http_exception(exc: StarletteHTTPException) -> YueCaiError:
     return error
 
 
+def _located(item: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``(field, reason)`` of one validation error; a rule on several fields names each.
+
+    Such a rule raises a ``ValueError`` whose ``fields`` attribute names the fields
+    (:class:`data.records.FieldOrderError`): ``base_salary_min > base_salary_max`` is
+    reported at ``body.base_salary_min`` and at ``body.base_salary_max``.
+    """
+    location, reason = list(item.get("loc", ())), str(item.get("msg", ""))
+    fields = getattr((item.get("ctx") or {}).get("error"), "fields", None)
+    if isinstance(fields, tuple) and fields:
+        reason = reason.removeprefix("Value error, ")
+        return [(_dotted([*location, field]), reason) for field in fields]
+    return [(_dotted(location), reason)]
+
+
 def from_validation_error(exc: RequestValidationError) -> InvalidInput:
     """Name each invalid field by its dotted location, e.g. ``body.base_salary_min``."""
-    found = [(_dotted(item.get("loc", ())), str(item.get("msg", ""))) for item in exc.errors()]
+    found = [pair for item in exc.errors() for pair in _located(item)]
     if not found:
         return InvalidInput("request", "invalid request")
     (field, reason), *more = found
+    return InvalidInput(field, reason, more=more)
+
+
+def from_pydantic_error(exc: ValidationError, location: Sequence[int | str]) -> InvalidInput:
+    """The same problem for a model validated inside a route (a PATCH's merged record, a
+    batch item): each field named under ``location``, e.g. ``body.items.3.city_code``."""
+    found = [
+        pair
+        for item in exc.errors(include_url=False)
+        for pair in _located({**item, "loc": (*location, *item["loc"])})
+    ]
+    (field, reason), *more = found or [(_dotted(location), "invalid")]
     return InvalidInput(field, reason, more=more)
 
 

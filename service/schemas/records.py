@@ -10,21 +10,34 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from enum import IntEnum
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
 
-from data.levels import Education, SkillLevel, TitleLevel
+from data.levels import (
+    LEVEL_LABELS,
+    Education,
+    SkillLevel,
+    TitleLevel,
+    level_vocabulary,
+    parse_level,
+)
 from data.records import Candidate, MatchOutcome, NaturalKey, OutcomeEvent, Vacancy
 from data.store.schema import as_utc
+from service.schemas.common import Problem
 
 __all__ = [
     "CandidateIn",
     "CandidateOut",
+    "EducationIn",
     "FeedbackIn",
     "FeedbackOut",
+    "SkillLevelIn",
+    "TitleLevelIn",
     "VacancyIn",
     "VacancyOut",
+    "level_json_schema",
 ]
 
 TENANT_DESCRIPTION = (
@@ -54,10 +67,49 @@ def _storable(value: Any) -> Any:
     return value
 
 
+def level_json_schema(level_type: type[IntEnum]) -> dict[str, Any]:
+    """The OpenAPI schema of a level input: the integer or any text of its vocabulary.
+
+    Each value's label is in ``x-enum-labels`` (and, for readers of the rendered docs, in the
+    description); the accepted texts are :func:`data.levels.level_vocabulary`, the
+    importer's own, so the API and ``yuecai ingest`` accept the same words.
+    """
+    labels = LEVEL_LABELS[level_type]
+    table = "; ".join(
+        f"{int(member)} = {label} ({member.name})" for member, label in labels.items()
+    )
+    return {
+        "title": level_type.__name__,
+        "anyOf": [
+            {"type": "integer", "enum": [int(member) for member in labels]},
+            {"type": "string", "enum": list(level_vocabulary(level_type))},
+        ],
+        "description": f"{level_type.__name__}: the number, its name or its label. {table}.",
+        "x-enum-labels": {str(int(member)): label for member, label in labels.items()},
+        "x-enum-varnames": [member.name for member in labels],
+    }
+
+
+def _parser(level_type: type[IntEnum]) -> BeforeValidator:
+    return BeforeValidator(lambda value: parse_level(value, level_type))
+
+
+def _documented(level_type: type[IntEnum]) -> WithJsonSchema:
+    return WithJsonSchema(level_json_schema(level_type), mode="validation")
+
+
+EducationIn = Annotated[Education, _parser(Education), _documented(Education)]
+SkillLevelIn = Annotated[SkillLevel, _parser(SkillLevel), _documented(SkillLevel)]
+TitleLevelIn = Annotated[TitleLevel, _parser(TitleLevel), _documented(TitleLevel)]
+
+
 class VacancyIn(Vacancy):
-    """A vacancy to create or replace (by ``vacancy_id``)."""
+    """A vacancy to create or replace (by ``vacancy_id``); levels may be given as labels."""
 
     tenant_id: NaturalKey | None = Field(default=None, description=TENANT_DESCRIPTION)  # type: ignore[assignment]
+    education_requirement: EducationIn | None = None
+    skill_level_requirement: SkillLevelIn | None = None
+    title_level_requirement: TitleLevelIn | None = None
 
     _check_text = field_validator("*")(_storable)
 
@@ -67,9 +119,15 @@ class VacancyOut(Vacancy):
 
 
 class CandidateIn(Candidate):
-    """A candidate to create or replace; ``contact`` and ``protected`` are write-only."""
+    """A candidate to create or replace; ``contact`` and ``protected`` are write-only.
+
+    Levels may be given as labels (``"本科"``, ``"技师"``, ``"中级"``).
+    """
 
     tenant_id: NaturalKey | None = Field(default=None, description=TENANT_DESCRIPTION)  # type: ignore[assignment]
+    education: EducationIn | None = None
+    skill_level: SkillLevelIn = SkillLevel.none
+    title_level: TitleLevelIn = TitleLevel.none
 
     _check_text = field_validator("*")(_storable)
 
@@ -141,3 +199,47 @@ class FeedbackOut(MatchOutcome):
     """A stored funnel event; ``created`` is False when it had been recorded before."""
 
     created: bool = Field(default=False, description="False when this event was already stored.")
+
+
+MAX_BATCH = 1_000
+PATCH_DESCRIPTION = (
+    "JSON merge patch (RFC 7396) of the stored record: members given replace the stored "
+    "ones, null removes one (its default applies), objects such as contact merge. The "
+    "result is validated like a full create; the id and tenant cannot change."
+)
+
+
+class BatchIn(BaseModel):
+    """Up to 1,000 records to create or replace, each validated on its own."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[Any] = Field(
+        min_length=1,
+        max_length=MAX_BATCH,
+        description=(
+            "Records shaped like the single-record POST body; an item that is not one "
+            "(even not an object) gets its own error result, the others still count."
+        ),
+        json_schema_extra={"items": {"type": "object"}},
+    )
+
+
+class BatchItemOut(BaseModel):
+    """What became of one item: created, updated, or an error with its problem details."""
+
+    index: int = Field(ge=0, description="Position of the item in the request.")
+    id: str | None = Field(description="The item's id, if it had a readable one.")
+    status: Literal["created", "updated", "error"]
+    problem: Problem | None = Field(
+        default=None, description="Why the item was refused (fields under body.items.<index>)."
+    )
+
+
+class BatchOut(BaseModel):
+    """One result per item, in request order, and the tally."""
+
+    items: list[BatchItemOut]
+    created: int
+    updated: int
+    errors: int

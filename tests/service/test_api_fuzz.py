@@ -4,7 +4,7 @@ documented schema.
 
 The app runs in-process (ASGI) on a real SQLite store holding generated records (tenant
 ``public``) and a fitted match engine, so the match routes really rank. Requests carry a
-valid key: the admin key, except for the two record POSTs, which use a platform key of
+valid key: the admin key, except for the record POSTs and PUTs, which use a platform key of
 tenant ``public`` (an admin must name ``tenant_id``, which the generated bodies seldom do,
 so admin-keyed POSTs would mostly stop at that 422). Paths with an id are also aimed at an
 existing record so that the routes get past their 404. Bounded: :data:`MAX_EXAMPLES`
@@ -46,9 +46,15 @@ FUZZED_TAGS = ("vacancies", "candidates", "matches", "feedback")
 # Deletes last, so the records aimed at are still there for the other operations.
 OPERATIONS = [
     ("post", "/vacancies"),
+    ("post", "/vacancies:batch"),
+    ("put", "/vacancies/{vacancy_id}"),
+    ("patch", "/vacancies/{vacancy_id}"),
     ("get", "/vacancies"),
     ("get", "/vacancies/{vacancy_id}"),
     ("post", "/candidates"),
+    ("post", "/candidates:batch"),
+    ("put", "/candidates/{candidate_id}"),
+    ("patch", "/candidates/{candidate_id}"),
     ("get", "/candidates"),
     ("get", "/candidates/{candidate_id}"),
     ("get", "/vacancies/{vacancy_id}/matches"),
@@ -58,7 +64,11 @@ OPERATIONS = [
     ("delete", "/vacancies/{vacancy_id}"),
     ("delete", "/candidates/{candidate_id}"),
 ]
-PLATFORM_KEYED = {("post", "/vacancies"), ("post", "/candidates")}
+PLATFORM_KEYED = {
+    (method, path)
+    for method, path in OPERATIONS
+    if method in ("post", "put") and not path.startswith("/feedback")
+}
 KNOWN_IDS = {"vacancy_id": "V0000001", "candidate_id": "C0000001"}
 CHECKS = [not_a_server_error, response_schema_conformance]
 Keys = dict[str, dict[str, str]]

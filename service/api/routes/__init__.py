@@ -15,6 +15,7 @@ from service.api.routes import (
     feedback,
     health,
     indicators,
+    lookups,
     matches,
     meta,
     occupations,
@@ -35,5 +36,6 @@ ROUTERS: list[APIRouter] = [
     dashboard.router,
     indicators.router,
     occupations.router,
+    lookups.router,
     dashboard_coding.router,
 ]

@@ -1,40 +1,40 @@
-"""``/candidates``: create or replace, read, list and delete job seekers (求职者).
+"""``/candidates``: create or replace (one or a batch), patch, read, list and delete job
+seekers (求职者).
 
 Contact details and protected attributes are write-only: accepted on POST and stored apart
 (:mod:`data.store`), never read back by these routes (responses are :class:`CandidateOut`,
-which has no member for them). Tenant rules as for ``/vacancies``. Deleting a candidate
+which has no member for them); a replace that omits them keeps the stored ones, ``null``
+erases them. Tenant rules as for ``/vacancies``. Deleting a candidate
 erases it with its personal data and outcomes, and drops it from match results at once.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request, Response
-from sqlalchemy.exc import IntegrityError
+from fastapi import APIRouter, Body, Path, Request, Response
 from sqlalchemy.orm import Session
 
 from data.records import Candidate
-from data.store import delete_candidate, get_candidate, list_candidates, upsert_candidates
+from data.store import delete_candidate, get_candidate, list_candidates
 from service.api.deps import PageDep, SessionDep
 from service.api.routes.vacancies import (
     NATURAL_KEY_PATTERN,
     CityFilter,
     OccupationFilter,
     bounded,
-    checked,
+    same_key,
+    save,
+    save_batch,
+    save_patch,
+    written,
 )
-from service.api.security import (
-    PlatformOrAdmin,
-    Principal,
-    ensure_tenant,
-    tenant_for_write,
-    tenant_scope,
-)
-from service.core.errors import Conflict, NotFound
+from service.api.security import PlatformOrAdmin, Principal, ensure_tenant, tenant_scope
+from service.core.errors import NotFound
 from service.core.openapi import problem_responses
+from service.records import CANDIDATES
 from service.schemas.common import Page
-from service.schemas.records import CandidateIn, CandidateOut
+from service.schemas.records import PATCH_DESCRIPTION, BatchIn, BatchOut, CandidateIn, CandidateOut
 
 __all__ = ["CandidateId", "own_candidate", "router"]
 
@@ -66,7 +66,7 @@ def own_candidate(session: Session, principal: Principal, candidate_id: str) -> 
         **problem_responses(403, 409, 422),
     },
 )
-def put_candidate(
+def post_candidate(
     body: CandidateIn,
     principal: PlatformOrAdmin,
     session: SessionDep,
@@ -75,24 +75,74 @@ def put_candidate(
 ) -> CandidateOut:
     """Store a candidate: 201 when new, 200 when it replaced the one with the same id.
 
-    ``contact`` and ``protected`` are stored (replacing any earlier ones; omitted = erased)
-    but never returned. A platform key cannot take over another tenant's id (409).
+    ``contact`` and ``protected`` are stored but never returned; a replace that omits one
+    keeps the stored one (``null`` erases it). A platform key cannot take over another
+    tenant's id (409).
     """
-    tenant = tenant_for_write(principal, body.tenant_id)
-    record = Candidate.model_validate(body.model_dump() | {"tenant_id": tenant})
-    checked(record, request)
-    existing = get_candidate(session, record.candidate_id)
-    if existing is not None and tenant_scope(principal) not in (None, existing.tenant_id):
-        raise Conflict(f"candidate_id {record.candidate_id!r} is already in use.")
-    try:
-        upsert_candidates(session, [record])
-        session.commit()
-    except IntegrityError as error:  # a concurrent create of the same id won
-        session.rollback()
-        raise Conflict(f"candidate_id {record.candidate_id!r} was written concurrently.") from error
-    response.status_code = 200 if existing is not None else 201
-    response.headers["Location"] = f"/candidates/{record.candidate_id}"
-    return CandidateOut.of(record)
+    stored = save(CANDIDATES, body, principal, session, request)
+    written(stored, CANDIDATES, response)
+    return CandidateOut.of(stored.record)  # type: ignore[arg-type]
+
+
+@router.put(
+    "/candidates/{candidate_id}",
+    response_model=CandidateOut,
+    summary="Replace (or create) the candidate at this id",
+    responses={
+        201: {"description": "Created", "model": CandidateOut},
+        **problem_responses(403, 409, 422),
+    },
+)
+def put_candidate(
+    candidate_id: CandidateId,
+    body: CandidateIn,
+    principal: PlatformOrAdmin,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+) -> CandidateOut:
+    """As ``POST /candidates``, addressed by path; the body's ``candidate_id`` must match."""
+    same_key(CANDIDATES, body, candidate_id)
+    stored = save(CANDIDATES, body, principal, session, request)
+    written(stored, CANDIDATES, response)
+    return CandidateOut.of(stored.record)  # type: ignore[arg-type]
+
+
+@router.patch(
+    "/candidates/{candidate_id}",
+    response_model=CandidateOut,
+    summary="Change some fields of a candidate (JSON merge patch)",
+    responses=problem_responses(404, 409, 422),
+)
+def patch_candidate(
+    candidate_id: CandidateId,
+    patch: Annotated[dict[str, Any], Body(description=PATCH_DESCRIPTION)],
+    principal: PlatformOrAdmin,
+    session: SessionDep,
+    request: Request,
+) -> CandidateOut:
+    """Apply ``patch`` to the stored candidate (``contact`` merges member by member)."""
+    own_candidate(session, principal, candidate_id)
+    current = CANDIDATES.read(session, candidate_id)
+    assert current is not None  # noqa: S101 — own_candidate found it in this transaction
+    stored = save_patch(CANDIDATES, current, patch, principal, session, request)
+    return CandidateOut.of(stored.record)  # type: ignore[arg-type]
+
+
+@router.post(
+    "/candidates:batch",
+    response_model=BatchOut,
+    summary="Create or replace up to 1,000 candidates, with a result per item",
+    responses=problem_responses(403, 413, 422),
+)
+def batch_candidates(
+    body: BatchIn, principal: PlatformOrAdmin, session: SessionDep, request: Request
+) -> BatchOut:
+    """Each item as ``POST /candidates`` would take it; one item's error leaves the others.
+
+    Valid items are written in one transaction (per item if a concurrent write conflicts).
+    """
+    return save_batch(CANDIDATES, body, principal, session, request)
 
 
 @router.get(

@@ -1,4 +1,6 @@
-"""``/vacancies``: create or replace, read, list and delete job postings (招聘岗位).
+"""``/vacancies``: create or replace (one or a batch), patch, read, list and delete job
+postings (招聘岗位). The writes share :mod:`service.records` with ``/candidates``; the
+glue both use (save, save_patch, save_batch) is here.
 
 Platform keys work inside their own tenant: what they write is owned by their tenant, and
 another tenant's vacancy is, to them, not there (404). Admin keys may write any tenant.
@@ -8,30 +10,41 @@ applies it before its next match.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections import Counter
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response
-from sqlalchemy.exc import IntegrityError
+from fastapi import APIRouter, Body, Path, Query, Request, Response
 from sqlalchemy.orm import Session
 
-from data.compliance import discriminatory_requirements
-from data.ingest.checks import taxonomy_faults
-from data.occupation_coding import code_missing_occupation
-from data.records import Candidate, Vacancy
-from data.store import delete_vacancy, get_vacancy, list_vacancies, upsert_vacancies
+from data.records import Vacancy
+from data.store import delete_vacancy, get_vacancy, list_vacancies
 from service.api.deps import PageDep, SessionDep
-from service.api.security import (
-    PlatformOrAdmin,
-    Principal,
-    ensure_tenant,
-    tenant_for_write,
-    tenant_scope,
-)
-from service.core.errors import Conflict, InvalidInput, NotFound
+from service.api.security import PlatformOrAdmin, Principal, ensure_tenant, tenant_scope
+from service.core.errors import InvalidInput, NotFound
 from service.core.openapi import problem_responses
 from service.occupation_coding import get_title_coder
-from service.schemas.common import Page, PageParams
-from service.schemas.records import VacancyIn, VacancyOut
+from service.records import (
+    VACANCIES,
+    Incoming,
+    ItemResult,
+    Record,
+    Side,
+    Stored,
+    commit,
+    merge_patch,
+    parse,
+    store,
+    store_batch,
+)
+from service.schemas.common import Page, PageParams, Problem
+from service.schemas.records import (
+    PATCH_DESCRIPTION,
+    BatchIn,
+    BatchItemOut,
+    BatchOut,
+    VacancyIn,
+    VacancyOut,
+)
 
 __all__ = [
     "CITY_CODE_PATTERN",
@@ -41,10 +54,15 @@ __all__ = [
     "CityFilter",
     "OccupationFilter",
     "VacancyId",
+    "batch_out",
     "bounded",
-    "checked",
     "own_vacancy",
     "router",
+    "same_key",
+    "save",
+    "save_batch",
+    "save_patch",
+    "written",
 ]
 
 NATURAL_KEY_PATTERN = r"^[A-Za-z0-9_.:-]+$"
@@ -79,27 +97,6 @@ def bounded(paging: PageParams) -> PageParams:
     return paging
 
 
-def checked(record: Vacancy | Candidate, request: Request) -> None:
-    """The import's validation, for the API: taxonomy codes and discriminatory requirements.
-
-    Raises
-    ------
-    InvalidInput
-        Naming each faulty ``body.<field>`` (a discriminatory phrase is quoted in the
-        reason, and counted per category in ``/metrics``).
-    """
-    model = Vacancy if isinstance(record, Vacancy) else Candidate
-    faults = taxonomy_faults(model, record.model_dump())
-    if not faults:
-        return
-    if isinstance(record, Vacancy):
-        counter = request.app.state.metrics.discriminatory_vacancies
-        for finding in discriminatory_requirements(f"{record.title}\n{record.description}"):
-            counter.labels(category=finding.category).inc()
-    (field, reason), *more = [(f"body.{name}", why) for name, why in faults]
-    raise InvalidInput(field, reason, more=more)
-
-
 def own_vacancy(session: Session, principal: Principal, vacancy_id: str) -> Vacancy:
     """The stored vacancy if ``principal`` may see it; 404 (same detail) otherwise."""
     missing = f"No vacancy {vacancy_id!r}."
@@ -108,6 +105,95 @@ def own_vacancy(session: Session, principal: Principal, vacancy_id: str) -> Vaca
         raise NotFound(missing)
     ensure_tenant(principal, record.tenant_id, detail=missing)
     return record
+
+
+def written(stored: Stored, side: Side, response: Response) -> None:
+    """Status 201 for a new record (200 for a replaced one) and its ``Location``."""
+    response.status_code = 201 if stored.created else 200
+    response.headers["Location"] = f"{side.collection}/{getattr(stored.record, side.key)}"
+
+
+def same_key(side: Side, incoming: Incoming, path_key: str) -> None:
+    """A PUT/PATCH body must address the record of its path (422 naming the body's id)."""
+    if getattr(incoming, side.key) != path_key:
+        raise InvalidInput(f"body.{side.key}", f"must equal the path's {side.key} {path_key!r}")
+
+
+def batch_out(results: list[ItemResult], instance: str) -> BatchOut:
+    """The per-item report of :func:`service.records.store_batch`."""
+    items = [
+        BatchItemOut(
+            index=result.index,
+            id=result.key,
+            status=result.status,
+            problem=None
+            if result.error is None
+            else Problem.model_validate(result.error.problem(instance)),
+        )
+        for result in results
+    ]
+    tally = Counter(result.status for result in results)
+    return BatchOut(
+        items=items, created=tally["created"], updated=tally["updated"], errors=tally["error"]
+    )
+
+
+def save(
+    side: Side,
+    body: Incoming,
+    principal: Principal,
+    session: Session,
+    request: Request,
+    **options: Any,
+) -> Stored:
+    """:func:`service.records.store` with this app's metrics and coder, then commit."""
+    stored = store(
+        session,
+        principal,
+        side,
+        body,
+        metrics=request.app.state.metrics,
+        coder=lambda: get_title_coder(request.app),
+        **options,
+    )
+    commit(session, side, getattr(stored.record, side.key))
+    return stored
+
+
+def save_patch(
+    side: Side,
+    stored: Record,
+    patch: dict[str, Any],
+    principal: Principal,
+    session: Session,
+    request: Request,
+) -> Stored:
+    """Merge ``patch`` into ``stored`` (with its write-only fields) and save the result.
+
+    The id and tenant cannot change (422). A patch that leaves ``occupation_code`` alone
+    keeps how it was obtained (given or coded).
+    """
+    incoming = parse(side, merge_patch(stored.model_dump(mode="json"), patch))
+    for name in (side.key, "tenant_id"):
+        if getattr(incoming, name) != getattr(stored, name):
+            raise InvalidInput(f"body.{name}", "cannot be changed by a patch")
+    recode = "occupation_code" in patch
+    return save(side, incoming, principal, session, request, recode=recode)
+
+
+def save_batch(
+    side: Side, body: BatchIn, principal: Principal, session: Session, request: Request
+) -> BatchOut:
+    """:func:`service.records.store_batch` with this app's metrics and coder, as a report."""
+    results = store_batch(
+        session,
+        principal,
+        side,
+        body.items,
+        metrics=request.app.state.metrics,
+        coder=lambda: get_title_coder(request.app),
+    )
+    return batch_out(results, request.url.path)
 
 
 @router.post(
@@ -120,7 +206,7 @@ def own_vacancy(session: Session, principal: Principal, vacancy_id: str) -> Vaca
         **problem_responses(403, 409, 422),
     },
 )
-def put_vacancy(
+def post_vacancy(
     body: VacancyIn,
     principal: PlatformOrAdmin,
     session: SessionDep,
@@ -131,22 +217,73 @@ def put_vacancy(
 
     A platform key cannot take over an id that another tenant already uses (409).
     """
-    tenant = tenant_for_write(principal, body.tenant_id)
-    record = Vacancy.model_validate(body.model_dump() | {"tenant_id": tenant})
-    (record,) = code_missing_occupation([record], lambda: get_title_coder(request.app))
-    checked(record, request)
-    existing = get_vacancy(session, record.vacancy_id)
-    if existing is not None and tenant_scope(principal) not in (None, existing.tenant_id):
-        raise Conflict(f"vacancy_id {record.vacancy_id!r} is already in use.")
-    try:
-        upsert_vacancies(session, [record])
-        session.commit()
-    except IntegrityError as error:  # a concurrent create of the same id won
-        session.rollback()
-        raise Conflict(f"vacancy_id {record.vacancy_id!r} was written concurrently.") from error
-    response.status_code = 200 if existing is not None else 201
-    response.headers["Location"] = f"/vacancies/{record.vacancy_id}"
-    return VacancyOut.model_validate(record.model_dump())
+    stored = save(VACANCIES, body, principal, session, request)
+    written(stored, VACANCIES, response)
+    return VacancyOut.model_validate(stored.record.model_dump())
+
+
+@router.put(
+    "/vacancies/{vacancy_id}",
+    response_model=VacancyOut,
+    summary="Replace (or create) the vacancy at this id",
+    responses={
+        201: {"description": "Created", "model": VacancyOut},
+        **problem_responses(403, 409, 422),
+    },
+)
+def put_vacancy(
+    vacancy_id: VacancyId,
+    body: VacancyIn,
+    principal: PlatformOrAdmin,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+) -> VacancyOut:
+    """As ``POST /vacancies``, addressed by path; the body's ``vacancy_id`` must match."""
+    same_key(VACANCIES, body, vacancy_id)
+    stored = save(VACANCIES, body, principal, session, request)
+    written(stored, VACANCIES, response)
+    return VacancyOut.model_validate(stored.record.model_dump())
+
+
+@router.patch(
+    "/vacancies/{vacancy_id}",
+    response_model=VacancyOut,
+    summary="Change some fields of a vacancy (JSON merge patch)",
+    responses=problem_responses(404, 409, 422),
+)
+def patch_vacancy(
+    vacancy_id: VacancyId,
+    patch: Annotated[dict[str, Any], Body(description=PATCH_DESCRIPTION)],
+    principal: PlatformOrAdmin,
+    session: SessionDep,
+    request: Request,
+) -> VacancyOut:
+    """Apply ``patch`` to the stored vacancy and validate the result like a create.
+
+    Leaving ``occupation_code`` alone keeps it (given or coded); setting it to ``null`` has
+    the coder fill it from the (new) title.
+    """
+    stored = save_patch(
+        VACANCIES, own_vacancy(session, principal, vacancy_id), patch, principal, session, request
+    )
+    return VacancyOut.model_validate(stored.record.model_dump())
+
+
+@router.post(
+    "/vacancies:batch",
+    response_model=BatchOut,
+    summary="Create or replace up to 1,000 vacancies, with a result per item",
+    responses=problem_responses(403, 413, 422),
+)
+def batch_vacancies(
+    body: BatchIn, principal: PlatformOrAdmin, session: SessionDep, request: Request
+) -> BatchOut:
+    """Each item as ``POST /vacancies`` would take it; one item's error leaves the others.
+
+    Valid items are written in one transaction (per item if a concurrent write conflicts).
+    """
+    return save_batch(VACANCIES, body, principal, session, request)
 
 
 @router.get(

@@ -1,0 +1,335 @@
+"""Writing vacancies and candidates: one implementation for both sides and every verb.
+
+``POST`` (create or replace), ``PUT /{id}`` (replace), ``PATCH /{id}`` (JSON merge patch,
+RFC 7396) and ``POST /…:batch`` all come down to :func:`store`: the import's validation
+(:func:`check_record`), the tenant rules, the occupation coder for a vacancy without a code,
+and the carry-over of write-only fields. A :class:`Side` holds what differs between
+vacancies and candidates, so each operation is written once.
+
+Write-only fields (a candidate's ``contact`` and ``protected``) cannot be read back, so a
+client that replaces a record with the body it got from ``GET`` never has them: a replace
+that *omits* one keeps the stored value; sending ``null`` erases it.
+
+Batches validate every item on its own (an item's error never fails the others), then write
+all valid items in one transaction; if that transaction loses a race with a concurrent
+create (a unique-key conflict, or an id found new that was no longer new when written),
+it is rolled back and each item is retried in its own transaction, so the results still
+say item by item what was stored, and a raced id is never silently taken over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from data.compliance import discriminatory_requirements
+from data.ingest.checks import taxonomy_faults
+from data.occupation_coding import TitleCoding, code_missing_occupation
+from data.records import Candidate, Vacancy
+from data.store import (
+    UpsertCounts,
+    get_candidate,
+    get_vacancy,
+    upsert_candidates,
+    upsert_vacancies,
+)
+from data.store.keys import Principal
+from service.api.security import tenant_for_write, tenant_scope
+from service.core.errors import Conflict, InvalidInput, YueCaiError, from_pydantic_error
+from service.core.metrics import AppMetrics
+from service.schemas.records import CandidateIn, VacancyIn
+
+__all__ = [
+    "CANDIDATES",
+    "VACANCIES",
+    "Incoming",
+    "ItemResult",
+    "Record",
+    "Side",
+    "Stored",
+    "check_record",
+    "commit",
+    "merge_patch",
+    "parse",
+    "prepare",
+    "store",
+    "store_batch",
+]
+
+Record = Vacancy | Candidate
+Incoming = VacancyIn | CandidateIn
+
+
+@dataclass(frozen=True)
+class Side:
+    """What differs between writing a vacancy and writing a candidate."""
+
+    noun: str
+    collection: str
+    key: str
+    schema: type[VacancyIn] | type[CandidateIn]
+    record: type[Vacancy] | type[Candidate]
+    write_only: tuple[str, ...]
+    read: Callable[[Session, str], Record | None]
+    """The stored record *with* its write-only fields (for the carry-over)."""
+    upsert: Callable[[Session, list[Any]], UpsertCounts]
+
+
+VACANCIES = Side(
+    noun="vacancy",
+    collection="/vacancies",
+    key="vacancy_id",
+    schema=VacancyIn,
+    record=Vacancy,
+    write_only=(),
+    read=get_vacancy,
+    upsert=upsert_vacancies,
+)
+CANDIDATES = Side(
+    noun="candidate",
+    collection="/candidates",
+    key="candidate_id",
+    schema=CandidateIn,
+    record=Candidate,
+    write_only=("contact", "protected"),
+    read=lambda session, key: get_candidate(session, key, include_personal=True),
+    upsert=upsert_candidates,
+)
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A record as written, and whether it was new."""
+
+    record: Record
+    created: bool
+
+
+def check_record(
+    record: Record, metrics: AppMetrics, location: Sequence[int | str] = ("body",)
+) -> None:
+    """The import's validation, for the API: taxonomy codes and discriminatory requirements.
+
+    Raises
+    ------
+    InvalidInput
+        Naming each faulty ``<location>.<field>`` (a discriminatory phrase is quoted in the
+        reason, and counted per category in ``/metrics``).
+    """
+    faults = taxonomy_faults(type(record), record.model_dump())
+    if not faults:
+        return
+    if isinstance(record, Vacancy):
+        for finding in discriminatory_requirements(f"{record.title}\n{record.description}"):
+            metrics.discriminatory_vacancies.labels(category=finding.category).inc()
+    prefix = ".".join(str(part) for part in location)
+    (field, reason), *more = [(f"{prefix}.{name}", why) for name, why in faults]
+    raise InvalidInput(field, reason, more=more)
+
+
+def parse(side: Side, payload: Any, location: Sequence[int | str] = ("body",)) -> Incoming:
+    """``payload`` validated as ``side``'s input; a 422 naming each field under ``location``."""
+    try:
+        return side.schema.model_validate(payload)
+    except ValidationError as error:
+        raise from_pydantic_error(error, location) from error
+
+
+def _relocated(error: InvalidInput, location: Sequence[int | str]) -> InvalidInput:
+    """``error`` with its ``body.…`` fields moved under ``location`` (a batch item's)."""
+    prefix = ".".join(str(part) for part in location)
+    (field, reason), *more = [
+        (prefix + e["field"].removeprefix("body"), e["reason"]) for e in error.errors
+    ]
+    return InvalidInput(field, reason, more=more)
+
+
+def merge_patch(target: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
+    """RFC 7396 JSON merge patch: members replace, ``null`` removes, objects merge.
+
+    >>> merge_patch({"a": 1, "c": {"x": 1, "y": 2}}, {"a": None, "b": 2, "c": {"y": None}})
+    {'c': {'x': 1}, 'b': 2}
+    """
+    merged = dict(target)
+    for name, value in patch.items():
+        if value is None:
+            merged.pop(name, None)
+        elif isinstance(value, Mapping) and isinstance(merged.get(name), Mapping):
+            merged[name] = merge_patch(merged[name], value)
+        else:
+            merged[name] = value
+    return merged
+
+
+def prepare(
+    session: Session,
+    principal: Principal,
+    side: Side,
+    incoming: Incoming,
+    *,
+    metrics: AppMetrics,
+    coder: Callable[[], TitleCoding],
+    recode: bool = True,
+    location: Sequence[int | str] = ("body",),
+) -> Stored:
+    """The record ``incoming`` will be stored as, validated and with write-only fields kept
+    (nothing written: :func:`store` writes one, :func:`store_batch` many at once).
+
+    ``recode=False`` keeps a stored coded occupation as it is (a PATCH that leaves
+    ``occupation_code`` alone must not turn a coded code into a "given" one).
+
+    Raises
+    ------
+    InvalidInput, Forbidden
+        Bad values or tenant; nothing written.
+    Conflict
+        The id is another tenant's (409; the same for any id in use, so nothing leaks).
+    """
+    try:
+        tenant = tenant_for_write(principal, incoming.tenant_id)
+    except InvalidInput as error:
+        raise _relocated(error, location) from error
+    record: Record = side.record.model_validate(incoming.model_dump() | {"tenant_id": tenant})
+    if isinstance(record, Vacancy) and recode:
+        (record,) = code_missing_occupation([record], coder)
+    check_record(record, metrics, location)
+    key = getattr(record, side.key)
+    existing = side.read(session, key)
+    if existing is not None and tenant_scope(principal) not in (None, existing.tenant_id):
+        raise Conflict(f"{side.key} {key!r} is already in use.")
+    kept = {
+        name: getattr(existing, name)
+        for name in side.write_only
+        if existing is not None and name not in incoming.model_fields_set
+    }
+    if kept:
+        record = record.model_copy(update=kept)
+    return Stored(record, created=existing is None)
+
+
+def store(
+    session: Session, principal: Principal, side: Side, incoming: Incoming, **options: Any
+) -> Stored:
+    """:func:`prepare` and write the record (the caller commits); same options and errors."""
+    stored = prepare(session, principal, side, incoming, **options)
+    if side.upsert(session, [stored.record]).inserted != int(stored.created):
+        key = getattr(stored.record, side.key)
+        raise Conflict(f"{side.key} {key!r} was written concurrently.")
+    return stored
+
+
+class _RaceLost(Exception):
+    """A record :func:`prepare` found new was there by the time it was written: a
+    concurrent create took its id (and the upsert would have replaced that record)."""
+
+
+def commit(session: Session, side: Side, key: str) -> None:
+    """Commit; a unique-key race lost to a concurrent create is a 409, not a 500."""
+    try:
+        session.commit()
+    except IntegrityError as error:
+        session.rollback()
+        raise Conflict(f"{side.key} {key!r} was written concurrently.") from error
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """What became of one batch item: ``record`` when stored, ``error`` when refused."""
+
+    index: int
+    key: str | None
+    status: Literal["created", "updated", "error"]
+    record: Record | None = None
+    error: YueCaiError | None = None
+
+
+def _key_of(item: Any, side: Side) -> str | None:
+    key = item.get(side.key) if isinstance(item, Mapping) else None
+    return key if isinstance(key, str) else None
+
+
+def store_batch(
+    session: Session,
+    principal: Principal,
+    side: Side,
+    items: Sequence[Any],
+    *,
+    metrics: AppMetrics,
+    coder: Callable[[], TitleCoding],
+) -> list[ItemResult]:
+    """Validate each item, then write the valid ones together (see the module docstring)."""
+    results: list[ItemResult | None] = [None] * len(items)
+    valid: list[tuple[int, Incoming]] = []
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        key = _key_of(item, side)
+        try:
+            if key in seen:
+                raise InvalidInput(
+                    f"body.items.{index}.{side.key}", "appears earlier in this batch"
+                )
+            incoming = parse(side, item, ("body", "items", index))
+            seen.add(getattr(incoming, side.key))
+            valid.append((index, incoming))
+        except YueCaiError as error:
+            results[index] = ItemResult(index, key, "error", error=error)
+    try:
+        written = _write_all(session, principal, side, valid, metrics=metrics, coder=coder)
+        session.commit()
+    except (IntegrityError, _RaceLost):  # a concurrent writer took an id: one transaction each
+        session.rollback()
+        written = _write_each(session, principal, side, valid, metrics=metrics, coder=coder)
+    for result in written:
+        results[result.index] = result
+    return [result for result in results if result is not None]
+
+
+def _write_all(
+    session: Session,
+    principal: Principal,
+    side: Side,
+    valid: Sequence[tuple[int, Incoming]],
+    **context: Any,
+) -> list[ItemResult]:
+    written: list[ItemResult] = []
+    for index, incoming in valid:
+        key = getattr(incoming, side.key)
+        try:
+            location = ("body", "items", index)
+            stored = prepare(session, principal, side, incoming, location=location, **context)
+        except YueCaiError as error:
+            written.append(ItemResult(index, key, "error", error=error))
+            continue
+        status: Literal["created", "updated"] = "created" if stored.created else "updated"
+        written.append(ItemResult(index, key, status, record=stored.record))
+    counts = side.upsert(session, [result.record for result in written if result.record])
+    if counts.inserted != sum(result.status == "created" for result in written):
+        raise _RaceLost
+    return written
+
+
+def _write_each(
+    session: Session,
+    principal: Principal,
+    side: Side,
+    valid: Sequence[tuple[int, Incoming]],
+    **context: Any,
+) -> list[ItemResult]:
+    written: list[ItemResult] = []
+    for index, incoming in valid:
+        key = getattr(incoming, side.key)
+        try:
+            (result,) = _write_all(session, principal, side, [(index, incoming)], **context)
+            if result.error is None:
+                commit(session, side, key)
+        except (_RaceLost, Conflict):
+            session.rollback()
+            conflict = Conflict(f"{side.key} {key!r} was written concurrently.")
+            result = ItemResult(index, key, "error", error=conflict)
+        written.append(result)
+    return written
