@@ -7,7 +7,7 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "get_settings", "use_scratch_workspace"]
@@ -46,6 +46,13 @@ class Settings(BaseSettings):
         description=(
             "Build the occupation coder in the background at start-up (`yuecai serve` turns"
             " it on), so the first create without an occupation code does not wait for it."
+        ),
+    )
+    personal_data_key: SecretStr = Field(
+        default=SecretStr(""),
+        description=(
+            "AES-256 key (32 bytes, URL-safe base64) sealing candidates' contact data at rest;"
+            " empty: the public demo key (data.store.sealing.DEMO_KEY), for demos and tests only."
         ),
     )
     boundary_file: Path | None = Field(

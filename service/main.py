@@ -10,6 +10,7 @@ dependencies in :mod:`service.api.deps`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
@@ -19,6 +20,7 @@ from sqlalchemy import Engine
 from starlette.staticfiles import StaticFiles
 
 from data.settings import Settings, get_settings
+from data.store.sealing import is_demo_key
 from service.api.routes import ROUTERS
 from service.api.security import ACCESS_POLICY, install_security
 from service.core.docs import docs_router
@@ -54,6 +56,11 @@ def package_version() -> str:
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # A serving process: freed index arrays must go back to the OS (see service.core.memory).
     pin_malloc_thresholds()
+    if is_demo_key():
+        logging.getLogger("yuecai.service").warning(
+            "Candidates' contact data is sealed with the public demo key: set"
+            " YUECAI_PERSONAL_DATA_KEY before real personal data reaches this store."
+        )
     # The match index is built eagerly (``/ready`` is 503 until it is) and kept in step
     # with the store's change log by a background thread (service.matching).
     matching = match_service(app)

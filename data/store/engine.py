@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,11 +24,23 @@ def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _create_private(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (0600): it holds personal data.
+
+    SQLite gives its journal and WAL files the database file's mode. An existing file is
+    left as its owner set it."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+
+
 def make_engine(url: str | None = None) -> Engine:
     """Create an engine for ``url`` (default: ``get_settings().database_url``).
 
-    For an SQLite file the parent folder is created, and foreign keys are switched on for
-    every connection so that deleting a candidate cascades to its personal data.
+    For an SQLite file the parent folder is created, the file is created 0600 (owner only:
+    it holds personal data), and foreign keys are switched on for every connection so that
+    deleting a candidate cascades to its personal data.
 
     Parameters
     ----------
@@ -45,6 +58,7 @@ def make_engine(url: str | None = None) -> Engine:
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).parent.mkdir(parents=True, exist_ok=True)
+            _create_private(Path(database))
         engine = create_engine(parsed)
         event.listen(engine, "connect", _enable_sqlite_foreign_keys)
         return engine

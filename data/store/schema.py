@@ -38,6 +38,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from data.store.sealing import Sealed
+
 __all__ = [
     "CHINA_STANDARD_TIME",
     "Base",
@@ -185,10 +187,11 @@ class CandidateContactRow(Base):
     candidate_id: Mapped[str] = mapped_column(
         String(64), ForeignKey("candidates.candidate_id", ondelete="CASCADE"), primary_key=True
     )
-    name: Mapped[str | None] = mapped_column(String(50))
-    phone: Mapped[str | None] = mapped_column(String(20))
-    id_number: Mapped[str | None] = mapped_column(String(18))
-    email: Mapped[str | None] = mapped_column(String(200))
+    # Sealed: AES-GCM at rest with the settings' key (data.store.sealing); plain in Python.
+    name: Mapped[str | None] = mapped_column(Sealed(50))
+    phone: Mapped[str | None] = mapped_column(Sealed(20))
+    id_number: Mapped[str | None] = mapped_column(Sealed(18))
+    email: Mapped[str | None] = mapped_column(Sealed(200))
 
 
 class CandidateProtectedRow(Base):
