@@ -199,15 +199,19 @@ class OccupationCoder(BaseEstimator):
     def _similarity(self, queries: sparse.csr_matrix, matrix: sparse.csr_matrix) -> FloatArray:
         return np.asarray((queries @ matrix).toarray(), dtype=np.float32)
 
-    def components(self, titles: Sequence[str]) -> dict[str, FloatArray]:
+    def components(
+        self, titles: Sequence[str], cleaned: Sequence[str] | None = None
+    ) -> dict[str, FloatArray]:
         """The unweighted signals (n_titles × n_leaves each) behind :meth:`_scores`.
 
         ``phrase`` (best cosine to a name/alias), ``text`` (definition + tasks), ``parent``
         (小类/中类 names), ``substring`` (share of the title a verbatim name covers) and
         ``head`` (1 for leaves in the head noun's families). ``TitleCoder`` learns how to
-        weigh them per candidate instead of using this class's fixed weights.
+        weigh them per candidate instead of using this class's fixed weights. ``cleaned``
+        (``clean_title(title, _HEADS)`` per title) saves cleaning twice when the caller has it.
         """
-        cleaned = [clean_title(title, _HEADS) for title in titles]
+        if cleaned is None:
+            cleaned = [clean_title(title, _HEADS) for title in titles]
         expanded = [expand_title(title) for title in cleaned]
         queries = self.vectorizer_.transform(expanded)
         phrase_sim = self._similarity(queries, self.phrase_matrix_)

@@ -39,10 +39,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
+from scipy import sparse
 from sklearn.base import BaseEstimator
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
@@ -67,15 +69,18 @@ class CodedOccupation:
     top: tuple[tuple[str, str, float], ...]
 
 
-def title_features(title: str) -> str:
+def title_features(title: str, cleaned: str | None = None) -> str:
     """The cleaned, synonym-expanded title plus its head-noun suffix tokens.
+
+    ``cleaned`` is ``clean_title(title, _HEADS)`` when the caller already has it.
 
     Examples
     --------
     >>> title_features("急招销售主管（五险一金）").split()[-2:]
     ['$售主管', '$销售主管']
     """
-    cleaned = clean_title(title, _HEADS)
+    if cleaned is None:
+        cleaned = clean_title(title, _HEADS)
     compact = cleaned.replace(" ", "")
     suffixes = [f"${compact[-n:]}" for n in (1, 2, 3, 4) if len(compact) >= n]
     return " ".join([expand_title(cleaned), *suffixes])
@@ -126,9 +131,16 @@ def group_fold(group: str, n_folds: int) -> int:
 
 
 _LEXICON_PARTS = ("phrase", "text", "parent", "substring", "head")
-_LEARNED_PARTS = ("neighbour", "svm", "prior")
+_LEARNED_PARTS = ("neighbour", "vote", "svm", "prior")
+# Nearest labelled titles whose similarities are summed per leaf (the ``vote`` signal).
+_VOTERS = 10
 # An SVM decision for a leaf no labelled title has: below the usual negative margin.
 _UNSEEN_DECISION = -1.5
+
+
+def _logit(p: NDArray[np.float64]) -> NDArray[np.float64]:
+    clipped = np.clip(p, 1e-4, 1 - 1e-4)
+    return np.asarray(np.log(clipped / (1 - clipped)))
 
 
 class _LabelledModels:
@@ -147,10 +159,11 @@ class _LabelledModels:
         self.neighbour_matrix = matrix[order].T.tocsr()
         self.neighbour_starts = np.flatnonzero(np.r_[True, np.diff(sorted_labels) != 0])
         self.neighbour_labels = sorted_labels[self.neighbour_starts]
+        self.sorted_labels = sorted_labels
         self.prior = np.log1p(np.bincount(labels, minlength=n_leaves)).astype(np.float32)
         self.svm: LinearSVC | None = None
         if len(self.neighbour_labels) >= 2:
-            self.svm = LinearSVC(C=c).fit(matrix, labels)
+            self.svm = LinearSVC(C=c, random_state=0).fit(matrix, labels)
             self.svm_coef = np.asarray(self.svm.coef_, dtype=np.float32).T
             self.svm_intercept = np.asarray(self.svm.intercept_, dtype=np.float32)
             self.svm_classes = np.asarray(self.svm.classes_, dtype=np.int64)
@@ -162,7 +175,8 @@ class _LabelledModels:
         queries = self.vectorizer.transform(documents)
         n = len(documents)
         neighbour = np.zeros((n, self.n_leaves), dtype=np.float32)
-        sims = np.asarray((queries @ self.neighbour_matrix).toarray())
+        sparse_sims = (queries @ self.neighbour_matrix).tocsr()
+        sims = np.asarray(sparse_sims.toarray())
         neighbour[:, self.neighbour_labels] = np.maximum.reduceat(
             sims, self.neighbour_starts, axis=1
         )
@@ -170,7 +184,28 @@ class _LabelledModels:
         if self.svm is not None:
             svm[:, self.svm_classes] = queries @ self.svm_coef + self.svm_intercept
         prior = np.broadcast_to(self.prior, (n, self.n_leaves))
-        return {"neighbour": neighbour, "svm": svm, "prior": prior}
+        return {
+            "neighbour": neighbour,
+            "vote": self._vote(sparse_sims),
+            "svm": svm,
+            "prior": prior,
+        }
+
+    def _vote(self, sims: sparse.csr_matrix) -> FloatArray:
+        """Similarities of the ``_VOTERS`` nearest labelled titles, summed per leaf.
+
+        Row by row over the sparse similarities: a dense top-k over every labelled title,
+        mostly zeros, cost more than the rest of the signals together.
+        """
+        vote = np.zeros((sims.shape[0], self.n_leaves), dtype=np.float32)
+        for row in range(sims.shape[0]):
+            lo, hi = sims.indptr[row], sims.indptr[row + 1]
+            data, cols = sims.data[lo:hi], sims.indices[lo:hi]
+            if hi - lo > _VOTERS:
+                pick = np.argpartition(-data, _VOTERS - 1)[:_VOTERS]
+                data, cols = data[pick], cols[pick]
+            np.add.at(vote[row], self.sorted_labels[cols], data)
+        return vote
 
 
 class TitleCoder(BaseEstimator):
@@ -203,6 +238,7 @@ class TitleCoder(BaseEstimator):
         svm_c: float = 0.5,
         stack_folds: int = 4,
         review_threshold: float = 0.5,
+        calibration: str = "sigmoid",
     ) -> None:
         self.neighbour_weight = neighbour_weight
         self.svm_weight = svm_weight
@@ -211,6 +247,7 @@ class TitleCoder(BaseEstimator):
         self.svm_c = svm_c
         self.stack_folds = stack_folds
         self.review_threshold = review_threshold
+        self.calibration = calibration
 
     # ------------------------------------------------------------------ fitting
     def fit(
@@ -233,7 +270,7 @@ class TitleCoder(BaseEstimator):
         labels = np.array([column[codes[i]] for i in keep], dtype=np.int64)
         if len(set(labels.tolist())) < 2:
             raise ValueError("need labelled titles of at least two 细类 leaves")
-        documents = [title_features(t) for t in titles]
+        parts, documents = self._parts(titles, None)
         n_leaves = len(self.lexicon_.codes_)
         folds = np.array([group_fold(g, self.stack_folds) for g in near_duplicate_groups(titles)])
         # Cross-fitted signals: each title scored by models that did not see its group.
@@ -247,7 +284,6 @@ class TitleCoder(BaseEstimator):
             )
             for name, value in models.signals([documents[i] for i in np.flatnonzero(held)]).items():
                 signals[name][held] = value
-        parts = self._lexicon_parts(titles)
         parts.update(signals)
         candidates, features = self._candidates(parts, None)
         target = (candidates == labels[:, None]).astype(np.int64)
@@ -264,8 +300,12 @@ class TitleCoder(BaseEstimator):
             proba = self._normalise(stacker, features[held])
             raw[held] = proba.max(axis=1)
             correct[held] = target[held][np.arange(held.sum()), proba.argmax(axis=1)]
-        self.calibrator_ = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
-        self.calibrator_.fit(raw, correct)
+        self.calibrator_: IsotonicRegression | LogisticRegression
+        if self.calibration == "isotonic":
+            self.calibrator_ = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
+            self.calibrator_.fit(raw, correct)
+        else:
+            self.calibrator_ = LogisticRegression(C=1e4).fit(_logit(raw)[:, None], correct)
         self.stacker_ = self._stacker().fit(flat, target.reshape(-1))
         self.models_ = _LabelledModels(documents, labels, n_leaves, self.svm_c)
         return self
@@ -284,8 +324,16 @@ class TitleCoder(BaseEstimator):
         )
 
     # ------------------------------------------------------------------ scoring
-    def _lexicon_parts(self, titles: Sequence[str]) -> dict[str, FloatArray]:
-        return self.lexicon_.components(titles)
+    def _parts(
+        self, titles: Sequence[str], models: _LabelledModels | None
+    ) -> tuple[dict[str, FloatArray], list[str]]:
+        """Lexicon parts, the title features and (with ``models``) the learned signals."""
+        cleaned = [clean_title(title, _HEADS) for title in titles]
+        parts = self.lexicon_.components(titles, cleaned)
+        documents = [title_features(t, c) for t, c in zip(titles, cleaned, strict=True)]
+        if models is not None:
+            parts.update(models.signals(documents))
+        return parts, documents
 
     def _candidates(
         self, parts: dict[str, FloatArray], contexts: Sequence[str] | None
@@ -331,8 +379,7 @@ class TitleCoder(BaseEstimator):
         for start in range(0, len(titles), _BATCH):
             batch = titles[start : start + _BATCH]
             context = None if contexts is None else list(contexts[start : start + _BATCH])
-            parts = self._lexicon_parts(batch)
-            parts.update(self.models_.signals([title_features(t) for t in batch]))
+            parts, _ = self._parts(batch, self.models_)
             candidates, features = self._candidates(parts, context)
             block = out[start : start + len(batch)]
             np.put_along_axis(block, candidates, self._normalise(self.stacker_, features), axis=1)
@@ -355,7 +402,10 @@ class TitleCoder(BaseEstimator):
     def calibrate(self, raw_top1: NDArray[np.float64]) -> NDArray[np.float64]:
         """Calibrated confidence for raw top-1 probabilities."""
         check_is_fitted(self, "calibrator_")
-        return np.asarray(self.calibrator_.predict(np.asarray(raw_top1, dtype=np.float64)))
+        raw = np.asarray(raw_top1, dtype=np.float64)
+        if isinstance(self.calibrator_, IsotonicRegression):
+            return np.asarray(self.calibrator_.predict(raw))
+        return np.asarray(self.calibrator_.predict_proba(_logit(raw)[:, None])[:, 1])
 
     def code(
         self, titles: Sequence[str], contexts: Sequence[str] | None = None
