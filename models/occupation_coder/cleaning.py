@@ -39,6 +39,9 @@ _NOISE_PHRASES: list[str] = (
     "朝九晚六 朝九晚五 早九晚五 早九晚六 有经验 可新人 新人 月入过万 月薪 月入 月休 薪资"
 ).split()
 
+# One alternation, longest phrase first (``五险一金`` before ``五险``): a single scan instead of
+# a ``str.replace`` per phrase, which dominated the coder's run time.
+_NOISE = re.compile("|".join(map(re.escape, sorted(_NOISE_PHRASES, key=len, reverse=True))))
 _BRACKETS = re.compile(r"[(\[{<（〔［｛〈《「]([^)\]}>）〕］｝〉》」]*)[)\]}>）〕］｝〉》」]?")
 # 【…】 highlights the job itself (``急招【人事专员】``), so only its brackets go.
 _HIGHLIGHT = re.compile(r"[【】]")
@@ -116,8 +119,7 @@ def _after_recruiting_verb(text: str) -> str:
 def _strip_segment(segment: str, places: PlaceNames) -> str:
     segment = _COMPANY.sub("", segment) if len(segment) > 8 else segment
     segment = _after_recruiting_verb(segment)
-    for phrase in _NOISE_PHRASES:
-        segment = segment.replace(phrase, "")
+    segment = _NOISE.sub("", segment)
     segment = places.strip(segment)
     segment = _SALARY.sub("", segment)
     tokens = [t for t in _LATIN_TOKEN.findall(segment) if t in _LATIN_NOISE]

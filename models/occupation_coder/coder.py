@@ -186,7 +186,7 @@ class OccupationCoder(BaseEstimator):
                             share = min((stop - start) / length, 1.0)
                             cols = list(owners)
                             bonus[row, cols] = np.maximum(bonus[row, cols], share)
-        return bonus * np.float32(self.substring_weight)
+        return bonus
 
     def _head_bonus(self, cleaned: Sequence[str]) -> FloatArray:
         bonus = np.zeros((len(cleaned), len(self.codes_)), dtype=np.float32)
@@ -194,23 +194,46 @@ class OccupationCoder(BaseEstimator):
             head = next((h for h in _HEADS if title.endswith(h)), None)
             if head is not None:
                 bonus[row] = self.head_masks_[head]
-        return bonus * np.float32(self.head_weight)
+        return bonus
 
     def _similarity(self, queries: sparse.csr_matrix, matrix: sparse.csr_matrix) -> FloatArray:
         return np.asarray((queries @ matrix).toarray(), dtype=np.float32)
 
-    def _scores(self, titles: Sequence[str]) -> FloatArray:
-        """Leaf scores (n_titles × n_leaves) for one batch."""
-        cleaned = [clean_title(title, _HEADS) for title in titles]
+    def components(
+        self, titles: Sequence[str], cleaned: Sequence[str] | None = None
+    ) -> dict[str, FloatArray]:
+        """The unweighted signals (n_titles × n_leaves each) behind :meth:`_scores`.
+
+        ``phrase`` (best cosine to a name/alias), ``text`` (definition + tasks), ``parent``
+        (小类/中类 names), ``substring`` (share of the title a verbatim name covers) and
+        ``head`` (1 for leaves in the head noun's families). ``TitleCoder`` learns how to
+        weigh them per candidate instead of using this class's fixed weights. ``cleaned``
+        (``clean_title(title, _HEADS)`` per title) saves cleaning twice when the caller has it.
+        """
+        if cleaned is None:
+            cleaned = [clean_title(title, _HEADS) for title in titles]
         expanded = [expand_title(title) for title in cleaned]
         queries = self.vectorizer_.transform(expanded)
         phrase_sim = self._similarity(queries, self.phrase_matrix_)
-        phrase_best = np.maximum.reduceat(phrase_sim, self.phrase_starts_, axis=1)
-        scores = self.phrase_weight * phrase_best
-        scores += self.text_weight * self._similarity(queries, self.text_matrix_)
-        scores += self.parent_weight * self._similarity(queries, self.parent_matrix_)
-        scores += self._substring_bonus(cleaned, expanded) + self._head_bonus(cleaned)
+        return {
+            "phrase": np.maximum.reduceat(phrase_sim, self.phrase_starts_, axis=1),
+            "text": self._similarity(queries, self.text_matrix_),
+            "parent": self._similarity(queries, self.parent_matrix_),
+            "substring": self._substring_bonus(cleaned, expanded),
+            "head": self._head_bonus(cleaned),
+        }
+
+    def combine(self, parts: dict[str, FloatArray]) -> FloatArray:
+        """The fixed-weight lexicon score of :meth:`components`' output."""
+        scores = self.phrase_weight * parts["phrase"]
+        scores += self.text_weight * parts["text"]
+        scores += self.parent_weight * parts["parent"]
+        scores += self.substring_weight * parts["substring"] + self.head_weight * parts["head"]
         return scores.astype(np.float32)
+
+    def _scores(self, titles: Sequence[str]) -> FloatArray:
+        """Leaf scores (n_titles × n_leaves) for one batch."""
+        return self.combine(self.components(titles))
 
     def predict_proba(self, titles: Sequence[str]) -> FloatArray:
         """Probability of each leaf (columns ordered as ``codes_``) for each title."""

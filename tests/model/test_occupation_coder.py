@@ -75,10 +75,22 @@ def test_cosmetic_rewording_keeps_the_code(coder: OccupationCoder, plain: str, n
         ("招生专员", "招生专员"),
         ("招聘专员/主管", "招聘专员"),
         ("佛山南海区CNC操作员", "cnc操作员"),
+        # 高提成 goes whole: removing 提成 first used to leave a stray 高
+        ("鲜奶促销员+高提成", "鲜奶促销员"),
     ],
 )
 def test_clean_title_removes_recruiter_noise(title: str, cleaned: str) -> None:
     assert clean_title(title, ("专员", "经理", "普工", "操作员")) == cleaned
+
+
+def test_components_combine_to_the_lexicon_score(coder: OccupationCoder) -> None:
+    titles = ["瑜伽教练", "急招焊工（包吃住）", "Java开发工程师"]
+    parts = coder.components(titles)
+    assert set(parts) == {"phrase", "text", "parent", "substring", "head"}
+    np.testing.assert_allclose(coder.combine(parts), coder._scores(titles), rtol=1e-6)
+    # the parts are unweighted: a verbatim name covering the whole title scores 1
+    assert parts["substring"][2].max() <= 1.0
+    assert parts["substring"][1].max() == pytest.approx(1.0)  # 焊工 is a 细类 name, all of it
 
 
 def test_predictions_are_deterministic_and_batch_equals_single(coder: OccupationCoder) -> None:

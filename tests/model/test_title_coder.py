@@ -46,3 +46,38 @@ def test_context_text_can_move_the_code(coder: TitleCoder) -> None:
     assert not np.allclose(bare, with_context)
     with pytest.raises(ValueError, match="as long as"):
         coder.predict_proba(titles, [])
+
+
+def test_probabilities_live_on_the_candidates(coder: TitleCoder) -> None:
+    proba = coder.predict_proba(["货车司机", "瑜伽教练", "", "asdfgh"])
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+    assert ((proba > 0).sum(axis=1) <= coder.n_candidates).all()
+    assert coder.codes_[int(proba[0].argmax())] == "4-02-02-02"  # 道路货运汽车驾驶员
+
+
+def test_calibration_is_monotone_and_bounded(coder: TitleCoder) -> None:
+    raw = np.linspace(0.0, 1.0, 21)
+    calibrated = coder.calibrate(raw)
+    assert ((calibrated >= 0) & (calibrated <= 1)).all()
+    assert (np.diff(calibrated) >= -1e-12).all()
+    assert calibrated[-1] > calibrated[0]
+
+
+def test_build_is_deterministic_and_batch_equals_single() -> None:
+    frame = labelled_titles().iloc[::4]
+    titles, codes = frame["job_name"].tolist(), frame["code"].tolist()
+    first = TitleCoder().fit(titles, codes)
+    second = TitleCoder().fit(titles, codes)
+    probe = ["仓库管理员", "急招普工（包吃住）", "电商运营", "保安"]
+    np.testing.assert_array_equal(first.predict_proba(probe), second.predict_proba(probe))
+    single = np.vstack([first.predict_proba([t]) for t in probe])
+    np.testing.assert_allclose(single, first.predict_proba(probe), rtol=1e-5, atol=1e-7)
+
+
+def test_fit_rejects_bad_inputs() -> None:
+    with pytest.raises(ValueError, match="differ in length"):
+        TitleCoder().fit(["a"], [])
+    with pytest.raises(ValueError, match="two"):
+        TitleCoder().fit(["保安", "保安员"], ["4-07-05-01", "4-07-05-01"])
+    with pytest.raises(ValueError, match="n_candidates"):
+        TitleCoder(n_candidates=1).fit(["保安", "厨师"], ["4-07-05-01", "4-03-02-01"])
