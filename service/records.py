@@ -269,12 +269,13 @@ def store_batch(
     for index, item in enumerate(items):
         key = _key_of(item, side)
         try:
+            incoming = parse(side, item, ("body", "items", index))
+            key = getattr(incoming, side.key)
             if key in seen:
                 raise InvalidInput(
                     f"body.items.{index}.{side.key}", "appears earlier in this batch"
                 )
-            incoming = parse(side, item, ("body", "items", index))
-            seen.add(getattr(incoming, side.key))
+            seen.add(key)
             valid.append((index, incoming))
         except YueCaiError as error:
             results[index] = ItemResult(index, key, "error", error=error)
@@ -327,7 +328,7 @@ def _write_each(
             (result,) = _write_all(session, principal, side, [(index, incoming)], **context)
             if result.error is None:
                 commit(session, side, key)
-        except (_RaceLost, Conflict):
+        except (_RaceLost, Conflict, IntegrityError):
             session.rollback()
             conflict = Conflict(f"{side.key} {key!r} was written concurrently.")
             result = ItemResult(index, key, "error", error=conflict)

@@ -91,6 +91,27 @@ def test_a_mixed_batch_reports_each_item_and_stores_the_good_ones(api: Api) -> N
     assert client.get("/vacancies/v-5", headers=api.a).json()["skill_level_requirement"] == 4
 
 
+def test_a_batch_of_only_bad_items_writes_nothing(api: Api) -> None:
+    items = [vacancy(" v-1", city_code="4499"), vacancy("v-1 ", headcount=0), "x"]
+    report = api.client.post("/vacancies:batch", json={"items": items}, headers=api.a)
+    assert report.status_code == 200, report.text
+    assert [item["id"] for item in report.json()["items"]] == [
+        "v-1",
+        "v-1 ",
+        None,
+    ]  # raw if unreadable
+    assert report.json()["errors"] == 3
+    assert api.client.get("/vacancies", headers=api.a).json()["total"] == 0
+    padded = [vacancy("v-2"), vacancy(" v-2 ")]  # the same id once whitespace is stripped
+    statuses = [
+        item["status"]
+        for item in api.client.post(
+            "/vacancies:batch", json={"items": padded}, headers=api.a
+        ).json()["items"]
+    ]
+    assert statuses == ["created", "error"]
+
+
 def test_batch_keeps_tenants_apart(api: Api) -> None:
     client = api.client
     client.post("/candidates", json=candidate("c-b"), headers=api.b)
