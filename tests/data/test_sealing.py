@@ -116,7 +116,7 @@ def test_migration_seals_rows_written_before_it_and_downgrade_opens_them(db_url:
                 {"name": NAME, "phone": PHONE, "id": ID_NUMBER},
             )
         upgrade_to_head(engine)
-        (name, phone, id_number, email), = _raw_contacts(engine)
+        ((name, phone, id_number, email),) = _raw_contacts(engine)
         assert email is None and all(v.startswith("enc1:") for v in (name, phone, id_number))
         assert unseal(phone) == PHONE and unseal(id_number) == ID_NUMBER
         with session_scope(engine) as session:
