@@ -51,6 +51,7 @@ __all__ = [
     "git_commit",
     "latency_summary",
     "read_rss_mb",
+    "scaled_timeout",
     "seed_store",
     "stamp",
     "train_match_model",
@@ -376,7 +377,15 @@ def serve_subprocess(
             process.wait(15)
 
 
+def scaled_timeout(seconds: float) -> float:
+    """``seconds`` stretched by how loaded the machine is (1-minute load per core, at least 1×):
+    a wait that is ample on a quiet machine must not fail a test on a busy one."""
+    load = os.getloadavg()[0] / (os.cpu_count() or 1)
+    return seconds * max(1.0, load)
+
+
 def _wait_for_health(server: ServerProcess, timeout: float) -> None:
+    timeout = scaled_timeout(timeout)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:

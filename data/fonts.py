@@ -22,6 +22,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from data.errors import UnavailableError
+
 __all__ = [
     "CJK_FAMILY",
     "CJKFontNotFoundError",
@@ -43,7 +45,7 @@ _CANDIDATES: tuple[str, ...] = (
 _SEARCH_ROOTS: tuple[str, ...] = ("/usr/share/fonts", "/usr/local/share/fonts")
 
 
-class CJKFontNotFoundError(RuntimeError):
+class CJKFontNotFoundError(UnavailableError, RuntimeError):
     """No Noto CJK font is installed (run ``make system-deps``)."""
 
 

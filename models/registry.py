@@ -42,6 +42,7 @@ from typing import Any
 
 import joblib
 
+from data.errors import DomainError, NotFoundError, UnavailableError
 from data.settings import get_settings
 
 __all__ = [
@@ -70,15 +71,15 @@ _LIBRARIES = {
 }
 
 
-class RegistryError(Exception):
+class RegistryError(DomainError):
     """Base class of registry failures."""
 
 
-class ArtifactNotFoundError(RegistryError, LookupError):
+class ArtifactNotFoundError(RegistryError, NotFoundError):
     """No such model name or version (or no usable version at all)."""
 
 
-class ArtifactIntegrityError(RegistryError):
+class ArtifactIntegrityError(RegistryError, UnavailableError):
     """An artifact's bytes or metadata cannot be trusted; it was not unpickled."""
 
 

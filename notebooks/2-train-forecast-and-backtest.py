@@ -65,7 +65,7 @@ from models.registry import (
     load_latest_good,
     save_artifact,
 )
-from training.forecast_pipeline import train_forecast
+from training.forecasting import train_forecast
 
 configure_matplotlib()
 pd.set_option("display.width", 160)

@@ -12,12 +12,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from data.errors import InvalidDataError
+
 __all__ = ["PublishRefused", "check_period_in_data", "period_bounds", "require_database"]
 
 _PERIOD = re.compile(r"^(\d{4})(?:Q([1-4])|-(0[1-9]|1[0-2]))?$")
 
 
-class PublishRefused(ValueError):
+class PublishRefused(InvalidDataError):
     """Publication refused before anything was read or written (the CLI exits 2)."""
 
 
@@ -29,7 +31,7 @@ def period_bounds(period: str) -> tuple[date, date]:
     """
     match = _PERIOD.match(period)
     if match is None:
-        raise ValueError(f"period {period!r} must look like '2026Q4', '2026-11' or '2026'")
+        raise PublishRefused(f"period {period!r} must look like '2026Q4', '2026-11' or '2026'")
     year = int(match[1])
     if match[2]:
         first, months = 3 * (int(match[2]) - 1) + 1, 3

@@ -1,13 +1,20 @@
 """The ``yuecai`` command line: ingest, train, backtest, publish, report, serve.
 
 Each area lives in ``training/commands/<area>.py`` and is mounted here, so commands stay
-small and owned by the pipeline they drive.
+small and owned by the pipeline they drive. :func:`main` (the ``yuecai`` entry point) turns a
+domain error that no command handled into its message and the exit code of its branch
+(:data:`data.errors.EXIT_CODES`: 2 bad input, 3 not found, 4 conflict, 5 unavailable), never
+a traceback.
 """
 
 from __future__ import annotations
 
-import typer
+import sys
 
+import typer
+from rich.console import Console
+
+from data.errors import DomainError, exit_code
 from training.commands import (
     catalogue,
     demo,
@@ -38,5 +45,15 @@ report.app.command("supply-flow")(supply_flow.supply_flow_command)
 app.command("serve")(serve.serve)
 app.command("demo")(demo.demo)
 
+
+def main() -> None:
+    """Run the CLI; a :class:`~data.errors.DomainError` exits with its branch's code."""
+    try:
+        app()
+    except DomainError as error:
+        Console(stderr=True).print(f"[red]{type(error).__name__}[/]: {error}")
+        sys.exit(exit_code(error))
+
+
 if __name__ == "__main__":  # pragma: no cover
-    app()
+    main()

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from data.errors import InvalidDataError
+
 __all__ = [
     "DIRECTIONS",
     "INDICATORS_CSV",
@@ -114,7 +116,7 @@ def indicator(indicator_id: str) -> dict[str, object] | None:
     return None if found.empty else {str(key): value for key, value in found.iloc[0].items()}
 
 
-class IndicatorInputError(ValueError):
+class IndicatorInputError(InvalidDataError):
     """A value or period a planner cannot enter; ``str()`` in English (API), ``zh`` in Chinese
     (the entry form), both from here so the two never say different things."""
 

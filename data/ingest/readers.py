@@ -19,6 +19,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from data.errors import InvalidDataError
+
 __all__ = [
     "FORMATS",
     "IngestFileError",
@@ -40,7 +42,7 @@ FORMATS: dict[str, str] = {
 }
 
 
-class IngestFileError(Exception):
+class IngestFileError(InvalidDataError):
     """The file as a whole cannot be read (missing, not UTF-8, not JSON, not Parquet...)."""
 
 

@@ -42,6 +42,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
+from data.errors import ConflictError
 from data.store.schema import Base, utc_now
 
 __all__ = [
@@ -68,7 +69,7 @@ KEY_COLUMNS = ("city_code", "industry_code", "occupation_code")
 IMMUTABLE_TABLES = ("catalogue_editions", "catalogue_entries")
 
 
-class ImmutableEditionError(RuntimeError):
+class ImmutableEditionError(ConflictError, RuntimeError):
     """Raised on any attempt to change or delete a published edition."""
 
 

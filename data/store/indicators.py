@@ -19,6 +19,7 @@ from datetime import datetime
 from sqlalchemy import Float, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from data.errors import NotFoundError
 from data.indicators import indicator, validate_period, validate_value
 from data.store.schema import Base, as_utc, utc_now
 
@@ -35,7 +36,7 @@ __all__ = [
 ENTERED_BY_MAX = 64
 
 
-class UnknownIndicatorError(LookupError):
+class UnknownIndicatorError(NotFoundError):
     """No indicator of :func:`data.indicators.plan_indicators` has this id."""
 
 

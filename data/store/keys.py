@@ -33,6 +33,7 @@ from typing import Literal, Protocol, cast, get_args
 from sqlalchemy import CheckConstraint, String, event, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from data.errors import NotFoundError
 from data.store.schema import Base, utc_now
 
 __all__ = [
@@ -64,7 +65,7 @@ _KEY_FORMAT = re.compile(r"^yc_(?P<key_id>[0-9a-f]{16})_(?P<secret>[A-Za-z0-9_-]
 _DUMMY_SALT = "0" * 32
 
 
-class UnknownKeyError(LookupError):
+class UnknownKeyError(NotFoundError):
     """No API key has this ``key_id``."""
 
 

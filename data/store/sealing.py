@@ -39,7 +39,7 @@ from sqlalchemy import String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-from data.errors import DomainError
+from data.errors import UnavailableError
 from data.settings import get_settings
 
 __all__ = ["DEMO_KEY", "PREFIX", "Sealed", "SealedDataError", "is_demo_key", "seal", "unseal"]
@@ -50,7 +50,7 @@ PREFIX = "enc1"
 _NONCE_BYTES = 12
 
 
-class SealedDataError(DomainError):
+class SealedDataError(UnavailableError):
     """A sealed value cannot be opened: another key sealed it, or it was altered."""
 
 

@@ -114,11 +114,6 @@ def future_dates(last_ds: pd.DatetimeIndex, horizon: int) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(pd.to_datetime({"year": base // 12, "month": base % 12 + 1, "day": 1}))
 
 
-def months_between(start: pd.Timestamp, end: pd.Timestamp) -> int:
-    """Whole months from ``start`` to ``end`` (both month-start)."""
-    return (end.year - start.year) * 12 + (end.month - start.month)
-
-
 def shift_months(timestamp: pd.Timestamp, months: int) -> pd.Timestamp:
     """``timestamp`` moved by ``months`` calendar months (month-start in, month-start out)."""
     return pd.Timestamp(timestamp) + pd.DateOffset(months=months)

@@ -21,6 +21,13 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from data.errors import (
+    ConflictError,
+    DomainError,
+    InvalidDataError,
+    NotFoundError,
+    UnavailableError,
+)
 from service.core.logging import request_id_var
 
 __all__ = [
@@ -37,6 +44,7 @@ __all__ = [
     "ServiceUnavailable",
     "Unauthorized",
     "YueCaiError",
+    "from_domain_error",
     "from_pydantic_error",
     "install_error_handlers",
     "problem_response",
@@ -356,6 +364,27 @@ def from_pydantic_error(exc: ValidationError, location: Sequence[int | str]) -> 
     return InvalidInput(field, reason, more=more)
 
 
+def from_domain_error(exc: DomainError) -> YueCaiError:
+    """The one mapping of the data layer's error tree (:mod:`data.errors`) to problem details:
+    not found 404, conflict 409, invalid data 422, unavailable 503, any other 500. Routes that
+    know better (which field, which record) raise a :class:`YueCaiError` themselves."""
+    detail = str(exc) or None
+    if isinstance(exc, NotFoundError):
+        return NotFound(detail)
+    if isinstance(exc, ConflictError):
+        return Conflict(detail)
+    if isinstance(exc, InvalidDataError):
+        return InvalidInput("request", detail or "invalid data")
+    if isinstance(exc, UnavailableError):
+        return ServiceUnavailable(detail)
+    return InternalError(detail)
+
+
+async def _handle_domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)  # noqa: S101 — registered for this type only
+    return await _handle_yuecai_error(request, from_domain_error(exc))
+
+
 async def _handle_yuecai_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, YueCaiError)  # noqa: S101 — registered for this type only
     if exc.status >= 500:
@@ -376,5 +405,6 @@ async def _handle_validation_error(request: Request, exc: Exception) -> Response
 def install_error_handlers(app: FastAPI) -> None:
     """Register the problem+json handlers on ``app`` (500s: see ``UnhandledErrorMiddleware``)."""
     app.add_exception_handler(YueCaiError, _handle_yuecai_error)
+    app.add_exception_handler(DomainError, _handle_domain_error)
     app.add_exception_handler(RequestValidationError, _handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, _handle_http_exception)

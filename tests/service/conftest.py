@@ -26,6 +26,7 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from bench.common import scaled_timeout
 from data.settings import Settings
 from service.main import create_app
 
@@ -86,7 +87,7 @@ def run_live_server(app: FastAPI) -> Iterator[str]:
 
 
 def _wait_until_started(server: uvicorn.Server, thread: threading.Thread) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    deadline = time.monotonic() + scaled_timeout(STARTUP_TIMEOUT_SECONDS)
     while not server.started:
         if not thread.is_alive():
             pytest.fail("uvicorn exited during startup")

@@ -9,7 +9,7 @@ import pytest
 from distributed import LocalCluster
 
 from data.generator import GeneratorConfig, generate
-from training.forecast_pipeline import ForecastBundle, train_forecast
+from training.forecasting import ForecastBundle, train_forecast
 
 SMALL = GeneratorConfig(start="2021-01", end="2024-12", scale=60, seed=7)
 OPTIONS = {"h": 6, "progress": False, "backtest_windows": 1, "n_jobs": 2}

@@ -23,7 +23,7 @@ from data.store import (
 from data.supply import RATIO_OFFSET
 from models.forecast.hierarchy import SummingMatrix
 from models.registry import load_artifact, save_artifact
-from training.forecast_pipeline import ForecastBundle, ForecastDataError, train_forecast
+from training.forecasting import ForecastBundle, ForecastDataError, train_forecast
 
 H = 6
 SMALL = GeneratorConfig(start="2021-01", end="2024-12", scale=150)

@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from data.errors import InvalidDataError
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
@@ -84,7 +86,7 @@ def publish(
                 scheduler=scheduler,
                 n_jobs=n_jobs,
             )
-    except ValueError as error:  # a malformed period, or one the data does not reach
+    except InvalidDataError as error:  # a malformed period, or one the data does not reach
         console.print(f"[red]{error}[/]")
         raise typer.Exit(2) from error
     info = result.edition
@@ -109,7 +111,7 @@ def _refuse_early(period: str, db: str | None) -> None:
             check_period_in_data(engine, period)
         finally:
             engine.dispose()
-    except ValueError as error:
+    except InvalidDataError as error:
         console.print(f"[red]{error}[/]")
         raise typer.Exit(2) from error
 

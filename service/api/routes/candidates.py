@@ -22,7 +22,6 @@ from service.api.routes.vacancies import (
     NATURAL_KEY_PATTERN,
     CityFilter,
     OccupationFilter,
-    bounded,
     same_key,
     save,
     save_batch,
@@ -168,7 +167,6 @@ def read_candidates(
 ) -> Page[CandidateOut]:
     """Candidates visible to the caller, ordered by id; ``occupation_code`` filters on the
     current occupation (an ancestor code selects its descendants)."""
-    paging = bounded(paging)
     records, total = list_candidates(
         session,
         tenant_id=tenant_scope(principal),

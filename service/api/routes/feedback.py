@@ -20,7 +20,7 @@ from data.store.convert import outcome_from_row
 from data.store.repository import OUTCOMES
 from service.api.deps import PageDep, SessionDep
 from service.api.routes.candidates import own_candidate
-from service.api.routes.vacancies import NATURAL_KEY_PATTERN, bounded, own_vacancy
+from service.api.routes.vacancies import NATURAL_KEY_PATTERN, own_vacancy
 from service.api.security import AdminOnly, PlatformOrAdmin, tenant_scope
 from service.core.openapi import problem_responses
 from service.schemas.common import Page
@@ -74,7 +74,6 @@ def list_feedback(
     candidate_id: IdFilter = None,
 ) -> Page[MatchOutcome]:
     """Events in the order they occurred, optionally for one vacancy and/or candidate."""
-    paging = bounded(paging)
     conditions = []
     if vacancy_id is not None:
         conditions.append(OUTCOMES.c.vacancy_id == vacancy_id)

@@ -1,0 +1,126 @@
+"""One domain error tree (data.errors), mapped once to CLI exit codes and once to problem+json."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi import APIRouter
+from fastapi.testclient import TestClient
+
+from data.errors import (
+    ConflictError,
+    DomainError,
+    InvalidDataError,
+    NotFoundError,
+    UnavailableError,
+    exit_code,
+)
+from data.fonts import CJKFontNotFoundError
+from data.indicators import IndicatorInputError
+from data.ingest.readers import IngestFileError
+from data.store.catalogue import ImmutableEditionError
+from data.store.indicators import UnknownIndicatorError
+from data.store.keys import Principal, UnknownKeyError
+from data.store.sealing import SealedDataError
+from models.catalogue.periods import period_window
+from models.match.errors import InsufficientData, UnknownRecord
+from models.registry import ArtifactIntegrityError, ArtifactNotFoundError, RegistryError
+from service.api.security import authenticate, require_roles
+from service.main import create_app
+from tests.service.conftest import make_service_settings
+from training import cli
+from training.catalogue_guard import PublishRefused
+from training.forecasting import ForecastDataError
+
+ADMIN = Principal(key_id="test", role="admin", tenant_id=None)
+BRANCHES = {
+    IngestFileError: InvalidDataError,
+    IndicatorInputError: InvalidDataError,
+    ForecastDataError: InvalidDataError,
+    PublishRefused: InvalidDataError,
+    InsufficientData: InvalidDataError,
+    UnknownKeyError: NotFoundError,
+    UnknownIndicatorError: NotFoundError,
+    ArtifactNotFoundError: NotFoundError,
+    UnknownRecord: NotFoundError,
+    ImmutableEditionError: ConflictError,
+    ArtifactIntegrityError: UnavailableError,
+    CJKFontNotFoundError: UnavailableError,
+    SealedDataError: UnavailableError,
+    RegistryError: DomainError,
+}
+
+
+@pytest.mark.parametrize(("error", "branch"), BRANCHES.items(), ids=lambda e: e.__name__)
+def test_every_domain_error_sits_on_its_branch(error: type, branch: type) -> None:
+    assert issubclass(error, branch) and issubclass(error, DomainError)
+
+
+def test_a_malformed_period_is_invalid_data_and_still_a_value_error() -> None:
+    with pytest.raises(InvalidDataError):
+        period_window("2026Q5")
+    with pytest.raises(ValueError):  # callers that catch ValueError keep working
+        period_window("26-Q4")
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (PublishRefused("期间 2030Q1 晚于数据截止月份"), 2),
+        (UnknownKeyError("no key k1"), 3),
+        (ImmutableEditionError("edition 3 is published"), 4),
+        (ArtifactIntegrityError("hash mismatch"), 5),
+        (RegistryError("registry folder unreadable"), 1),
+    ],
+)
+def test_cli_turns_an_unhandled_domain_error_into_its_exit_code(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    error: DomainError,
+    code: int,
+) -> None:
+    def failing_app() -> None:
+        raise error
+
+    monkeypatch.setattr(cli, "app", failing_app)
+    with pytest.raises(SystemExit) as exited:
+        cli.main()
+    assert exited.value.code == code == exit_code(error)
+    captured = capsys.readouterr()
+    assert type(error).__name__ in captured.err and str(error) in captured.err
+    assert "Traceback" not in captured.err
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "slug"),
+    [
+        (UnknownKeyError("No key 'k9'."), 404, "not-found"),
+        (ImmutableEditionError("Edition 1 is published."), 409, "conflict"),
+        (ForecastDataError("history too short"), 422, "invalid-input"),
+        (SealedDataError("sealed with another key"), 503, "service-unavailable"),
+        (RegistryError("registry unreadable"), 500, "internal-error"),
+    ],
+)
+def test_api_maps_each_branch_to_problem_json_once(
+    tmp_path: Path, error: DomainError, status: int, slug: str
+) -> None:
+    app = create_app(make_service_settings(tmp_path))
+    router = APIRouter(dependencies=[require_roles("admin", "planner", "platform")])
+
+    @router.get("/boom")
+    def boom() -> None:
+        raise error
+
+    app.include_router(router)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/boom", headers={"X-API-Key": "yc_nope_nope"})
+        assert response.status_code == 401  # the access policy still comes first
+        app.dependency_overrides[authenticate] = lambda: ADMIN
+        response = client.get("/boom")
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["type"].endswith(f"/{slug}") and str(error) in body["detail"] + str(
+        body.get("errors")
+    )
