@@ -68,7 +68,9 @@ ENTRY_COLUMNS: list[str] = [
     "rank", "city_code", "city_name", "zone", "gba", "industry_code", "industry_name",
     "occupation_code", "occupation_name", "shortage_index", "stars", "grade",
     "demand", "demand_city_occupation", "supply", "ratio", "ratio_prior", "ratio_shrunk",
-    "ratio_shrunk_lo", "shrinkage_k", "ratio_trend", "ratio_trend_slope", "ratio_trend_shrunk",
+    "ratio_shrunk_lo", "shrinkage_k", "ratio_posterior", "ratio_posterior_lo",
+    "ratio_posterior_hi", "demand_posterior", "shortage_probability", "ratio_trend",
+    "ratio_trend_slope", "ratio_trend_shrunk",
     "ratio_trend_slope_shrunk", "demand_year_ago", "demand_growth_yoy", "demand_growth_prior",
     "demand_growth_shrunk", "vacancy_duration_days", "duration_vs_occupation",
     "salary_growth_yoy", *FORECAST_COLUMNS, "forecast_lo_95", "forecast_hi_95",
@@ -313,11 +315,18 @@ def build_catalogue(
     if not requirements.empty:
         scored = scored.merge(requirements, on=CELL_KEYS, how="left")
     scored["model_version"] = model_version if use_forecast else None
+    # Stars first: a 4–5★ grade is the posterior's verdict (see grading), the index orders
+    # within a grade.
     scored = _names(scored).sort_values(
-        ["shortage_index", *CELL_KEYS], ascending=[False, True, True, True], ignore_index=True
+        ["stars", "shortage_index", *CELL_KEYS],
+        ascending=[False, False, True, True, True],
+        ignore_index=True,
     )
     credible = scored["ratio_shrunk_lo"] > 1.0
-    listed = scored[(scored["stars"] >= MIN_LISTED_STARS) & credible].reset_index(drop=True)
+    evident = scored["stars"] >= 4  # the posterior itself says the cell is (likely) short
+    listed = scored[((scored["stars"] >= MIN_LISTED_STARS) & credible) | evident].reset_index(
+        drop=True
+    )
     listed.insert(0, "rank", range(1, len(listed) + 1))
     if not listed.empty:
         extra = catalogue_columns(
@@ -352,7 +361,7 @@ def build_catalogue(
         },
         "cells_scored": len(scored),
         "cells_graded_3_plus_not_credible": int(
-            ((scored["stars"] >= MIN_LISTED_STARS) & ~credible).sum()
+            ((scored["stars"] >= MIN_LISTED_STARS) & ~credible & ~evident).sum()
         ),
         "entries_listed": len(listed),
     }
