@@ -54,7 +54,10 @@ def _mode_labels(
     mapped = pd.Series(
         [labels.get(int(level), str(int(level))) for level in top], index=top.index, dtype=object
     )
-    return mapped.reindex(index).astype(object).where(lambda s: s.notna(), None)
+    aligned = mapped.reindex(index).astype(object)
+    return pd.Series(
+        [value if isinstance(value, str) else None for value in aligned], index=index, dtype=object
+    )
 
 
 def requirements_evidence(jobs: pd.DataFrame, window: PeriodWindow) -> pd.DataFrame:
