@@ -16,6 +16,11 @@ the forecast bench's job) and its 4–5★ entries, as city × 细类 pairs, are
 Naive baseline, same run, same data: rank city × 细类 pairs by the quarter's raw observed
 ratio (demand ÷ supply, zero supply first) and take as many as the catalogue lists.
 
+Reference (details only, not a baseline): the same count of pairs ranked by the observed ratio
+over the trailing 12 months ending with the quarter (``year_*`` columns) -- the "whole year
+of data" oracle a planner might try first; it is steadier than one quarter but blind to the
+season.
+
 Run: ``.venv/bin/python -m bench --only catalogue_truth`` (or ``-m bench.catalogue_truth
 [--quick]``).
 """
@@ -77,19 +82,33 @@ def _pairs(frame: pd.DataFrame) -> set[tuple[str, str]]:
 
 
 def naive_pairs(
-    vacancies: pd.DataFrame, candidates: pd.DataFrame, period: str, n: int
+    vacancies: pd.DataFrame,
+    candidates: pd.DataFrame,
+    period: str,
+    n: int,
+    quarters: int = 1,
+    min_demand: float = 0.0,
 ) -> set[tuple[str, str]]:
-    """Top ``n`` city × 细类 pairs by the quarter's raw observed ratio (zero supply first)."""
+    """Top ``n`` city × 细类 pairs by the raw observed ratio (zero supply first) of the
+    ``quarters`` quarters ending with ``period``, among pairs with more than ``min_demand``
+    heads in ``period`` itself (1 quarter, no floor: the naive baseline; 4 quarters and the
+    truth's floor of 30: the year reference)."""
     from data.supply import supply_rows
 
-    quarter = pd.Period(period, "Q")
-    posted = pd.to_datetime(vacancies["date_posted"]).dt.to_period("Q") == quarter
-    registered = pd.to_datetime(candidates["registered_on"]).dt.to_period("Q") == quarter
+    last = pd.Period(period, "Q")
+    first = last - (quarters - 1)
+    posted_q = pd.to_datetime(vacancies["date_posted"]).dt.to_period("Q")
+    registered_q = pd.to_datetime(candidates["registered_on"]).dt.to_period("Q")
+    posted = (posted_q >= first) & (posted_q <= last)
+    registered = (registered_q >= first) & (registered_q <= last)
     demand = vacancies[posted].groupby(["city_code", "occupation_code"])["headcount"].sum()
     seekers = supply_rows(candidates[registered].reset_index(drop=True))
     supply = seekers.groupby(["city_code", "occupation_code"]).size()
-    table = pd.concat([demand.rename("d"), supply.rename("s")], axis=1).fillna(0.0)
-    table = table[table["d"] > 0]
+    quarter = vacancies[posted_q == last].groupby(["city_code", "occupation_code"])["headcount"]
+    table = pd.concat(
+        [demand.rename("d"), supply.rename("s"), quarter.sum().rename("q")], axis=1
+    ).fillna(0.0)
+    table = table[(table["d"] > 0) & (table["q"] > 0) & (table["q"] >= min_demand)]
     ratio = np.where(table["s"] > 0, table["d"] / table["s"].where(table["s"] > 0, 1), np.inf)
     ranked = table.assign(r=ratio).sort_values(["r", "d"], ascending=False).head(n)
     return {(str(c), str(o)) for c, o in ranked.index}
@@ -126,6 +145,10 @@ def run(quick: bool = False) -> list[Figure]:
         naive = naive_pairs(vacancies, candidates, period, len(listed))
         precision, recall = _precision_recall(listed, truth_set)
         naive_p, naive_r = _precision_recall(naive, truth_set)
+        year_p, year_r = _precision_recall(
+            naive_pairs(vacancies, candidates, period, len(listed), quarters=4, min_demand=30),
+            truth_set,
+        )
         listed_by[period], naive_by[period], truth_by[period] = listed, naive, truth_set
         entries_last = entries
         rows.append(
@@ -139,6 +162,8 @@ def run(quick: bool = False) -> list[Figure]:
                 "recall": recall,
                 "naive_precision": naive_p,
                 "naive_recall": naive_r,
+                "year_precision": year_p,
+                "year_recall": year_r,
                 "build_seconds": seconds,
             }
         )

@@ -68,7 +68,9 @@ ENTRY_COLUMNS: list[str] = [
     "rank", "city_code", "city_name", "zone", "gba", "industry_code", "industry_name",
     "occupation_code", "occupation_name", "shortage_index", "stars", "grade",
     "demand", "demand_city_occupation", "supply", "ratio", "ratio_prior", "ratio_shrunk",
-    "ratio_shrunk_lo", "shrinkage_k", "ratio_trend", "ratio_trend_slope", "ratio_trend_shrunk",
+    "ratio_shrunk_lo", "shrinkage_k", "ratio_posterior", "ratio_posterior_lo",
+    "ratio_posterior_hi", "demand_posterior", "shortage_probability", "ratio_trend",
+    "ratio_trend_slope", "ratio_trend_shrunk",
     "ratio_trend_slope_shrunk", "demand_year_ago", "demand_growth_yoy", "demand_growth_prior",
     "demand_growth_shrunk", "vacancy_duration_days", "duration_vs_occupation",
     "salary_growth_yoy", *FORECAST_COLUMNS, "forecast_lo_95", "forecast_hi_95",
@@ -151,6 +153,12 @@ def method_text(
             "目录：5★ 特别紧缺、4★ 比较紧缺、3★ 一般紧缺。证据充分指本期需求人数不少于 "
             f"{min_demand} 人，且修正求人倍率 {level} 可信区间（伽马后验）的下限大于 1，"
             "即需求确实超过供给，而不只是平均而言。",
+            "4–5★ 由证据强度决定：以该城市该职业此前各月相对本职业全省倍率的水平，乘本职业"
+            "本期全省倍率（含季节与事件）为先验，与本期观测在对数尺度上按精度加权，得季节后验"
+            f"求人倍率及需求人数；紧缺概率 = P（倍率 ≥ {index.shortage_line:g}）× P（月需求 ≥ "
+            f"{index.shortage_demand:g} 人）。紧缺概率 ≥ {index.probable:g} 为 4★，"
+            f"≥ {index.certain:g}（即 80% 可信区间下限达到紧缺线）为 5★；其余单元按紧缺指数"
+            "分级，最高 3★。",
             "每个条目附证据：近期需求与供给、原始及修正求人倍率、近 12 个月求人倍率、"
             "预测值及 80% 区间与模型版本、"
             "回测精度（MASE）、典型任职要求（学历、技能等级、职称、工作年限中位数、"
@@ -313,11 +321,18 @@ def build_catalogue(
     if not requirements.empty:
         scored = scored.merge(requirements, on=CELL_KEYS, how="left")
     scored["model_version"] = model_version if use_forecast else None
+    # Stars first: a 4–5★ grade is the posterior's verdict (see grading), the index orders
+    # within a grade.
     scored = _names(scored).sort_values(
-        ["shortage_index", *CELL_KEYS], ascending=[False, True, True, True], ignore_index=True
+        ["stars", "shortage_index", *CELL_KEYS],
+        ascending=[False, False, True, True, True],
+        ignore_index=True,
     )
     credible = scored["ratio_shrunk_lo"] > 1.0
-    listed = scored[(scored["stars"] >= MIN_LISTED_STARS) & credible].reset_index(drop=True)
+    evident = scored["stars"] >= 4  # the posterior itself says the cell is (likely) short
+    listed = scored[((scored["stars"] >= MIN_LISTED_STARS) & credible) | evident].reset_index(
+        drop=True
+    )
     listed.insert(0, "rank", range(1, len(listed) + 1))
     if not listed.empty:
         extra = catalogue_columns(
@@ -352,7 +367,7 @@ def build_catalogue(
         },
         "cells_scored": len(scored),
         "cells_graded_3_plus_not_credible": int(
-            ((scored["stars"] >= MIN_LISTED_STARS) & ~credible).sum()
+            ((scored["stars"] >= MIN_LISTED_STARS) & ~credible & ~evident).sum()
         ),
         "entries_listed": len(listed),
     }

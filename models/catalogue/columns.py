@@ -153,6 +153,9 @@ def catalogue_columns(
     registered = pd.to_datetime(candidates["registered_on"])
     recent = candidates[(registered >= window.start) & (registered < window.end)]
     seekers = supply_rows(recent.reset_index(drop=True)) if len(recent) else recent
+    if len(seekers):  # only the listed cells' seekers are grouped (all pairs took most of it)
+        pairs = pd.MultiIndex.from_frame(cells[["city_code", "occupation_code"]].astype(str))
+        seekers = seekers[seekers.set_index(["city_code", "occupation_code"]).index.isin(pairs)]
     pair_groups = (
         dict(tuple(seekers.groupby(["city_code", "occupation_code"], sort=False)))
         if len(seekers)

@@ -15,6 +15,17 @@ Small cells: where the indicators carry the shrunk figures of
 ``demand_growth_shrunk``) those are scored instead of the raw ones (:data:`SHRUNK_COLUMNS`),
 so a cell's few records cannot carry it to the top on sampling noise. A frame with only the
 raw columns is scored on them, as before.
+
+4–5★ are decided by the evidence, not by the index: where the indicators carry the seasonal
+posterior of :func:`models.catalogue.shrinkage.ratio_posterior` (``ratio_posterior``,
+``ratio_log_sd``, ``demand_posterior_monthly``, ``demand_log_sd``), the grader computes
+``shortage_probability`` = P(求人倍率 ≥ ``shortage_line``) × P(monthly demand ≥
+``shortage_demand``) under that (log-normal) posterior. A cell is 4★ when it is more likely
+short than not (``probable``, 0.5: the posterior median clears the line) and 5★ when the
+lower bound of its central 80 % credible interval clears it (``certain`` = 0.9); every other
+cell keeps its index grade, capped at 3★. A weighted index of six saturating components
+cannot say how *sure* a shortage is -- a 14-posting cell with no seekers saturates it as
+easily as a 1 000-posting one -- which is what a planner defends an entry with.
 """
 
 from __future__ import annotations
@@ -25,6 +36,7 @@ from collections.abc import Mapping
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from scipy import stats
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
@@ -121,6 +133,14 @@ class ShortageIndex(BaseEstimator):
     missing_as_neutral
         Score a component missing for some entries (but present for others) as 0.5 instead of
         dropping its weight for those entries.
+    shortage_line
+        The 求人倍率 a shortage must reach (2: two posts per seeker).
+    shortage_demand
+        Monthly 需求人数 a shortage must reach (10 a month, 30 a quarter): a cell of a few
+        posts is not a shortage a catalogue should name, whatever its ratio.
+    probable, certain
+        ``shortage_probability`` at or above which a cell is 4★ / 5★ (see the module
+        docstring); ignored when the indicators carry no posterior.
 
     Examples
     --------
@@ -140,6 +160,10 @@ class ShortageIndex(BaseEstimator):
         duration_cap: float = 2.0,
         forecast_target: str = "ratio",
         missing_as_neutral: bool = True,
+        shortage_line: float = 2.0,
+        shortage_demand: float = 10.0,
+        probable: float = 0.5,
+        certain: float = 0.9,
     ) -> None:
         self.weights = weights
         self.thresholds = thresholds
@@ -149,6 +173,10 @@ class ShortageIndex(BaseEstimator):
         self.duration_cap = duration_cap
         self.forecast_target = forecast_target
         self.missing_as_neutral = missing_as_neutral
+        self.shortage_line = shortage_line
+        self.shortage_demand = shortage_demand
+        self.probable = probable
+        self.certain = certain
 
     def fit(self, indicators: pd.DataFrame, y: object = None) -> ShortageIndex:
         """Validate the parameters against ``indicators`` and freeze them in ``*_``."""
@@ -171,6 +199,10 @@ class ShortageIndex(BaseEstimator):
                 raise ValueError(f"{name} must be > 1")
         if min(self.growth_cap, self.salary_cap) <= 0:
             raise ValueError("growth_cap and salary_cap must be > 0")
+        if not 0 < self.probable < self.certain < 1:
+            raise ValueError("need 0 < probable < certain < 1")
+        if self.shortage_line <= 0 or self.shortage_demand < 0:
+            raise ValueError("shortage_line must be > 0 and shortage_demand >= 0")
         if self.forecast_target not in {"ratio", "demand"}:
             raise ValueError("forecast_target must be 'ratio' or 'demand'")
         if not {"ratio", "ratio_shrunk"} & set(indicators.columns):
@@ -229,8 +261,32 @@ class ShortageIndex(BaseEstimator):
         edges = np.asarray([self.thresholds_[star] for star in (2, 3, 4, 5)], dtype=np.float64)
         return np.asarray(1 + np.searchsorted(edges, index, side="right"), dtype=np.int64)
 
+    def shortage_probability(self, indicators: pd.DataFrame) -> FloatArray | None:
+        """P(ratio ≥ line) × P(monthly demand ≥ ``shortage_demand``) under the seasonal
+        posterior; None when ``indicators`` carry no posterior."""
+        check_is_fitted(self, "weights_")
+        if not {"ratio_posterior", "ratio_log_sd"} <= set(indicators.columns):
+            return None
+
+        def column(name: str, fill: float) -> FloatArray:
+            values = pd.to_numeric(indicators[name], errors="coerce").to_numpy(np.float64)
+            return np.where(np.isnan(values), fill, values)
+
+        sd = np.maximum(column("ratio_log_sd", np.inf), 1e-9)
+        ratio = np.maximum(column("ratio_posterior", 0.0), 1e-12)
+        p_ratio = stats.norm.sf((np.log(self.shortage_line) - np.log(ratio)) / sd)
+        if {"demand_posterior_monthly", "demand_log_sd"} <= set(indicators.columns):
+            demand = np.maximum(column("demand_posterior_monthly", 0.0), 1e-12)
+            demand_sd = np.maximum(column("demand_log_sd", np.inf), 1e-9)
+            floor = np.log(max(self.shortage_demand, 1e-12))
+            p_demand = stats.norm.sf((floor - np.log(demand)) / demand_sd)
+        else:
+            p_demand = np.ones(len(indicators))
+        return np.asarray(np.nan_to_num(p_ratio * p_demand, nan=0.0), dtype=np.float64)
+
     def transform(self, indicators: pd.DataFrame) -> pd.DataFrame:
-        """Component scores, ``shortage_index`` (0–100, 1 decimal), ``stars`` and ``grade``."""
+        """Component scores, ``shortage_index`` (0–100, 1 decimal), ``stars`` and ``grade``
+        (and ``shortage_probability`` when the indicators carry the posterior)."""
         scores = self.component_scores(indicators)
         weights = np.asarray([self.weights_[name] for name in COMPONENTS], dtype=np.float64)
         values = scores.to_numpy(np.float64)
@@ -243,6 +299,13 @@ class ShortageIndex(BaseEstimator):
         index = np.round(100.0 * weighted / np.where(total > 0, total, 1.0), 1)
         stars = self.stars(index)
         out = scores.round(4)
+        probability = self.shortage_probability(indicators)
+        if probability is not None:
+            evidence = np.where(
+                probability >= self.certain, 5, np.where(probability >= self.probable, 4, 0)
+            )
+            stars = np.where(evidence > 0, evidence, np.minimum(stars, 3)).astype(np.int64)
+            out["shortage_probability"] = np.round(probability, 4)
         out["shortage_index"] = index
         out["stars"] = stars
         out["grade"] = [GRADE_LABELS[int(star)] for star in stars]

@@ -43,6 +43,32 @@ period, the point from which a Poisson count's relative error (1/√10 ≈ 32 %)
 the ratio; fewer seekers lean on the occupation's province-wide ratio. The priors are global
 (cross-city) figures, computed once from all records (:func:`occupation_priors`), so per-city
 chunks (:mod:`models.catalogue.partition`) need only carry raw counts.
+
+Seasonal posterior (what the 4–5★ grades read)
+----------------------------------------------
+The shrunk ratio above pulls a cell toward *other cities*; but a city × occupation's own
+history says far more about it than its neighbours do: its level relative to its occupation
+(the city's tightness, its local jitter) moves slowly, while the occupation's province-wide
+ratio carries the season (Spring Festival, graduates) and the planted events, and is measured
+on thousands of records. :func:`ratio_posterior` therefore combines, in log space:
+
+* a **prior** from the cell's own trailing months *before* the period (the 12 trend months
+  minus the period's): ``rel = ((D_prev + k·R_prev) / (S_prev + k)) / R_prev`` (shrunk
+  toward its occupation with ``k`` pseudo seekers), carried into the period by the
+  occupation's current ratio, ``prior = rel × R_now``, with sampling variance
+  ``φ/(D_prev + k·R_prev) + 1/(S_prev + k)`` plus ``τ²``, the period-to-period drift;
+* the period's **observation** ``log((D + ½)/(S + ½))`` with variance ``φ/(D + ½) + 1/(S + ½)``.
+
+``φ = Σh² / Σh`` is the occupation's head-count dispersion (demand is a sum of head counts,
+a compound Poisson count ``φ`` times noisier than a plain one). ``τ²`` is estimated from the
+cells whose counts are large enough that sampling noise does not hide it (the excess of the
+squared prior–observation gap over both sampling variances, floored at
+:data:`MIN_DRIFT_VARIANCE`). The posterior is normal in log ratio (precision-weighted mean);
+``ratio_posterior`` is its median, ``ratio_posterior_lo``/``_hi`` the central
+``credible_level`` bounds. Demand is treated the same way (prior: the cell's share of its
+occupation's earlier demand times the occupation's current demand), giving
+``demand_posterior`` and ``demand_log_sd``. The grader turns both into the probability that
+the cell is short (:class:`~models.catalogue.grading.ShortageIndex`).
 """
 
 from __future__ import annotations
@@ -60,8 +86,10 @@ from models.catalogue.periods import PeriodWindow
 __all__ = [
     "DEFAULT_CREDIBLE_LEVEL",
     "DEFAULT_SHRINKAGE_K",
+    "MIN_DRIFT_VARIANCE",
     "OccupationPriors",
     "occupation_priors",
+    "ratio_posterior",
     "shrink_indicators",
     "shrunk_ratio",
     "shrunk_ratio_lower",
@@ -70,6 +98,10 @@ __all__ = [
 FloatArray = npt.NDArray[np.float64]
 DEFAULT_SHRINKAGE_K = 10.0
 DEFAULT_CREDIBLE_LEVEL = 0.8
+#: Floor of the period-to-period drift variance τ² of a cell's log ratio (a log-sd of 4.5 %).
+MIN_DRIFT_VARIANCE = 0.002
+#: Pseudo count added to both sides of an observed log ratio (finite for empty cells).
+LOG_OFFSET = 0.5
 
 
 def shrunk_ratio(
@@ -107,7 +139,8 @@ class OccupationPriors:
     leave-one-out prior is taken (see the module docstring).
 
     ``totals`` is indexed by occupation code with the period's ``demand``, ``supply`` and
-    ``demand_year_ago``; ``monthly_demand`` / ``monthly_supply`` have one column per trend
+    ``demand_year_ago``, and the trailing 12 months' head-count ``dispersion`` (Σh² ÷ Σh);
+    ``monthly_demand`` / ``monthly_supply`` have one column per trend
     month; ``province_monthly`` is NaN for months without any record in the province.
     """
 
@@ -118,6 +151,7 @@ class OccupationPriors:
     province_ratio: float
     province_monthly: FloatArray
     province_growth: float
+    months: int = 3  # months of the period the totals cover (per-month demand figures)
 
 
 def _in(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
@@ -169,6 +203,12 @@ def occupation_priors(
         axis=1,
         keys=["demand", "supply", "demand_year_ago"],
     ).fillna(0.0)
+    trailing = _in(jobs, window.trend_months[0], window.end)
+    heads = trailing["headcount"].fillna(1.0)
+    squares = (heads**2).groupby(trailing["occupation_code"]).sum()
+    dispersion = (squares / heads.groupby(trailing["occupation_code"]).sum()).rename("dispersion")
+    totals = totals.join(dispersion, how="left")
+    totals["dispersion"] = totals["dispersion"].fillna(1.0).clip(lower=1.0)
     base = float(totals["demand_year_ago"].sum())
     demand_now = float(totals["demand"].sum())
     monthly_demand, monthly_supply, province_monthly = _monthly_totals(jobs, seekers, window)
@@ -180,6 +220,7 @@ def occupation_priors(
         province_ratio=_ratio(demand_now, float(totals["supply"].sum())),
         province_monthly=province_monthly,
         province_growth=demand_now / base - 1.0 if base > 0 else 0.0,
+        months=max(window.n_months, 1),
     )
 
 
@@ -226,7 +267,8 @@ def shrink_indicators(
     Adds ``ratio_prior, ratio_shrunk, ratio_shrunk_lo, shrinkage_k``, with
     ``demand_year_ago`` also ``demand_growth_prior, demand_growth_shrunk`` and, when the
     monthly counts ``ratio_trend_demand`` / ``ratio_trend_supply`` are present,
-    ``ratio_trend_shrunk, ratio_trend_slope_shrunk``.
+    ``ratio_trend_shrunk, ratio_trend_slope_shrunk`` and the seasonal posterior of
+    :func:`ratio_posterior` (once per city × occupation).
     """
     if not 0 < credible_level < 1:
         raise ValueError(f"credible_level must be in (0, 1); got {credible_level}")
@@ -271,4 +313,95 @@ def shrink_indicators(
         trends = _shrunk_trends(out, priors)
         out["ratio_trend_shrunk"] = trends["ratio_trend_shrunk"]
         out["ratio_trend_slope_shrunk"] = trends["ratio_trend_slope_shrunk"]
+        if {"demand_city_occupation", "supply"} <= set(out.columns) and len(out):
+            pairs = out.drop_duplicates(["city_code", "occupation_code"])
+            posterior = ratio_posterior(pairs, priors, credible_level=credible_level)
+            keyed = pd.concat([pairs[["city_code", "occupation_code"]], posterior], axis=1)
+            out = out.merge(keyed, on=["city_code", "occupation_code"], how="left")
+            out.index = indicators.index
     return out
+
+
+def _normal_combine(
+    prior: FloatArray, prior_var: FloatArray, observed: FloatArray, observed_var: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Precision-weighted mean and standard deviation of two normal pieces of evidence."""
+    precision = 1.0 / prior_var + 1.0 / observed_var
+    mean = (prior / prior_var + observed / observed_var) / precision
+    return np.asarray(mean, dtype=np.float64), np.asarray(np.sqrt(1.0 / precision), np.float64)
+
+
+def _drift_variance(gap: FloatArray, sampling: FloatArray, supply: FloatArray) -> float:
+    """τ²: excess of the squared prior–observation gap over sampling noise, on the cells
+    with at least 30 seekers in the period (fewer: sampling noise swamps the drift)."""
+    large = supply >= 30
+    if large.sum() < 10:
+        return MIN_DRIFT_VARIANCE
+    excess = float(np.mean(gap[large] ** 2 - sampling[large]))
+    return max(excess, MIN_DRIFT_VARIANCE)
+
+
+def ratio_posterior(
+    indicators: pd.DataFrame,
+    priors: OccupationPriors,
+    *,
+    credible_level: float = DEFAULT_CREDIBLE_LEVEL,
+) -> pd.DataFrame:
+    """The seasonal posterior of each row's city × occupation 求人倍率 and demand (see the
+    module docstring): ``ratio_posterior, ratio_posterior_lo, ratio_posterior_hi,
+    ratio_log_sd, demand_posterior, demand_posterior_monthly, demand_log_sd,
+    drift_variance`` on ``indicators``' index.
+
+    Needs the monthly counts ``ratio_trend_demand`` / ``ratio_trend_supply`` (12 months
+    ending with the period) and the period's ``demand_city_occupation`` and ``supply``.
+    """
+    k, a = priors.k, LOG_OFFSET
+    occupations = indicators["occupation_code"].astype(str)
+    totals = priors.totals.reindex(occupations).fillna(0.0)
+    occ_d = priors.monthly_demand.reindex(occupations).fillna(0.0).sum(axis=1).to_numpy(float)
+    occ_s = priors.monthly_supply.reindex(occupations).fillna(0.0).sum(axis=1).to_numpy(float)
+    now_d, now_s = totals["demand"].to_numpy(float), totals["supply"].to_numpy(float)
+    prev_occ_d, prev_occ_s = np.maximum(occ_d - now_d, 0.0), np.maximum(occ_s - now_s, 0.0)
+    ratio_now = shrunk_ratio(now_d, now_s, priors.province_ratio, k)
+    ratio_prev = shrunk_ratio(prev_occ_d, prev_occ_s, priors.province_ratio, k)
+    demand = pd.to_numeric(indicators["demand_city_occupation"]).to_numpy(float)
+    supply = pd.to_numeric(indicators["supply"]).to_numpy(float)
+
+    def trailing(column: str) -> FloatArray:
+        return np.asarray(
+            [float(np.nansum(np.asarray(v, float))) if v is not None else 0.0
+             for v in indicators[column]],
+            dtype=np.float64,
+        )  # fmt: skip
+
+    prev_d = np.maximum(trailing("ratio_trend_demand") - demand, 0.0)
+    prev_s = np.maximum(trailing("ratio_trend_supply") - supply, 0.0)
+    phi = totals["dispersion"].where(totals["dispersion"] > 0, 1.0).to_numpy(float)
+    relative = shrunk_ratio(prev_d, prev_s, ratio_prev, k) / ratio_prev
+    prior = np.log(relative * ratio_now)
+    prior_sampling = phi / (prev_d + k * ratio_prev) + 1.0 / (prev_s + k)
+    observed = np.log((demand + a) / (supply + a))
+    observed_var = phi / (demand + a) + 1.0 / (supply + a)
+    tau2 = _drift_variance(observed - prior, prior_sampling + observed_var, supply)
+    mean, sd = _normal_combine(prior, prior_sampling + tau2, observed, observed_var)
+    z = float(stats.norm.ppf(0.5 + credible_level / 2.0))
+    # Demand: the cell's share of its occupation's earlier demand, times the occupation now.
+    share = prev_d / np.where(prev_occ_d > 0, prev_occ_d, np.inf)
+    demand_prior = np.log(share * now_d + a)
+    demand_prior_var = phi / (prev_d + a) + tau2 / 2.0
+    demand_mean, demand_sd = _normal_combine(
+        demand_prior, demand_prior_var, np.log(demand + a), phi / (demand + a)
+    )
+    return pd.DataFrame(
+        {
+            "ratio_posterior": np.round(np.exp(mean), 4),
+            "ratio_posterior_lo": np.round(np.exp(mean - z * sd), 4),
+            "ratio_posterior_hi": np.round(np.exp(mean + z * sd), 4),
+            "ratio_log_sd": np.round(sd, 4),
+            "demand_posterior": np.round(np.exp(demand_mean), 2),
+            "demand_posterior_monthly": np.round(np.exp(demand_mean) / priors.months, 2),
+            "demand_log_sd": np.round(demand_sd, 4),
+            "drift_variance": round(tau2, 5),
+        },
+        index=indicators.index,
+    )

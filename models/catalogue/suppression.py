@@ -31,7 +31,10 @@ COUNT_COLUMNS: tuple[str, ...] = (
     "demand_year_ago",
 )
 #: Blanked with ``supply``: each would reveal it (demand ÷ ratio).
-SUPPLY_REVEALING: tuple[str, ...] = ("ratio", "ratio_shrunk", "ratio_shrunk_lo")
+SUPPLY_REVEALING: tuple[str, ...] = (
+    "ratio", "ratio_shrunk", "ratio_shrunk_lo", "ratio_posterior", "ratio_posterior_lo",
+    "ratio_posterior_hi",
+)  # fmt: skip
 
 
 def _missing(value: Any) -> bool:
