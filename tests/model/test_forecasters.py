@@ -226,3 +226,34 @@ def test_ratio_intervals_cover_simulated_truth() -> None:
     assert (scored["ratio-lo-95"] <= scored["ratio-lo-80"]).all()
     assert (scored["ratio-lo-80"] <= scored["ratio"]).all()
     assert (scored["ratio"] <= scored["ratio-hi-80"]).all()
+
+
+def random_walk_panel(n_series: int = 60, n_months: int = 72, seed: int = 5) -> pd.DataFrame:
+    """Counts whose log level is a random walk: the last value is the best month-ahead guess."""
+    rng = np.random.default_rng(seed)
+    ds = pd.date_range("2014-01-01", periods=n_months, freq="MS")
+    steps = rng.normal(0.0, 0.25, size=(n_series, n_months))
+    levels = np.exp(np.log(rng.uniform(50, 500, size=(n_series, 1))) + np.cumsum(steps, axis=1))
+    return pd.DataFrame(
+        {
+            "unique_id": np.repeat([f"W{i:03d}" for i in range(n_series)], n_months),
+            "ds": np.tile(ds, n_series),
+            "y": np.round(levels).ravel(),
+            "state": np.repeat([f"ST{i % 3}" for i in range(n_series)], n_months),
+        }
+    )
+
+
+def test_gbm_near_booster_forecasts_from_the_last_value() -> None:
+    panel = random_walk_panel()
+    cutoff = panel["ds"].max() - pd.DateOffset(months=1)
+    train, truth = panel[panel["ds"] <= cutoff], panel[panel["ds"] > cutoff]
+    params = {**SMALL_GBM, "min_samples_leaf": 20, "n_calibration_windows": 0}
+    plain = GlobalGBM(**params, near_horizons=0).fit(train)
+    near = GlobalGBM(**params, near_horizons=2).fit(train)
+    # The far booster (h > near_horizons) sees exactly the rows it saw without the option.
+    np.testing.assert_allclose(near.point_forecast_[:, 2:], plain.point_forecast_[:, 2:])
+    actual = truth.sort_values("unique_id")["y"].to_numpy()
+    error_near = np.abs(near.point_forecast_[:, 0] - actual).mean()
+    error_plain = np.abs(plain.point_forecast_[:, 0] - actual).mean()
+    assert error_near < error_plain
