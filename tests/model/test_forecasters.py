@@ -17,6 +17,7 @@ from models.forecast import (
     Ensemble,
     GlobalGBM,
     SeasonalNaive,
+    SeasonalSES,
     Theta,
     VectorizedETS,
     ratio_forecast,
@@ -257,3 +258,29 @@ def test_gbm_near_booster_forecasts_from_the_last_value() -> None:
     error_near = np.abs(near.point_forecast_[:, 0] - actual).mean()
     error_plain = np.abs(plain.point_forecast_[:, 0] - actual).mean()
     assert error_near < error_plain
+
+
+def test_ensemble_interval_width_follows_each_series_errors() -> None:
+    panel = make_panel(n_series=12, n_months=60, seed=2)
+    # S000 turns erratic over the validation windows: calm history, noisy last 30 months.
+    rng = np.random.default_rng(0)
+    erratic = (panel["unique_id"] == "S000") & (
+        panel["ds"] >= panel["ds"].max() - pd.DateOffset(months=29)
+    )
+    panel.loc[erratic, "y"] = np.round(
+        panel.loc[erratic, "y"] * rng.uniform(0.3, 2.5, erratic.sum())
+    )
+    members = [SeasonalNaive(), SeasonalSES()]
+    model = Ensemble(members, n_calibration_windows=2, calibration_step=6).fit(panel)
+    factors = pd.Series(model.interval_factor_, index=model.unique_ids_)
+    assert factors.idxmax() == "S000" and factors["S000"] > 1.1
+    pooled = Ensemble(members, n_calibration_windows=2, calibration_step=6, interval_shrinkage=1e9)
+    np.testing.assert_allclose(pooled.fit(panel).interval_factor_, 1.0, atol=1e-6)
+    forecast = model.predict(12, level=[95]).set_index("unique_id")
+    # Upper half-widths (the lower bound is clipped at zero counts).
+    width = (forecast["Ensemble-hi-95"] - forecast["Ensemble"]).groupby(level=0).mean()
+    unit = pd.Series(model.scale_ / model.interval_factor_, index=model.unique_ids_)
+    # Relative to its seasonal-naive unit, the erratic series gets the widest interval.
+    assert (width / unit).idxmax() == "S000"
+    with pytest.raises(ValueError, match="interval_shrinkage"):
+        Ensemble(members, interval_shrinkage=0).fit(panel)
