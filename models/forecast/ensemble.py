@@ -22,6 +22,7 @@ from sklearn.base import clone
 from models.forecast._panel import (
     FloatArray,
     WidePanel,
+    pooled_short_scale,
     safe_scale,
     seasonal_naive_scale,
     validate_panel,
@@ -147,7 +148,11 @@ class Ensemble(BaseForecaster):
         self.point_forecast_ = np.clip(np.asarray(paths, dtype=float), 0.0, None)
         self.unique_ids_ = panel.unique_ids
         self.last_ds_ = panel.last_ds
-        unit = safe_scale(seasonal_naive_scale(panel.values), panel.values)
+        unit = pooled_short_scale(
+            safe_scale(seasonal_naive_scale(panel.values), panel.values),
+            panel.values,
+            panel.lengths,
+        )
         self.interval_factor_ = (
             relative["all_windows"].groupby(validation["unique_id"].to_numpy()).first()
             .reindex(self.unique_ids_).fillna(1.0).to_numpy(dtype=float)

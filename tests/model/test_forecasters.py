@@ -284,3 +284,20 @@ def test_ensemble_interval_width_follows_each_series_errors() -> None:
     assert (width / unit).idxmax() == "S000"
     with pytest.raises(ValueError, match="interval_shrinkage"):
         Ensemble(members, interval_shrinkage=0).fit(panel)
+
+
+def test_short_series_interval_unit_is_pooled() -> None:
+    from models.forecast._panel import pooled_short_scale
+
+    rng = np.random.default_rng(1)
+    levels = rng.uniform(5, 500, size=40)
+    values = np.full((41, 48), np.nan)
+    values[:40] = rng.poisson(levels[:, None], size=(40, 48))
+    values[40, -8:] = 100.0  # a new series: 8 flat months, its own unit is ~0
+    lengths = np.isfinite(values).sum(axis=1)
+    own = np.full(41, 1e-3)
+    own[:40] = np.abs(np.diff(values[:40], axis=1)).mean(axis=1)
+    pooled = pooled_short_scale(own, values, lengths)
+    np.testing.assert_array_equal(pooled[:40], own[:40])  # long series keep their own unit
+    # The new series gets the unit of long series of its size (Poisson: about sqrt(100)).
+    assert 5.0 < pooled[40] < 20.0
