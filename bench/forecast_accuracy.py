@@ -85,7 +85,7 @@ def measure(
         Ensemble(n_jobs=n_jobs), panel, h=12, n_windows=n_windows, step=step
     )
     elapsed = time.perf_counter() - started
-    model, baseline = overall.loc["Ensemble"], overall.loc["SeasonalNaive"]
+    model, baseline = pd.Series(overall.loc["Ensemble"]), pd.Series(overall.loc["SeasonalNaive"])
     cutoffs = sorted(str(c.date()) for c in forecasts["cutoff"].unique())
     scope = f"states {'+'.join(states)} only (subset)" if states else "all 8 states"
     note = f"{int(model['n_series'])} series, {scope}, cutoffs {', '.join(cutoffs)}"
