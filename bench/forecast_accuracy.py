@@ -140,7 +140,11 @@ def measure_short(
     short series' next 12 months. MASE uses each series' *full* pre-origin history for its
     scale (the same unit for both models; a 6-month history has no seasonal-naive MAE).
     Seasonal naive exists from 12 months: the ratio is over those series, the 6-11 month
-    ones are reported against naive's last-value fallback.
+    ones are reported against naive's last-value fallback. Measured (``--quick``, 176 of
+    702 series): MASE 0.702 vs seasonal naive 0.830 (12-23 months), 0.758 vs naive 0.831
+    (6-11 months); coverage 80/95 % 0.921/0.996 with the pooled unit of
+    :func:`~models.forecast._panel.pooled_short_scale` (0.563/0.838 without it): now too
+    wide, no longer too narrow.
     """
     panel = load_au_ivi(states=list(states) if states else None)
     ids = np.sort(panel["unique_id"].unique())
