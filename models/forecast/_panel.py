@@ -107,6 +107,32 @@ def safe_scale(scale: FloatArray, values: FloatArray) -> FloatArray:
     return np.where(usable, scale, fallback)
 
 
+MIN_OWN_SCALE_MONTHS = 24
+
+
+def pooled_short_scale(
+    scale: FloatArray, values: FloatArray, lengths: npt.NDArray[np.int64]
+) -> FloatArray:
+    """Scales of series under :data:`MIN_OWN_SCALE_MONTHS` raised to the panel's noise law.
+
+    A new series' own seasonal-naive MAE comes from a year or less of history (under 13
+    months it is the lag-1 MAE), which understates its error and made its intervals cover
+    56 % at the 80 % level on AU IVI. Long series give the pooled law instead: a least-
+    squares line of log scale on log recent level (noise grows with size, sub-
+    proportionally for counts); a short series gets the larger of its own scale and the
+    line's value at its level. Too few long series (< 10): scales are returned unchanged.
+    """
+    recent = values[:, -SEASON:]
+    level = np.log1p(_row_mean(np.abs(recent)))
+    long = (lengths >= MIN_OWN_SCALE_MONTHS) & np.isfinite(level) & (scale > 0)
+    short = lengths < MIN_OWN_SCALE_MONTHS
+    if int(long.sum()) < 10 or not short.any():
+        return scale
+    slope, intercept = np.polyfit(level[long], np.log(scale[long]), 1)
+    predicted = np.exp(intercept + slope * np.nan_to_num(level, nan=0.0))
+    return np.where(short, np.maximum(scale, predicted), scale)
+
+
 def future_dates(last_ds: pd.DatetimeIndex, horizon: int) -> pd.DatetimeIndex:
     """Month-start dates ``last_ds + 1 .. last_ds + horizon`` for each series, flattened."""
     offsets = np.tile(np.arange(1, horizon + 1), len(last_ds))

@@ -22,6 +22,7 @@ from sklearn.base import clone
 from models.forecast._panel import (
     FloatArray,
     WidePanel,
+    pooled_short_scale,
     safe_scale,
     seasonal_naive_scale,
     validate_panel,
@@ -63,11 +64,18 @@ class Ensemble(BaseForecaster):
         joblib workers over (origin, candidate) fits.
     n_calibration_windows, calibration_step
         Validation origins (also used for the conformal intervals); at least 1.
+    interval_shrinkage : float, default 48
+        Pseudo-residuals pulling each series' interval factor towards 1 (see
+        :meth:`_relative_errors`), > 0; very large values give one width per horizon for all.
+        48 is about two windows of 24 residuals: chosen on AU IVI NSW+VIC, where 24 let 80 %
+        coverage slip to 0.777 and 48 kept it at 0.782.
 
     Attributes
     ----------
     weights_ : DataFrame
         Index ``h``, one column per candidate alias.
+    interval_factor_ : ndarray
+        Per-series multiplier of the seasonal-naive unit in ``scale_`` (1 = pooled width).
     backtest_metrics_ : dict
         ``"overall"``: MASE per candidate and the ensemble (rows) by horizon (columns) plus
         ``"mase"`` (mean); ``"per_series"``: MASE per ``(model, unique_id)``.
@@ -85,6 +93,7 @@ class Ensemble(BaseForecaster):
         n_calibration_windows: int = 2,
         calibration_step: int = 12,
         symmetric_intervals: bool = True,
+        interval_shrinkage: float = 48.0,
     ) -> None:
         self.candidates = candidates
         self.weight_resolution = weight_resolution
@@ -93,6 +102,7 @@ class Ensemble(BaseForecaster):
         self.n_calibration_windows = n_calibration_windows
         self.calibration_step = calibration_step
         self.symmetric_intervals = symmetric_intervals
+        self.interval_shrinkage = interval_shrinkage
 
     def _candidates(self) -> list[BaseForecaster]:
         chosen = self.candidates or (SeasonalNaive(), VectorizedETS(), SeasonalSES(), GlobalGBM())
@@ -110,6 +120,8 @@ class Ensemble(BaseForecaster):
         self._validate_params()
         if self.n_calibration_windows < 1:
             raise ValueError("Ensemble needs n_calibration_windows >= 1 to choose weights")
+        if not self.interval_shrinkage > 0:
+            raise ValueError(f"interval_shrinkage must be > 0, got {self.interval_shrinkage}")
         frame = validate_panel(df)
         candidates = self._candidates()
         validation = self._validation_forecasts(frame, candidates)
@@ -117,7 +129,13 @@ class Ensemble(BaseForecaster):
         self.weights_ = self._choose_weights(validation, aliases)
         validation["Ensemble"] = self._combine(validation, aliases, validation["h"].to_numpy())
         self.backtest_metrics_ = self._metrics(validation, [*aliases, "Ensemble"])
-        residuals = residual_matrix(validation, self.max_horizon, column="Ensemble")
+        relative = self._relative_errors(validation)
+        held_out = relative["other_windows"].to_numpy()
+        residuals = residual_matrix(
+            validation.assign(scale=validation["scale"].to_numpy() * held_out),
+            self.max_horizon,
+            column="Ensemble",
+        )
         self.calibration_ = ConformalCalibration(
             residuals, tuple(pd.Timestamp(c) for c in validation["cutoff"].unique())
         )
@@ -130,8 +148,48 @@ class Ensemble(BaseForecaster):
         self.point_forecast_ = np.clip(np.asarray(paths, dtype=float), 0.0, None)
         self.unique_ids_ = panel.unique_ids
         self.last_ds_ = panel.last_ds
-        self.scale_ = safe_scale(seasonal_naive_scale(panel.values), panel.values)
+        unit = pooled_short_scale(
+            safe_scale(seasonal_naive_scale(panel.values), panel.values),
+            panel.values,
+            panel.lengths,
+        )
+        self.interval_factor_ = (
+            relative["all_windows"].groupby(validation["unique_id"].to_numpy()).first()
+            .reindex(self.unique_ids_).fillna(1.0).to_numpy(dtype=float)
+        )  # fmt: skip
+        # Interval unit per series: its seasonal-naive MAE times how hard it was to forecast.
+        self.scale_ = unit * self.interval_factor_
         return self
+
+    def _relative_errors(self, validation: pd.DataFrame) -> pd.DataFrame:
+        """Per-row shrunk relative error of the row's series: other windows only, and all.
+
+        A series' relative error is its mean ``|scaled residual|`` divided by the pooled mean
+        at the same horizon, shrunk towards 1 by ``interval_shrinkage`` pseudo-residuals.
+        Calibration scores are divided by the factor from the *other* windows (so a series'
+        own residuals do not narrow its score: the scores stay exchangeable with a new
+        window's); forecasts use the factor from all windows. A series seen in one window
+        only gets 1 for its scores. Why: one width per horizon for every series (in
+        seasonal-naive units) is too wide for the series the ensemble forecasts well and
+        too narrow for the erratic ones; on AU IVI NSW+VIC it cut the 95 % interval score by
+        8 % at the same coverage.
+        """
+        scaled = ((validation["y"] - validation["Ensemble"]) / validation["scale"]).abs()
+        pooled = scaled.groupby(validation["h"]).transform("mean")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = (scaled / pooled).where(pooled > 0, 1.0)
+        keys = [validation["unique_id"].to_numpy(), validation["cutoff"].to_numpy()]
+        window_sum = ratio.groupby(keys).transform("sum")
+        window_count = ratio.groupby(keys).transform("count")
+        series_sum = ratio.groupby(keys[0]).transform("sum")
+        series_count = ratio.groupby(keys[0]).transform("count")
+        k = self.interval_shrinkage
+        return pd.DataFrame(
+            {
+                "other_windows": (series_sum - window_sum + k) / (series_count - window_count + k),
+                "all_windows": (series_sum + k) / (series_count + k),
+            }
+        )
 
     def _validation_forecasts(
         self, frame: pd.DataFrame, candidates: list[BaseForecaster]

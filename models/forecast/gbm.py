@@ -73,6 +73,16 @@ class GlobalGBM(BaseForecaster):
         Passed to ``HistGradientBoostingRegressor``.
     random_state : int
         Seeds the row sampling and the booster (fits are deterministic).
+    near_horizons : int, default 3
+        Horizons ``1 .. near_horizons`` get a second booster whose target is anchored on the
+        last observation instead of the 12-month level, trained on its own ``max_train_rows``
+        sample of those horizons only (0 = one booster). Why: a month ahead, the last value
+        is most of the forecast; a tree predicting from the level has to rebuild it from the
+        ``lag_0`` splits, which costs accuracy exactly where the random walk is strong.
+        Measured alone on AU IVI NSW+VIC (3 yearly origins): MASE h=1 0.390 -> 0.325,
+        h=2 0.518 -> 0.484; longer horizons use the far booster, unchanged. With 6 near
+        horizons the GBM alone was better at 4-6 too, but the full-panel Ensemble was worse
+        there (0.645 -> 0.652); anchoring all 12 on the last value is worse at 7-12.
     n_threads : int or None, default 1
         OpenMP threads of the booster (None = all cores). One by default: on shared or
         oversubscribed CPUs OpenMP spin-waiting made fits ~6x slower in our measurements;
@@ -94,6 +104,7 @@ class GlobalGBM(BaseForecaster):
         min_samples_leaf: int = 200,
         l2_regularization: float = 1.0,
         random_state: int = 0,
+        near_horizons: int = 3,
         n_threads: int | None = 1,
         max_horizon: int = 12,
         n_calibration_windows: int = 4,
@@ -110,6 +121,7 @@ class GlobalGBM(BaseForecaster):
         self.min_samples_leaf = min_samples_leaf
         self.l2_regularization = l2_regularization
         self.random_state = random_state
+        self.near_horizons = near_horizons
         self.n_threads = n_threads
         self.max_horizon = max_horizon
         self.n_calibration_windows = n_calibration_windows
@@ -162,20 +174,31 @@ class GlobalGBM(BaseForecaster):
             for t in origins
         )
         rate = min(1.0, self.max_train_rows / max(candidates, 1))
-        design_rows, targets = [], []
+        near = min(self.near_horizons, self.max_horizon)
+        near_candidates = sum(
+            int(np.isfinite(level[:, t]).sum()) * min(near, n_columns - 1 - t) for t in origins
+        )
+        near_rate = min(1.0, self.max_train_rows / max(near_candidates, 1)) if near else 0.0
+        design_rows: list[FloatArray] = []
+        targets: list[FloatArray] = []
+        near_targets: list[FloatArray] = []
+        in_far: list[npt.NDArray[np.bool_]] = []
+        in_near: list[npt.NDArray[np.bool_]] = []
         for t in origins:
             n_ahead = min(self.max_horizon, n_columns - 1 - t)
-            # One draw per (horizon, series), in the order the per-horizon loop used to draw.
-            drawn = rng.random((n_ahead, n_series)) < rate
-            ahead = np.clip(
-                (panel.values[:, t + 1 : t + 1 + n_ahead].T - raw_level[:, t]) / scale[:, t],
-                -TARGET_CLIP,
-                TARGET_CLIP,
-            )
-            keep_all = np.isfinite(ahead) & drawn
+            # One draw per (horizon, series), in the order the per-horizon loop used to draw;
+            # the near booster reuses the same draws with its own (higher) rate.
+            draws = rng.random((n_ahead, n_series))
+            threshold = np.where(np.arange(1, n_ahead + 1) <= near, max(rate, near_rate), rate)
+            future = panel.values[:, t + 1 : t + 1 + n_ahead].T
+            ahead = np.clip((future - raw_level[:, t]) / scale[:, t], -TARGET_CLIP, TARGET_CLIP)
+            keep_all = np.isfinite(ahead) & (draws < threshold[:, None])
             rows = np.flatnonzero(keep_all.any(axis=0))
             if rows.size == 0:
                 continue
+            from_last = np.clip(
+                (future - panel.values[:, t]) / scale[:, t], -TARGET_CLIP, TARGET_CLIP
+            )
             # Features are computed only for the sampled rows, on the window of columns they
             # read (36 months back covers every lag and same-month feature): this is what
             # keeps the design cost proportional to max_train_rows, not to the panel size.
@@ -204,8 +227,13 @@ class GlobalGBM(BaseForecaster):
                         self._design(block[keep], seasonal, horizon, month, static[rows[keep]])
                     )
                     targets.append(ahead[index, rows[keep]])
+                    near_targets.append(from_last[index, rows[keep]])
+                    drawn = draws[index, rows[keep]]
+                    in_far.append(drawn < rate)
+                    in_near.append((drawn < near_rate) & (horizon <= near))
         self.fallback_ids_: list[str] = []
-        if sum(len(target) for target in targets) < 5 * self.min_samples_leaf:
+        far_rows = np.concatenate(in_far) if in_far else np.zeros(0, dtype=bool)
+        if int(far_rows.sum()) < 5 * self.min_samples_leaf:
             # Too little history to train anything: say so and use seasonal naive for all.
             self.fallback_ids_ = [str(uid) for uid in panel.unique_ids]
             logger.warning(
@@ -213,17 +241,6 @@ class GlobalGBM(BaseForecaster):
                 n_series,
             )
             return seasonal_naive_paths(panel.values, self.max_horizon, SEASON)
-        booster = HistGradientBoostingRegressor(
-            max_iter=self.max_iter,
-            learning_rate=self.learning_rate,
-            max_leaf_nodes=self.max_leaf_nodes,
-            min_samples_leaf=self.min_samples_leaf,
-            l2_regularization=self.l2_regularization,
-            categorical_features=self._categorical_mask(static.shape[1]),
-            loss="absolute_error",
-            early_stopping=False,
-            random_state=self.random_state,
-        )
         with threadpool_limits(limits=self.n_threads, user_api="openmp"):
             design = np.vstack(design_rows)
             # Short histories leave some features all-NaN, which the binner cannot handle;
@@ -231,13 +248,46 @@ class GlobalGBM(BaseForecaster):
             # predict.
             self._empty_features = np.isnan(design).all(axis=0)
             design[:, self._empty_features] = 0.0
-            booster.fit(design, np.concatenate(targets))
-            block = self._origin_block(
-                log_values, level, raw_level, scale, n_columns - 1, month_at, groups
+            booster = self._booster(static.shape[1])
+            booster.fit(design[far_rows], np.concatenate(targets)[far_rows])
+            near_rows = np.concatenate(in_near)
+            near_booster = None
+            if near and int(near_rows.sum()) >= 5 * self.min_samples_leaf:
+                near_booster = self._booster(static.shape[1])
+                near_booster.fit(design[near_rows], np.concatenate(near_targets)[near_rows])
+            last = n_columns - 1
+            block = self._origin_block(log_values, level, raw_level, scale, last, month_at, groups)
+            designs = []
+            for horizon in range(1, self.max_horizon + 1):
+                seasonal = horizon_features(log_values, level, last, horizon)
+                month = month_at[:, last] + horizon
+                design = self._design(block, seasonal, horizon, month, static)
+                design[:, self._empty_features] = 0.0
+                designs.append(design)
+            # Series too short for a 12-month level are anchored on their last value.
+            last_values = panel.values[:, last]
+            level_anchor = np.where(
+                np.isfinite(raw_level[:, last]), raw_level[:, last], last_values
             )
-            return self._predict_paths(
-                booster, block, log_values, level, month_at, static, raw_level, scale
-            )
+            paths = self._predict_paths(booster, designs, level_anchor, scale[:, last])
+            if near_booster is not None:
+                paths[:, :near] = self._predict_paths(
+                    near_booster, designs[:near], last_values, scale[:, last]
+                )
+            return paths
+
+    def _booster(self, n_static: int) -> HistGradientBoostingRegressor:
+        return HistGradientBoostingRegressor(
+            max_iter=self.max_iter,
+            learning_rate=self.learning_rate,
+            max_leaf_nodes=self.max_leaf_nodes,
+            min_samples_leaf=self.min_samples_leaf,
+            l2_regularization=self.l2_regularization,
+            categorical_features=self._categorical_mask(n_static),
+            loss="absolute_error",
+            early_stopping=False,
+            random_state=self.random_state,
+        )
 
     @staticmethod
     def _origin_block(
@@ -267,26 +317,12 @@ class GlobalGBM(BaseForecaster):
         n_numeric = len(BASE_FEATURES) + 1 + len(HORIZON_FEATURES) + 3
         return [False] * n_numeric + [True] * n_static
 
+    @staticmethod
     def _predict_paths(
-        self,
         booster: HistGradientBoostingRegressor,
-        block: FloatArray,
-        log_values: FloatArray,
-        level: FloatArray,
-        month_at: npt.NDArray[np.int64],
-        static: npt.NDArray[np.int64],
-        raw_level: FloatArray,
+        designs: Sequence[FloatArray],
+        anchor: FloatArray,
         scale: FloatArray,
     ) -> FloatArray:
-        last = log_values.shape[1] - 1
-        # Series too short for a 12-month level are anchored on their last value.
-        anchor = np.where(
-            np.isfinite(raw_level[:, last]), raw_level[:, last], np.expm1(log_values[:, last])
-        )
-        paths = np.empty((len(block), self.max_horizon))
-        for horizon in range(1, self.max_horizon + 1):
-            seasonal = horizon_features(log_values, level, last, horizon)
-            design = self._design(block, seasonal, horizon, month_at[:, last] + horizon, static)
-            design[:, self._empty_features] = 0.0
-            paths[:, horizon - 1] = anchor + booster.predict(design) * scale[:, last]
-        return paths
+        """Paths ``anchor + prediction * scale``, one column per design (horizon 1, 2, ...)."""
+        return np.column_stack([anchor + booster.predict(design) * scale for design in designs])

@@ -17,6 +17,7 @@ from models.forecast import (
     Ensemble,
     GlobalGBM,
     SeasonalNaive,
+    SeasonalSES,
     Theta,
     VectorizedETS,
     ratio_forecast,
@@ -226,3 +227,77 @@ def test_ratio_intervals_cover_simulated_truth() -> None:
     assert (scored["ratio-lo-95"] <= scored["ratio-lo-80"]).all()
     assert (scored["ratio-lo-80"] <= scored["ratio"]).all()
     assert (scored["ratio"] <= scored["ratio-hi-80"]).all()
+
+
+def random_walk_panel(n_series: int = 60, n_months: int = 72, seed: int = 5) -> pd.DataFrame:
+    """Counts whose log level is a random walk: the last value is the best month-ahead guess."""
+    rng = np.random.default_rng(seed)
+    ds = pd.date_range("2014-01-01", periods=n_months, freq="MS")
+    steps = rng.normal(0.0, 0.25, size=(n_series, n_months))
+    levels = np.exp(np.log(rng.uniform(50, 500, size=(n_series, 1))) + np.cumsum(steps, axis=1))
+    return pd.DataFrame(
+        {
+            "unique_id": np.repeat([f"W{i:03d}" for i in range(n_series)], n_months),
+            "ds": np.tile(ds, n_series),
+            "y": np.round(levels).ravel(),
+            "state": np.repeat([f"ST{i % 3}" for i in range(n_series)], n_months),
+        }
+    )
+
+
+def test_gbm_near_booster_forecasts_from_the_last_value() -> None:
+    panel = random_walk_panel()
+    cutoff = panel["ds"].max() - pd.DateOffset(months=1)
+    train, truth = panel[panel["ds"] <= cutoff], panel[panel["ds"] > cutoff]
+    params = {**SMALL_GBM, "min_samples_leaf": 20, "n_calibration_windows": 0}
+    plain = GlobalGBM(**params, near_horizons=0).fit(train)
+    near = GlobalGBM(**params, near_horizons=2).fit(train)
+    # The far booster (h > near_horizons) sees exactly the rows it saw without the option.
+    np.testing.assert_allclose(near.point_forecast_[:, 2:], plain.point_forecast_[:, 2:])
+    actual = truth.sort_values("unique_id")["y"].to_numpy()
+    error_near = np.abs(near.point_forecast_[:, 0] - actual).mean()
+    error_plain = np.abs(plain.point_forecast_[:, 0] - actual).mean()
+    assert error_near < error_plain
+
+
+def test_ensemble_interval_width_follows_each_series_errors() -> None:
+    panel = make_panel(n_series=12, n_months=60, seed=2)
+    # S000 turns erratic over the validation windows: calm history, noisy last 30 months.
+    rng = np.random.default_rng(0)
+    erratic = (panel["unique_id"] == "S000") & (
+        panel["ds"] >= panel["ds"].max() - pd.DateOffset(months=29)
+    )
+    panel.loc[erratic, "y"] = np.round(
+        panel.loc[erratic, "y"] * rng.uniform(0.3, 2.5, erratic.sum())
+    )
+    members = [SeasonalNaive(), SeasonalSES()]
+    model = Ensemble(members, n_calibration_windows=2, calibration_step=6).fit(panel)
+    factors = pd.Series(model.interval_factor_, index=model.unique_ids_)
+    assert factors.idxmax() == "S000" and factors["S000"] > 1.1
+    pooled = Ensemble(members, n_calibration_windows=2, calibration_step=6, interval_shrinkage=1e9)
+    np.testing.assert_allclose(pooled.fit(panel).interval_factor_, 1.0, atol=1e-6)
+    forecast = model.predict(12, level=[95]).set_index("unique_id")
+    # Upper half-widths (the lower bound is clipped at zero counts).
+    width = (forecast["Ensemble-hi-95"] - forecast["Ensemble"]).groupby(level=0).mean()
+    unit = pd.Series(model.scale_ / model.interval_factor_, index=model.unique_ids_)
+    # Relative to its seasonal-naive unit, the erratic series gets the widest interval.
+    assert (width / unit).idxmax() == "S000"
+    with pytest.raises(ValueError, match="interval_shrinkage"):
+        Ensemble(members, interval_shrinkage=0).fit(panel)
+
+
+def test_short_series_interval_unit_is_pooled() -> None:
+    from models.forecast._panel import pooled_short_scale
+
+    rng = np.random.default_rng(1)
+    levels = rng.uniform(5, 500, size=40)
+    values = np.full((41, 48), np.nan)
+    values[:40] = rng.poisson(levels[:, None], size=(40, 48))
+    values[40, -8:] = 100.0  # a new series: 8 flat months, its own unit is ~0
+    lengths = np.isfinite(values).sum(axis=1)
+    own = np.full(41, 1e-3)
+    own[:40] = np.abs(np.diff(values[:40], axis=1)).mean(axis=1)
+    pooled = pooled_short_scale(own, values, lengths)
+    np.testing.assert_array_equal(pooled[:40], own[:40])  # long series keep their own unit
+    # The new series gets the unit of long series of its size (Poisson: about sqrt(100)).
+    assert 5.0 < pooled[40] < 20.0
