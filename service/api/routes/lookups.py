@@ -13,7 +13,7 @@ from fastapi import APIRouter, Path, Query
 from data import lookups
 from data.store.keys import ROLES
 from service.api.deps import PageDep
-from service.api.routes.vacancies import CITY_CODE_PATTERN, OCCUPATION_PREFIX_PATTERN, bounded
+from service.api.routes.vacancies import CITY_CODE_PATTERN, OCCUPATION_PREFIX_PATTERN
 from service.api.security import require_roles
 from service.core.errors import NotFound
 from service.core.openapi import problem_responses
@@ -38,7 +38,6 @@ Search = Annotated[str, Query(max_length=50, description="Text the name (or an a
 
 
 def _page(model: type[OutT], rows: list[dict[str, object]], paging: PageParams) -> Page[OutT]:
-    paging = bounded(paging)
     chosen = rows[paging.offset : paging.offset + paging.size]
     return Page[model].of([model.model_validate(row) for row in chosen], len(rows), paging)  # type: ignore[valid-type]
 
