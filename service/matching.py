@@ -370,9 +370,13 @@ class MatchService:
 
     # ------------------------------------------------------------------ queries
     def candidates_for_vacancy(
-        self, vacancy: Vacancy, request: MatchRequest, limit: int
+        self, vacancy: Vacancy, request: MatchRequest, limit: int, *, stored: bool = True
     ) -> list[MatchResult]:
-        """Up to ``limit`` ranked candidates for a stored vacancy.
+        """Up to ``limit`` ranked candidates for a vacancy.
+
+        ``stored=False`` ranks a profile given in a request body: it is encoded for this
+        query only (never upserted into the index, never written to the store), with the
+        same hard filters, lifecycle, scoring and explanations as a stored one.
 
         Raises
         ------
@@ -392,19 +396,22 @@ class MatchService:
             return self._query(
                 served,
                 lambda: served.engine.candidates_for_vacancy(
-                    vacancy.vacancy_id,
+                    vacancy.vacancy_id if stored else vacancy,
                     limit,
                     filters=filters,
                     threshold=request.threshold,
                     open_on=today_in_china(),
                 ),
-                lambda: served.engine.upsert_vacancies([vacancy]),
+                (lambda: served.engine.upsert_vacancies([vacancy])) if stored else None,
             )
 
     def vacancies_for_candidate(
-        self, candidate: Candidate, request: MatchRequest, limit: int
+        self, candidate: Candidate, request: MatchRequest, limit: int, *, stored: bool = True
     ) -> list[MatchResult]:
-        """Up to ``limit`` ranked vacancies whose hard requirements a stored candidate meets.
+        """Up to ``limit`` ranked vacancies whose hard requirements a candidate meets.
+
+        ``stored=False``: a profile from a request body, encoded for this query only (as in
+        :meth:`candidates_for_vacancy`); its contact and protected data are dropped first.
 
         Raises
         ------
@@ -425,25 +432,27 @@ class MatchService:
             return self._query(
                 served,
                 lambda: served.engine.vacancies_for_candidate(
-                    candidate.candidate_id,
+                    candidate.candidate_id if stored else public,
                     limit,
                     filters=filters,
                     threshold=request.threshold,
                     open_on=today_in_china(),
                 ),
-                lambda: served.engine.upsert_candidates([public]),
+                (lambda: served.engine.upsert_candidates([public])) if stored else None,
             )
 
     @staticmethod
     def _query(
         served: _Served,
         run: Callable[[], list[MatchResult]],
-        index_record: Callable[[], None],
+        index_record: Callable[[], None] | None,
     ) -> list[MatchResult]:
         try:
             try:
                 return run()
             except UnknownRecord:
+                if index_record is None:
+                    raise
                 # In the store but not indexed (e.g. written by another process): index it.
                 index_record()
                 served.exclusions.clear()

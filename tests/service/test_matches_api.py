@@ -378,3 +378,100 @@ def test_metrics_record_match_latency_and_the_served_model(api: Api, fitted: Fit
     served = match_service(api.app).version
     assert served is not None
     assert f'yuecai_model_info{{name="match",version="{served}"}} 1.0' in text
+
+
+def _stored_counts(api: Api) -> tuple[int, int, int, int]:
+    """Stored vacancies and candidates (as the admin lists them) and the index's id maps."""
+    service = match_service(api.app)
+    service.reload()  # the start-up build may still be running
+    service.catch_up()
+    engine = service._served
+    assert engine is not None
+    sizes = [
+        api.client.get(path, params={"size": 1}, headers=api.admin).json()["total"]
+        for path in ("/vacancies", "/candidates")
+    ]
+    return (*sizes, len(engine.engine.vacancy_rows_), len(engine.engine.candidate_rows_))
+
+
+def test_a_posted_vacancy_profile_matches_like_the_stored_one_and_is_not_kept(
+    api: Api, fitted: Fitted
+) -> None:
+    vacancy_id, stored_page = _busy_vacancies(api, fitted)[0]
+    before = _stored_counts(api)
+    body = fitted.vacancies[vacancy_id].model_dump(mode="json")
+    posted = api.client.post(
+        "/matches/candidates-for-vacancy", json=body, params={"size": 200}, headers=api.admin
+    )
+    assert posted.status_code == 200, posted.text
+    assert posted.json() == stored_page
+    # Under a new id: same ranking, and the id exists nowhere afterwards.
+    fresh = body | {"vacancy_id": "not-stored-1"}
+    page = api.client.post(
+        "/matches/candidates-for-vacancy", json=fresh, params={"size": 200}, headers=api.admin
+    ).json()
+    assert [(m["candidate_id"], m["score"]) for m in page["items"]] == [
+        (m["candidate_id"], m["score"]) for m in stored_page["items"]
+    ]
+    assert {m["vacancy_id"] for m in page["items"]} == {"not-stored-1"}
+    assert api.client.get("/vacancies/not-stored-1", headers=api.admin).status_code == 404
+    assert _stored_counts(api) == before
+    assert "not-stored-1" not in match_service(api.app)._served.engine.vacancy_rows_  # type: ignore[union-attr]
+
+
+def test_a_posted_candidate_profile_matches_like_the_stored_one_and_is_not_kept(
+    api: Api, fitted: Fitted
+) -> None:
+    before = _stored_counts(api)
+    compared = 0
+    for candidate_id in sorted(fitted.candidates)[:40]:
+        stored_page = _matches(api, f"/candidates/{candidate_id}/matches")
+        if not stored_page["items"]:
+            continue
+        body = fitted.candidates[candidate_id].model_dump(mode="json") | {
+            "candidate_id": "not-stored-c"
+        }
+        posted = api.client.post(
+            "/matches/vacancies-for-candidate", json=body, params={"size": 200}, headers=api.admin
+        )
+        assert posted.status_code == 200, posted.text
+        assert [(m["vacancy_id"], m["score"], m["components"]) for m in posted.json()["items"]] == [
+            (m["vacancy_id"], m["score"], m["components"]) for m in stored_page["items"]
+        ]
+        compared += 1
+    assert compared >= 3
+    assert api.client.get("/candidates/not-stored-c", headers=api.admin).status_code == 404
+    assert _stored_counts(api) == before
+
+
+def test_posted_profiles_are_validated_like_a_create_and_see_only_the_own_tenant(
+    api: Api, fitted: Fitted
+) -> None:
+    vacancy_id, _ = _busy_vacancies(api, fitted)[0]
+    body = fitted.vacancies[vacancy_id].model_dump(mode="json")
+    bad = api.client.post(
+        "/matches/candidates-for-vacancy", json=body | {"city_code": "4499"}, headers=api.admin
+    )
+    assert bad.status_code == 422
+    assert "body.city_code" in bad.text
+    urgent = {k: v for k, v in body.items() if k not in {"occupation_code", "skills"}}
+    urgent |= {"title": "急招", "description": "", "skills": []}
+    for key in ("occupation_code_source", "occupation_confidence", "occupation_needs_review"):
+        urgent.pop(key, None)
+    response = api.client.post("/matches/candidates-for-vacancy", json=urgent, headers=api.admin)
+    assert response.status_code == 422, response.text
+    assert response.json()["type"] == "/problems/insufficient-data"
+    own = api.client.post(
+        "/matches/candidates-for-vacancy",
+        json=body | {"tenant_id": None},
+        params={"size": 200},
+        headers=api.platform["tb"],
+    )
+    assert own.status_code == 200, own.text
+    assert all(fitted.candidates[m["candidate_id"]].tenant_id == "tb" for m in own.json()["items"])
+    other = api.client.post(
+        "/matches/candidates-for-vacancy",
+        json=body | {"tenant_id": "ta"},
+        headers=api.platform["tb"],
+    )
+    assert other.status_code == 403

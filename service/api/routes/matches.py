@@ -6,6 +6,13 @@ up), and before any model is trained the routes answer 503 saying how to train o
 keys only ever see their own tenant's records, on either side. Results are deterministic:
 equal scores are ordered by id.
 
+``POST /matches/candidates-for-vacancy`` and ``POST /matches/vacancies-for-candidate``
+rank a profile given in the body without storing it: the body is validated exactly as on
+create (same schema, taxonomy checks, a vacancy without ``occupation_code`` coded from its
+title), then matched like a stored record — same hard filters, lifecycle, scoring and
+explanations — and nothing is written to the store or the index. Results only ever come
+from the caller's tenant (all tenants for an admin).
+
 Paging: the engine re-ranks a bounded window of the best hard-filtered pairs (its
 ``window``, 200 by default); ``total`` counts the ranked pairs available within it.
 """
@@ -19,16 +26,22 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from data.levels import Education
+from data.occupation_coding import code_missing_occupation
+from data.records import Candidate, Vacancy
 from models.match import MatchResult
 from service.api.deps import MetricsDep, PageDep, SessionDep
 from service.api.routes.candidates import CandidateId, own_candidate
 from service.api.routes.vacancies import CityFilter, OccupationFilter, VacancyId, own_vacancy
 from service.api.security import PlatformOrAdmin, tenant_scope
+from service.core.errors import Forbidden
 from service.core.metrics import AppMetrics
 from service.core.openapi import problem_responses
 from service.matching import MatchRequest, MatchService, match_service
+from service.occupation_coding import get_title_coder
+from service.records import check_record
 from service.schemas.common import Page, PageParams
 from service.schemas.matches import MatchOut
+from service.schemas.records import CandidateIn, VacancyIn
 
 __all__ = ["MATCH_RESULT_CAP", "router"]
 
@@ -139,5 +152,100 @@ def vacancies_for_candidate(
         metrics,
         "vacancies_for_candidate",
         lambda service: service.vacancies_for_candidate(candidate, wanted, MATCH_RESULT_CAP),
+    )
+    return _page(results, paging)
+
+
+def _profile(principal: PlatformOrAdmin, incoming: VacancyIn | CandidateIn) -> dict[str, object]:
+    """The body as a record's fields, in the caller's tenant (a platform may name only its own)."""
+    scope = tenant_scope(principal)
+    if scope is not None and incoming.tenant_id not in (None, scope):
+        raise Forbidden("A platform key may only match its own tenant's records.")
+    return incoming.model_dump() | {"tenant_id": scope or incoming.tenant_id or "public"}
+
+
+@router.post(
+    "/matches/candidates-for-vacancy",
+    response_model=Page[MatchOut],
+    summary="Ranked candidates for a vacancy given in the body (not stored)",
+    responses=problem_responses(403, 422, 503),
+)
+def candidates_for_vacancy_profile(
+    body: VacancyIn,
+    principal: PlatformOrAdmin,
+    paging: PageDep,
+    request: Request,
+    metrics: MetricsDep,
+    threshold: Threshold = 0.0,
+    city_code: CityFilter = None,
+    occupation_code: OccupationFilter = None,
+    min_education: Annotated[Education | None, Query()] = None,
+    min_experience_years: Annotated[int | None, Query(ge=0, le=60)] = None,
+) -> Page[MatchOut]:
+    """Candidates meeting every hard requirement of the posted vacancy, best first.
+
+    The vacancy is validated as on create (an ``occupation_code`` left out is coded from
+    the title) and never stored or indexed.
+    """
+    vacancy = Vacancy.model_validate(_profile(principal, body))
+    (vacancy,) = code_missing_occupation([vacancy], lambda: get_title_coder(request.app))
+    check_record(vacancy, metrics)
+    wanted = MatchRequest(
+        tenant_id=tenant_scope(principal),
+        city_codes=None if city_code is None else (city_code,),
+        occupation_prefix=occupation_code,
+        min_education=min_education,
+        min_experience_years=min_experience_years,
+        threshold=threshold,
+    )
+    results = _ranked(
+        request,
+        metrics,
+        "candidates_for_vacancy",
+        lambda service: service.candidates_for_vacancy(
+            vacancy, wanted, MATCH_RESULT_CAP, stored=False
+        ),
+    )
+    return _page(results, paging)
+
+
+@router.post(
+    "/matches/vacancies-for-candidate",
+    response_model=Page[MatchOut],
+    summary="Ranked vacancies for a candidate given in the body (not stored)",
+    responses=problem_responses(403, 422, 503),
+)
+def vacancies_for_candidate_profile(
+    body: CandidateIn,
+    principal: PlatformOrAdmin,
+    paging: PageDep,
+    request: Request,
+    metrics: MetricsDep,
+    threshold: Threshold = 0.0,
+    city_code: CityFilter = None,
+    occupation_code: OccupationFilter = None,
+    min_salary: Annotated[int | None, Query(ge=0, le=1_000_000)] = None,
+) -> Page[MatchOut]:
+    """Vacancies whose hard requirements the posted candidate meets, best first.
+
+    The candidate is validated as on create and never stored or indexed; its contact and
+    protected data are not used.
+    """
+    candidate = Candidate.model_validate(_profile(principal, body))
+    check_record(candidate, metrics)
+    wanted = MatchRequest(
+        tenant_id=tenant_scope(principal),
+        city_codes=None if city_code is None else (city_code,),
+        occupation_prefix=occupation_code,
+        min_salary=min_salary,
+        threshold=threshold,
+    )
+    results = _ranked(
+        request,
+        metrics,
+        "vacancies_for_candidate",
+        lambda service: service.vacancies_for_candidate(
+            candidate, wanted, MATCH_RESULT_CAP, stored=False
+        ),
     )
     return _page(results, paging)
