@@ -261,7 +261,10 @@ class MatchEngine(BaseEstimator):
             arrays = encode_vacancies(records_frame([vacancy]), self.vocab_, self.text_model_)
             row = 0
         if not arrays.scorable[row]:
-            raise InsufficientData("vacancy needs an occupation code or a title/description")
+            raise InsufficientData(
+                "vacancy has nothing to match on: no occupation code (or only a low-confidence"
+                " guess from the title), no meaningful title/description and no skills"
+            )
         return arrays, row
 
     def _candidate(
@@ -275,7 +278,10 @@ class MatchEngine(BaseEstimator):
             arrays = encode_candidates(records_frame([candidate]), self.vocab_, self.text_model_)
             row = 0
         if not arrays.scorable[row]:
-            raise InsufficientData("candidate needs a desired/current occupation or resume text")
+            raise InsufficientData(
+                "candidate has nothing to match on: no desired/current occupation, no resume"
+                " text and no skills"
+            )
         return arrays, row
 
     def eligible_candidates(self, v: VacancyArrays, row: int) -> Rows:
