@@ -120,6 +120,9 @@ class MatchRequest:
         Vacancies only: salary ceiling at least this.
     threshold
         Minimum score.
+    commute_km
+        Also admit pairs whose candidate's home city seat and vacancy's city seat are at
+        most this great-circle distance apart (beyond the candidate's desired cities).
     """
 
     tenant_id: str | None = None
@@ -129,6 +132,7 @@ class MatchRequest:
     min_experience_years: int | None = None
     min_salary: int | None = None
     threshold: float = 0.0
+    commute_km: float | None = None
 
 
 @dataclass
@@ -401,6 +405,7 @@ class MatchService:
                     filters=filters,
                     threshold=request.threshold,
                     open_on=today_in_china(),
+                    commute_km=request.commute_km,
                 ),
                 (lambda: served.engine.upsert_vacancies([vacancy])) if stored else None,
             )
@@ -437,6 +442,7 @@ class MatchService:
                     filters=filters,
                     threshold=request.threshold,
                     open_on=today_in_china(),
+                    commute_km=request.commute_km,
                 ),
                 (lambda: served.engine.upsert_candidates([public])) if stored else None,
             )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import date
 from typing import Any, Literal, Self
 
@@ -284,26 +285,42 @@ class MatchEngine(BaseEstimator):
             )
         return arrays, row
 
-    def eligible_candidates(self, v: VacancyArrays, row: int) -> Rows:
+    def _rules(self, commute_km: float | None) -> HardRules:
+        """The fitted hard rules, with a query's commute radius when it gives one.
+
+        A per-query ``commute_km`` replaces the fitted ``commute_radius_km`` for that query
+        only: a platform asks "who commutes at most 60 km", the model is not refitted.
+        """
+        if commute_km is None:
+            return self.rules_
+        return replace(self.rules_, commute_radius_km=float(commute_km))
+
+    def eligible_candidates(
+        self, v: VacancyArrays, row: int, *, commute_km: float | None = None
+    ) -> Rows:
         """Indexed, active, scorable candidate rows passing every hard requirement."""
+        rules = self._rules(commute_km)
         low, high = candidate_query_keys(
-            v, row, self.vocab_, self.rules_.occupation_level, self.rules_.commute_radius_km
+            v, row, self.vocab_, rules.occupation_level, rules.commute_radius_km
         )
         rows = self.candidate_parts_.lookup(low, high)
         c = self.candidates_
         rows = rows[c.active[rows] & c.scorable[rows]]
-        ok = hard_pass(c, rows, v, np.full(rows.size, row, np.int64), self.rules_, self.vocab_)
+        ok = hard_pass(c, rows, v, np.full(rows.size, row, np.int64), rules, self.vocab_)
         return rows[ok]
 
-    def eligible_vacancies(self, c: CandidateArrays, row: int) -> Rows:
+    def eligible_vacancies(
+        self, c: CandidateArrays, row: int, *, commute_km: float | None = None
+    ) -> Rows:
         """Indexed, active, scorable vacancy rows whose hard requirements the candidate meets."""
+        rules = self._rules(commute_km)
         low, high = vacancy_query_keys(
-            c, row, self.vocab_, self.rules_.occupation_level, self.rules_.commute_radius_km
+            c, row, self.vocab_, rules.occupation_level, rules.commute_radius_km
         )
         rows = self.vacancy_parts_.lookup(low, high)
         v = self.vacancies_
         rows = rows[v.active[rows] & v.scorable[rows]]
-        ok = hard_pass(c, np.full(rows.size, row, np.int64), v, rows, self.rules_, self.vocab_)
+        ok = hard_pass(c, np.full(rows.size, row, np.int64), v, rows, rules, self.vocab_)
         return rows[ok]
 
     # ------------------------------------------------------------------ scoring
@@ -378,17 +395,20 @@ class MatchEngine(BaseEstimator):
         filters: MatchFilters | None = None,
         threshold: float = 0.0,
         open_on: date | None = None,
+        commute_km: float | None = None,
     ) -> list[MatchResult]:
         """Top-``k`` eligible candidates for a vacancy (an indexed id or a record).
 
         With ``open_on``, a vacancy not open that day (closed, expired, filled, not yet
-        posted: :mod:`models.match.lifecycle`) gets no candidates.
+        posted: :mod:`models.match.lifecycle`) gets no candidates. ``commute_km`` also
+        admits candidates whose home city seat lies within that great-circle distance of
+        the vacancy's city seat (:meth:`_rules`).
         """
         check_is_fitted(self, "model_version_")
         v, row = self._vacancy(vacancy)
         if open_on is not None and not open_mask(v, np.asarray([row]), open_on)[0]:
             return []
-        rows = self.eligible_candidates(v, row)
+        rows = self.eligible_candidates(v, row, commute_km=commute_km)
         if filters is not None:
             rows = apply_filters(self.candidates_, rows, filters, self.vocab_)
         vr = np.full(rows.size, row, np.int64)
@@ -403,17 +423,20 @@ class MatchEngine(BaseEstimator):
         threshold: float = 0.0,
         exposure: ExposureTracker | None = None,
         open_on: date | None = None,
+        commute_km: float | None = None,
     ) -> list[MatchResult]:
         """Top-``k`` vacancies whose hard requirements a candidate meets.
 
-        With ``open_on``, only vacancies open that day (:mod:`models.match.lifecycle`).
+        With ``open_on``, only vacancies open that day (:mod:`models.match.lifecycle`);
+        ``commute_km`` also admits vacancies whose city seat lies within that distance of
+        the candidate's home city seat.
 
         With ``exposure``, vacancies already shown ``cap × headcount`` times are skipped and
         the returned ones are counted (congestion control).
         """
         check_is_fitted(self, "model_version_")
         c, row = self._candidate(candidate)
-        rows = self.eligible_vacancies(c, row)
+        rows = self.eligible_vacancies(c, row, commute_km=commute_km)
         if open_on is not None:
             rows = rows[open_mask(self.vacancies_, rows, open_on)]
         if filters is not None:

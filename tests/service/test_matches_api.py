@@ -6,6 +6,7 @@ and a tampered newer artifact never replaces the good one being served."""
 from __future__ import annotations
 
 import logging
+import math
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -475,3 +476,49 @@ def test_posted_profiles_are_validated_like_a_create_and_see_only_the_own_tenant
         headers=api.platform["tb"],
     )
     assert other.status_code == 403
+
+
+def test_max_commute_km_admits_vacancies_in_nearby_cities_only(api: Api, fitted: Fitted) -> None:
+    seats = cities().set_index("city_code")
+
+    def km(a: str, b: str) -> float:
+        lon1, lat1, lon2, lat2 = map(
+            math.radians, (seats.lon[a], seats.lat[a], seats.lon[b], seats.lat[b])
+        )
+        h = math.sin((lat2 - lat1) / 2) ** 2
+        h += math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+        return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+    grown = 0
+    for candidate_id in sorted(fitted.candidates)[:60]:
+        person = fitted.candidates[candidate_id]
+        body = person.model_dump(mode="json") | {
+            "candidate_id": "commuter",
+            "city_code": "4419",  # 东莞, wanting only 东莞, no GBA-wide search
+            "desired_city_codes": ["4419"],
+            "willing_gba": False,
+        }
+        pages = {
+            radius: api.client.post(
+                "/matches/vacancies-for-candidate",
+                json=body,
+                params={"size": 200, **({} if radius is None else {"max_commute_km": radius})},
+                headers=api.admin,
+            )
+            for radius in (None, 70.0)
+        }
+        if pages[None].status_code == 422:
+            continue
+        assert all(page.status_code == 200 for page in pages.values()), pages[None].text
+        near = {m["vacancy_id"] for m in pages[70.0].json()["items"]}
+        local = {m["vacancy_id"] for m in pages[None].json()["items"]}
+        assert {fitted.vacancies[v].city_code for v in local} <= {"4419"}
+        assert all(km("4419", fitted.vacancies[v].city_code) <= 70.0 for v in near)
+        grown += bool(near - local)
+    assert grown >= 1, "some 东莞 seeker should gain a vacancy across the boundary"
+    bad = api.client.get(
+        f"/vacancies/{sorted(fitted.vacancies)[0]}/matches",
+        params={"max_commute_km": -1},
+        headers=api.admin,
+    )
+    assert bad.status_code == 422

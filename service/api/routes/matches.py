@@ -13,6 +13,12 @@ title), then matched like a stored record — same hard filters, lifecycle, scor
 explanations — and nothing is written to the store or the index. Results only ever come
 from the caller's tenant (all tenants for an admin).
 
+``max_commute_km`` (every match route) also admits pairs across city boundaries whose
+candidate home city and vacancy city are at most that far apart: great-circle distance
+between the cities' seats (cities.csv lon/lat). districts.csv has no coordinates and a
+candidate has no district, so a district is approximated by its city's seat; two places in
+one city are always at distance 0.
+
 Paging: the engine re-ranks a bounded window of the best hard-filtered pairs (its
 ``window``, 200 by default); ``total`` counts the ranked pairs available within it.
 """
@@ -50,6 +56,19 @@ router = APIRouter(tags=["matches"])
 
 Threshold = Annotated[
     float, Query(ge=0.0, le=1.0, description="Minimum score (scores lie in [0, 1]).")
+]
+CommuteKm = Annotated[
+    float | None,
+    Query(
+        ge=0.0,
+        le=300.0,
+        description=(
+            "Also match across city boundaries: candidate home and vacancy at most this many"
+            " km apart (great-circle distance between the two cities' seats in"
+            " data/taxonomies/cities.csv; districts carry no coordinates, so a district is"
+            " approximated by its city's seat — 东莞→深圳 is about 60 km)."
+        ),
+    ),
 ]
 _ERRORS = problem_responses(404, 422, 503)
 
@@ -96,6 +115,7 @@ def candidates_for_vacancy(
         Query(description="Minimum education (0 初中 … 5 博士); skill equivalence counts."),
     ] = None,
     min_experience_years: Annotated[int | None, Query(ge=0, le=60)] = None,
+    max_commute_km: CommuteKm = None,
 ) -> Page[MatchOut]:
     """Candidates meeting every hard requirement of the vacancy, best first."""
     vacancy = own_vacancy(session, principal, vacancy_id)
@@ -107,6 +127,7 @@ def candidates_for_vacancy(
         min_education=min_education,
         min_experience_years=min_experience_years,
         threshold=threshold,
+        commute_km=max_commute_km,
     )
     results = _ranked(
         request,
@@ -136,6 +157,7 @@ def vacancies_for_candidate(
     min_salary: Annotated[
         int | None, Query(ge=0, le=1_000_000, description="Salary ceiling at least this.")
     ] = None,
+    max_commute_km: CommuteKm = None,
 ) -> Page[MatchOut]:
     """Vacancies whose hard requirements the candidate meets, best first."""
     candidate = own_candidate(session, principal, candidate_id)
@@ -146,6 +168,7 @@ def vacancies_for_candidate(
         occupation_prefix=occupation_code,
         min_salary=min_salary,
         threshold=threshold,
+        commute_km=max_commute_km,
     )
     results = _ranked(
         request,
@@ -181,6 +204,7 @@ def candidates_for_vacancy_profile(
     occupation_code: OccupationFilter = None,
     min_education: Annotated[Education | None, Query()] = None,
     min_experience_years: Annotated[int | None, Query(ge=0, le=60)] = None,
+    max_commute_km: CommuteKm = None,
 ) -> Page[MatchOut]:
     """Candidates meeting every hard requirement of the posted vacancy, best first.
 
@@ -197,6 +221,7 @@ def candidates_for_vacancy_profile(
         min_education=min_education,
         min_experience_years=min_experience_years,
         threshold=threshold,
+        commute_km=max_commute_km,
     )
     results = _ranked(
         request,
@@ -225,6 +250,7 @@ def vacancies_for_candidate_profile(
     city_code: CityFilter = None,
     occupation_code: OccupationFilter = None,
     min_salary: Annotated[int | None, Query(ge=0, le=1_000_000)] = None,
+    max_commute_km: CommuteKm = None,
 ) -> Page[MatchOut]:
     """Vacancies whose hard requirements the posted candidate meets, best first.
 
@@ -239,6 +265,7 @@ def vacancies_for_candidate_profile(
         occupation_prefix=occupation_code,
         min_salary=min_salary,
         threshold=threshold,
+        commute_km=max_commute_km,
     )
     results = _ranked(
         request,
