@@ -44,7 +44,7 @@ from data.store import list_candidates, list_vacancies
 from data.store.changes import RecordChange, changes_since, latest_seq
 from data.store.repository import get_candidates, get_vacancies, hired_counts
 from models.match import InsufficientData as EngineInsufficientData
-from models.match import MatchEngine, MatchFilters, MatchResult, UnknownRecord
+from models.match import MatchEngine, MatchFilters, Ranked, UnknownRecord
 from models.match.encoding import records_frame
 from models.match.lifecycle import today_in_china
 from models.registry import (
@@ -375,7 +375,7 @@ class MatchService:
     # ------------------------------------------------------------------ queries
     def candidates_for_vacancy(
         self, vacancy: Vacancy, request: MatchRequest, limit: int, *, stored: bool = True
-    ) -> list[MatchResult]:
+    ) -> Ranked:
         """Up to ``limit`` ranked candidates for a vacancy.
 
         ``stored=False`` ranks a profile given in a request body: it is encoded for this
@@ -412,7 +412,7 @@ class MatchService:
 
     def vacancies_for_candidate(
         self, candidate: Candidate, request: MatchRequest, limit: int, *, stored: bool = True
-    ) -> list[MatchResult]:
+    ) -> Ranked:
         """Up to ``limit`` ranked vacancies whose hard requirements a candidate meets.
 
         ``stored=False``: a profile from a request body, encoded for this query only (as in
@@ -450,9 +450,9 @@ class MatchService:
     @staticmethod
     def _query(
         served: _Served,
-        run: Callable[[], list[MatchResult]],
+        run: Callable[[], Ranked],
         index_record: Callable[[], None] | None,
-    ) -> list[MatchResult]:
+    ) -> Ranked:
         try:
             try:
                 return run()

@@ -49,6 +49,7 @@ from models.match.ranker import PairwiseLogisticRanker, expand_features
 from models.match.results import (
     MatchFilters,
     MatchResult,
+    Ranked,
     apply_filters,
     explain_skills,
     soft_gaps,
@@ -351,7 +352,7 @@ class MatchEngine(BaseEstimator):
         other_ids: npt.NDArray[np.object_],
         k: int,
         threshold: float,
-    ) -> list[MatchResult]:
+    ) -> Ranked:
         features = pair_features(c, cr, v, vr, self.vocab_)
         base = self.scorer_.score(features)
         window = ranked_order(base, other_ids)[: self.window]
@@ -385,7 +386,7 @@ class MatchEngine(BaseEstimator):
                     model_version=self.model_version_,
                 )
             )
-        return results
+        return Ranked(results, eligible=int(cr.size))
 
     def candidates_for_vacancy(
         self,
@@ -396,8 +397,11 @@ class MatchEngine(BaseEstimator):
         threshold: float = 0.0,
         open_on: date | None = None,
         commute_km: float | None = None,
-    ) -> list[MatchResult]:
+    ) -> Ranked:
         """Top-``k`` eligible candidates for a vacancy (an indexed id or a record).
+
+        The result's ``eligible`` counts every candidate passing the hard requirements
+        and ``filters`` (:class:`~models.match.results.Ranked`).
 
         With ``open_on``, a vacancy not open that day (closed, expired, filled, not yet
         posted: :mod:`models.match.lifecycle`) gets no candidates. ``commute_km`` also
@@ -407,7 +411,7 @@ class MatchEngine(BaseEstimator):
         check_is_fitted(self, "model_version_")
         v, row = self._vacancy(vacancy)
         if open_on is not None and not open_mask(v, np.asarray([row]), open_on)[0]:
-            return []
+            return Ranked()
         rows = self.eligible_candidates(v, row, commute_km=commute_km)
         if filters is not None:
             rows = apply_filters(self.candidates_, rows, filters, self.vocab_)
@@ -424,7 +428,7 @@ class MatchEngine(BaseEstimator):
         exposure: ExposureTracker | None = None,
         open_on: date | None = None,
         commute_km: float | None = None,
-    ) -> list[MatchResult]:
+    ) -> Ranked:
         """Top-``k`` vacancies whose hard requirements a candidate meets.
 
         With ``open_on``, only vacancies open that day (:mod:`models.match.lifecycle`);

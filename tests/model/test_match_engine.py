@@ -283,3 +283,15 @@ def test_rewrites_keep_the_index_bounded_and_equal_to_a_fresh_build() -> None:
         got_v = [(r.vacancy_id, r.score) for r in local.vacancies_for_candidate(candidate_id)]
         want_v = [(r.vacancy_id, r.score) for r in fresh.vacancies_for_candidate(candidate_id)]
         assert got_v == want_v
+
+
+def test_eligible_counts_pairs_beyond_the_ranker_window() -> None:
+    people = [candidate(f"c{i:02d}") for i in range(30)]
+    narrow = MatchEngine(window=5, use_ranker=False).fit(frame(people), frame([vacancy("v1")]))
+    ranked = narrow.candidates_for_vacancy("v1", k=50)
+    assert (len(ranked), ranked.eligible) == (5, 30)
+    assert narrow.vacancies_for_candidate("c00").eligible == 1
+    assert (
+        narrow.candidates_for_vacancy("v1", filters=MatchFilters(city_codes=("4403",))).eligible
+        == 0
+    )

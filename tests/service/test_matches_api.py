@@ -522,3 +522,17 @@ def test_max_commute_km_admits_vacancies_in_nearby_cities_only(api: Api, fitted:
         headers=api.admin,
     )
     assert bad.status_code == 422
+
+
+def test_total_is_the_eligible_count_not_the_page_or_window(api: Api, fitted: Fitted) -> None:
+    """``total`` = candidates meeting the hard rules (restated independently), per tenant."""
+    for vacancy_id, page in _busy_vacancies(api, fitted)[:5]:
+        v = fitted.vacancies[vacancy_id]
+        eligible = [c for c in fitted.candidates.values() if _meets_hard_requirements(c, v)]
+        assert page["total"] == len(eligible), vacancy_id
+        assert page["ranked"] == len(page["items"]) <= page["total"]
+        small = _matches(api, f"/vacancies/{vacancy_id}/matches", size=1)
+        assert (small["total"], len(small["items"])) == (len(eligible), 1)
+        mine = api.platform[v.tenant_id]
+        own = _matches(api, f"/vacancies/{vacancy_id}/matches", headers=mine)
+        assert own["total"] == sum(c.tenant_id == v.tenant_id for c in eligible)

@@ -19,8 +19,11 @@ between the cities' seats (cities.csv lon/lat). districts.csv has no coordinates
 candidate has no district, so a district is approximated by its city's seat; two places in
 one city are always at distance 0.
 
-Paging: the engine re-ranks a bounded window of the best hard-filtered pairs (its
-``window``, 200 by default); ``total`` counts the ranked pairs available within it.
+Paging and ``total`` (:class:`service.schemas.matches.MatchPage`): ``total`` is the number
+of eligible pairs after every hard filter, the lifecycle and the request's filters (not
+capped at the window); with ``threshold`` > 0 it is the number of ranked pairs at or above
+the threshold. The engine re-ranks a bounded window of the best hard-filtered pairs (its
+``window``, 200 by default); ``ranked`` says how many are served, pages past it are empty.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from fastapi import APIRouter, Query, Request
 from data.levels import Education
 from data.occupation_coding import code_missing_occupation
 from data.records import Candidate, Vacancy
-from models.match import MatchResult
+from models.match import Ranked
 from service.api.deps import MetricsDep, PageDep, SessionDep
 from service.api.routes.candidates import CandidateId, own_candidate
 from service.api.routes.vacancies import CityFilter, OccupationFilter, VacancyId, own_vacancy
@@ -45,8 +48,8 @@ from service.core.openapi import problem_responses
 from service.matching import MatchRequest, MatchService, match_service
 from service.occupation_coding import get_title_coder
 from service.records import check_record
-from service.schemas.common import Page, PageParams
-from service.schemas.matches import MatchOut
+from service.schemas.common import PageParams
+from service.schemas.matches import MatchOut, MatchPage
 from service.schemas.records import CandidateIn, VacancyIn
 
 __all__ = ["MATCH_RESULT_CAP", "router"]
@@ -77,8 +80,8 @@ def _ranked(
     request: Request,
     metrics: AppMetrics,
     direction: str,
-    rank: Callable[[MatchService], list[MatchResult]],
-) -> list[MatchResult]:
+    rank: Callable[[MatchService], Ranked],
+) -> Ranked:
     """Run the engine, recording its latency and the live model version for Prometheus."""
     service = match_service(request.app)
     began = time.perf_counter()
@@ -89,14 +92,20 @@ def _ranked(
     return results
 
 
-def _page(results: list[MatchResult], paging: PageParams) -> Page[MatchOut]:
+def _page(results: Ranked, paging: PageParams, threshold: float) -> MatchPage:
     window = results[paging.offset : paging.offset + paging.size]
-    return Page[MatchOut].of([MatchOut.of(result) for result in window], len(results), paging)
+    return MatchPage(
+        items=[MatchOut.of(result) for result in window],
+        total=results.eligible if threshold == 0.0 else len(results),
+        ranked=len(results),
+        page=paging.page,
+        size=paging.size,
+    )
 
 
 @router.get(
     "/vacancies/{vacancy_id}/matches",
-    response_model=Page[MatchOut],
+    response_model=MatchPage,
     summary="Ranked candidates for a vacancy",
     responses=_ERRORS,
 )
@@ -116,7 +125,7 @@ def candidates_for_vacancy(
     ] = None,
     min_experience_years: Annotated[int | None, Query(ge=0, le=60)] = None,
     max_commute_km: CommuteKm = None,
-) -> Page[MatchOut]:
+) -> MatchPage:
     """Candidates meeting every hard requirement of the vacancy, best first."""
     vacancy = own_vacancy(session, principal, vacancy_id)
     session.close()  # release the connection before the (CPU-bound) ranking
@@ -135,12 +144,12 @@ def candidates_for_vacancy(
         "candidates_for_vacancy",
         lambda service: service.candidates_for_vacancy(vacancy, wanted, MATCH_RESULT_CAP),
     )
-    return _page(results, paging)
+    return _page(results, paging, threshold)
 
 
 @router.get(
     "/candidates/{candidate_id}/matches",
-    response_model=Page[MatchOut],
+    response_model=MatchPage,
     summary="Ranked vacancies for a candidate",
     responses=_ERRORS,
 )
@@ -158,7 +167,7 @@ def vacancies_for_candidate(
         int | None, Query(ge=0, le=1_000_000, description="Salary ceiling at least this.")
     ] = None,
     max_commute_km: CommuteKm = None,
-) -> Page[MatchOut]:
+) -> MatchPage:
     """Vacancies whose hard requirements the candidate meets, best first."""
     candidate = own_candidate(session, principal, candidate_id)
     session.close()
@@ -176,7 +185,7 @@ def vacancies_for_candidate(
         "vacancies_for_candidate",
         lambda service: service.vacancies_for_candidate(candidate, wanted, MATCH_RESULT_CAP),
     )
-    return _page(results, paging)
+    return _page(results, paging, threshold)
 
 
 def _profile(principal: PlatformOrAdmin, incoming: VacancyIn | CandidateIn) -> dict[str, object]:
@@ -189,7 +198,7 @@ def _profile(principal: PlatformOrAdmin, incoming: VacancyIn | CandidateIn) -> d
 
 @router.post(
     "/matches/candidates-for-vacancy",
-    response_model=Page[MatchOut],
+    response_model=MatchPage,
     summary="Ranked candidates for a vacancy given in the body (not stored)",
     responses=problem_responses(403, 422, 503),
 )
@@ -205,7 +214,7 @@ def candidates_for_vacancy_profile(
     min_education: Annotated[Education | None, Query()] = None,
     min_experience_years: Annotated[int | None, Query(ge=0, le=60)] = None,
     max_commute_km: CommuteKm = None,
-) -> Page[MatchOut]:
+) -> MatchPage:
     """Candidates meeting every hard requirement of the posted vacancy, best first.
 
     The vacancy is validated as on create (an ``occupation_code`` left out is coded from
@@ -231,12 +240,12 @@ def candidates_for_vacancy_profile(
             vacancy, wanted, MATCH_RESULT_CAP, stored=False
         ),
     )
-    return _page(results, paging)
+    return _page(results, paging, threshold)
 
 
 @router.post(
     "/matches/vacancies-for-candidate",
-    response_model=Page[MatchOut],
+    response_model=MatchPage,
     summary="Ranked vacancies for a candidate given in the body (not stored)",
     responses=problem_responses(403, 422, 503),
 )
@@ -251,7 +260,7 @@ def vacancies_for_candidate_profile(
     occupation_code: OccupationFilter = None,
     min_salary: Annotated[int | None, Query(ge=0, le=1_000_000)] = None,
     max_commute_km: CommuteKm = None,
-) -> Page[MatchOut]:
+) -> MatchPage:
     """Vacancies whose hard requirements the posted candidate meets, best first.
 
     The candidate is validated as on create and never stored or indexed; its contact and
@@ -275,4 +284,4 @@ def vacancies_for_candidate_profile(
             candidate, wanted, MATCH_RESULT_CAP, stored=False
         ),
     )
-    return _page(results, paging)
+    return _page(results, paging, threshold)
