@@ -26,6 +26,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, date
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -34,7 +35,7 @@ import numpy.typing as npt
 from fastapi import FastAPI
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -42,11 +43,11 @@ from data.levels import Education, SkillLevel, meets_education
 from data.records import Candidate, Vacancy
 from data.store import list_candidates, list_vacancies
 from data.store.changes import RecordChange, changes_since, latest_seq
-from data.store.repository import get_candidates, get_vacancies, hired_counts
+from data.store.repository import OUTCOMES, get_candidates, get_vacancies, hired_counts
 from models.match import InsufficientData as EngineInsufficientData
 from models.match import MatchEngine, MatchFilters, Ranked, UnknownRecord
 from models.match.encoding import records_frame
-from models.match.lifecycle import today_in_china
+from models.match.lifecycle import CHINA_TZ, today_in_china
 from models.registry import (
     ArtifactInfo,
     ArtifactNotFoundError,
@@ -294,6 +295,7 @@ class MatchService:
                 vacancies = _all(session, list_vacancies)
                 candidates = _all(session, list_candidates)
                 hires = hired_counts(session)
+                hire_days = _hire_days(session)
         except SQLAlchemyError as error:
             raise ServiceUnavailable(
                 "The database is unavailable.", headers={"Retry-After": RETRY_AFTER_SECONDS}
@@ -301,6 +303,7 @@ class MatchService:
         engine.index_candidates(records_frame(candidates))
         engine.index_vacancies(records_frame(vacancies))
         engine.record_hires(hires)
+        engine.record_candidate_hires(hire_days)
         tenants: dict[Side, dict[str, str]] = {
             "candidates": {c.candidate_id: c.tenant_id for c in candidates},
             "vacancies": {v.vacancy_id: v.tenant_id for v in vacancies},
@@ -367,6 +370,11 @@ class MatchService:
                 SIDES[side].upsert(served.engine, current)
                 if side == "vacancies":
                     served.engine.record_hires(hired_counts(session, unique))
+                    # A hire is logged as a change of its vacancy: re-read its candidates'.
+                    hired = _hired_in(session, unique)
+                    served.engine.record_candidate_hires(_hire_days(session, hired))
+                else:  # re-encoded rows start unhired: restore their hire days
+                    served.engine.record_candidate_hires(_hire_days(session, unique))
                 for record in current:
                     served.tenants[side][SIDES[side].record_id(record)] = record.tenant_id
         served.exclusions.clear()  # cached exclusion sets are stale now
@@ -486,6 +494,34 @@ class MatchService:
             cached = frozenset(str(i) for i in ids[drop & arrays.active])
             served.exclusions[key] = cached
         return cached
+
+
+def _hire_days(session: Session, candidate_ids: list[str] | None = None) -> dict[str, date]:
+    """Each candidate's latest ``hired`` outcome day in China time (all when None)."""
+    query = (
+        select(OUTCOMES.c.candidate_id, func.max(OUTCOMES.c.occurred_at))
+        .where(OUTCOMES.c.event == "hired")
+        .group_by(OUTCOMES.c.candidate_id)
+    )
+    if candidate_ids is not None:
+        if not candidate_ids:
+            return {}
+        query = query.where(OUTCOMES.c.candidate_id.in_(candidate_ids))
+    days: dict[str, date] = {}
+    for candidate_id, moment in session.execute(query):
+        stamp = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+        days[str(candidate_id)] = stamp.astimezone(CHINA_TZ).date()
+    return days
+
+
+def _hired_in(session: Session, vacancy_ids: list[str]) -> list[str]:
+    """Candidates with a ``hired`` outcome in any of ``vacancy_ids``."""
+    query = (
+        select(OUTCOMES.c.candidate_id)
+        .where(OUTCOMES.c.event == "hired", OUTCOMES.c.vacancy_id.in_(vacancy_ids))
+        .distinct()
+    )
+    return [str(candidate_id) for candidate_id in session.scalars(query)]
 
 
 def _checked_engine(obj: Any) -> MatchEngine:

@@ -81,6 +81,8 @@ class CandidateArrays:
     text: sp.csr_matrix
     scorable: Bools
     active: Bools
+    registered_on: I32  # availability only, never a feature
+    hired_on: I32  # latest hire day (set by the serving index); NO_DATE = never hired
 
 
 @dataclass
@@ -214,7 +216,16 @@ def vacancy_texts(frame: pd.DataFrame) -> list[str]:
 def encode_candidates(
     frame: pd.DataFrame, vocabularies: Vocabularies, text_model: TextModel
 ) -> CandidateArrays:
-    """Encode a candidate frame (only the allow-listed fields are read)."""
+    """Encode a candidate frame (only the allow-listed fields are read as features).
+
+    ``registered_on`` is read too, for availability only (never scored): a candidate
+    registered after the query day is not recommended (:mod:`models.match.lifecycle`).
+    """
+    registered = (
+        _days(frame["registered_on"].reset_index(drop=True))
+        if "registered_on" in frame
+        else np.full(len(frame), NO_DATE, dtype=np.int32)
+    )
     frame = allowed_candidate_frame(frame).reset_index(drop=True)
     geo = geography()
     occ = vocabularies.occupations
@@ -258,6 +269,8 @@ def encode_candidates(
         | (resume != "").to_numpy()
         | np.asarray([bool(s) for s in skills]),
         active=np.ones(len(frame), dtype=bool),
+        registered_on=registered,
+        hired_on=np.full(len(frame), NO_DATE, dtype=np.int32),
     )
 
 

@@ -44,7 +44,7 @@ from models.match.index import (
     vacancy_partition_keys,
     vacancy_query_keys,
 )
-from models.match.lifecycle import open_mask
+from models.match.lifecycle import available_mask, epoch_days, open_mask
 from models.match.ranker import PairwiseLogisticRanker, expand_features
 from models.match.results import (
     MatchFilters,
@@ -231,6 +231,13 @@ class MatchEngine(BaseEstimator):
             if row is not None:
                 self.vacancies_.hires[row] = count
 
+    def record_candidate_hires(self, hired_on: Mapping[str, date]) -> None:
+        """Set each indexed candidate's latest hire day (hired since registering = taken)."""
+        for candidate_id, day in hired_on.items():
+            row = self.candidate_rows_.get(candidate_id)
+            if row is not None:
+                self.candidates_.hired_on[row] = epoch_days(day)
+
     def remove_candidate(self, candidate_id: str, *, missing_ok: bool = False) -> bool:
         """Drop a candidate from results (tombstone); False if it was not indexed."""
         row = self.candidate_rows_.pop(candidate_id, None)
@@ -404,7 +411,8 @@ class MatchEngine(BaseEstimator):
         and ``filters`` (:class:`~models.match.results.Ranked`).
 
         With ``open_on``, a vacancy not open that day (closed, expired, filled, not yet
-        posted: :mod:`models.match.lifecycle`) gets no candidates. ``commute_km`` also
+        posted: :mod:`models.match.lifecycle`) gets no candidates, and only candidates
+        available that day (registered, not hired since) are returned. ``commute_km`` also
         admits candidates whose home city seat lies within that great-circle distance of
         the vacancy's city seat (:meth:`_rules`).
         """
@@ -413,6 +421,8 @@ class MatchEngine(BaseEstimator):
         if open_on is not None and not open_mask(v, np.asarray([row]), open_on)[0]:
             return Ranked()
         rows = self.eligible_candidates(v, row, commute_km=commute_km)
+        if open_on is not None:
+            rows = rows[available_mask(self.candidates_, rows, open_on)]
         if filters is not None:
             rows = apply_filters(self.candidates_, rows, filters, self.vocab_)
         vr = np.full(rows.size, row, np.int64)
@@ -431,7 +441,9 @@ class MatchEngine(BaseEstimator):
     ) -> Ranked:
         """Top-``k`` vacancies whose hard requirements a candidate meets.
 
-        With ``open_on``, only vacancies open that day (:mod:`models.match.lifecycle`);
+        With ``open_on``, only vacancies open that day (:mod:`models.match.lifecycle`), and
+        none for a candidate not available that day (hired since registering, or not yet
+        registered);
         ``commute_km`` also admits vacancies whose city seat lies within that distance of
         the candidate's home city seat.
 
@@ -440,6 +452,8 @@ class MatchEngine(BaseEstimator):
         """
         check_is_fitted(self, "model_version_")
         c, row = self._candidate(candidate)
+        if open_on is not None and not available_mask(c, np.asarray([row]), open_on)[0]:
+            return Ranked()
         rows = self.eligible_vacancies(c, row, commute_km=commute_km)
         if open_on is not None:
             rows = rows[open_mask(self.vacancies_, rows, open_on)]

@@ -11,7 +11,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +26,10 @@ from data.levels import (
     meets_skill_level,
     meets_title_level,
 )
-from data.records import Candidate, Vacancy
+from data.records import Candidate, MatchOutcome, OutcomeEvent, Vacancy
 from data.settings import Settings
 from data.store import (
+    insert_outcomes,
     make_engine,
     session_scope,
     upgrade_to_head,
@@ -536,3 +537,38 @@ def test_total_is_the_eligible_count_not_the_page_or_window(api: Api, fitted: Fi
         mine = api.platform[v.tenant_id]
         own = _matches(api, f"/vacancies/{vacancy_id}/matches", headers=mine)
         assert own["total"] == sum(c.tenant_id == v.tenant_id for c in eligible)
+
+
+def test_hired_and_not_yet_registered_candidates_are_never_recommended(
+    api: Api, fitted: Fitted, service_settings: Settings
+) -> None:
+    vacancy_id, page = _busy_vacancies(api, fitted)[0]
+    taken = page["items"][0]["candidate_id"]
+    elsewhere = next(v for v in sorted(fitted.vacancies) if v != vacancy_id)
+    store = make_engine(service_settings.database_url)
+    with session_scope(store) as session:
+        insert_outcomes(
+            session,
+            [
+                MatchOutcome(
+                    candidate_id=taken,
+                    vacancy_id=elsewhere,
+                    event=OutcomeEvent.hired,
+                    occurred_at=datetime.now(UTC) - timedelta(hours=1),
+                )
+            ],
+        )
+    store.dispose()
+    after = _matches(api, f"/vacancies/{vacancy_id}/matches")
+    assert taken not in {m["candidate_id"] for m in after["items"]}
+    assert after["total"] == page["total"] - 1
+    assert _matches(api, f"/candidates/{taken}/matches")["items"] == []
+    # Registering in the future: stored or posted, not recommended before that day.
+    future = fitted.candidates[page["items"][1]["candidate_id"]].model_dump(mode="json") | {
+        "registered_on": (date.today() + timedelta(days=30)).isoformat()
+    }
+    assert api.client.post("/candidates", json=future, headers=api.admin).status_code == 200
+    again = _matches(api, f"/vacancies/{vacancy_id}/matches")
+    assert future["candidate_id"] not in {m["candidate_id"] for m in again["items"]}
+    posted = api.client.post("/matches/vacancies-for-candidate", json=future, headers=api.admin)
+    assert (posted.status_code, posted.json()["items"], posted.json()["total"]) == (200, [], 0)
