@@ -26,6 +26,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, date
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -34,7 +35,7 @@ import numpy.typing as npt
 from fastapi import FastAPI
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -42,11 +43,11 @@ from data.levels import Education, SkillLevel, meets_education
 from data.records import Candidate, Vacancy
 from data.store import list_candidates, list_vacancies
 from data.store.changes import RecordChange, changes_since, latest_seq
-from data.store.repository import get_candidates, get_vacancies, hired_counts
+from data.store.repository import OUTCOMES, get_candidates, get_vacancies, hired_counts
 from models.match import InsufficientData as EngineInsufficientData
-from models.match import MatchEngine, MatchFilters, MatchResult, UnknownRecord
+from models.match import MatchEngine, MatchFilters, Ranked, UnknownRecord
 from models.match.encoding import records_frame
-from models.match.lifecycle import today_in_china
+from models.match.lifecycle import CHINA_TZ, today_in_china
 from models.registry import (
     ArtifactInfo,
     ArtifactNotFoundError,
@@ -120,6 +121,9 @@ class MatchRequest:
         Vacancies only: salary ceiling at least this.
     threshold
         Minimum score.
+    commute_km
+        Also admit pairs whose candidate's home city seat and vacancy's city seat are at
+        most this great-circle distance apart (beyond the candidate's desired cities).
     """
 
     tenant_id: str | None = None
@@ -129,6 +133,7 @@ class MatchRequest:
     min_experience_years: int | None = None
     min_salary: int | None = None
     threshold: float = 0.0
+    commute_km: float | None = None
 
 
 @dataclass
@@ -290,6 +295,7 @@ class MatchService:
                 vacancies = _all(session, list_vacancies)
                 candidates = _all(session, list_candidates)
                 hires = hired_counts(session)
+                hire_days = _hire_days(session)
         except SQLAlchemyError as error:
             raise ServiceUnavailable(
                 "The database is unavailable.", headers={"Retry-After": RETRY_AFTER_SECONDS}
@@ -297,6 +303,7 @@ class MatchService:
         engine.index_candidates(records_frame(candidates))
         engine.index_vacancies(records_frame(vacancies))
         engine.record_hires(hires)
+        engine.record_candidate_hires(hire_days)
         tenants: dict[Side, dict[str, str]] = {
             "candidates": {c.candidate_id: c.tenant_id for c in candidates},
             "vacancies": {v.vacancy_id: v.tenant_id for v in vacancies},
@@ -363,6 +370,11 @@ class MatchService:
                 SIDES[side].upsert(served.engine, current)
                 if side == "vacancies":
                     served.engine.record_hires(hired_counts(session, unique))
+                    # A hire is logged as a change of its vacancy: re-read its candidates'.
+                    hired = _hired_in(session, unique)
+                    served.engine.record_candidate_hires(_hire_days(session, hired))
+                else:  # re-encoded rows start unhired: restore their hire days
+                    served.engine.record_candidate_hires(_hire_days(session, unique))
                 for record in current:
                     served.tenants[side][SIDES[side].record_id(record)] = record.tenant_id
         served.exclusions.clear()  # cached exclusion sets are stale now
@@ -370,9 +382,13 @@ class MatchService:
 
     # ------------------------------------------------------------------ queries
     def candidates_for_vacancy(
-        self, vacancy: Vacancy, request: MatchRequest, limit: int
-    ) -> list[MatchResult]:
-        """Up to ``limit`` ranked candidates for a stored vacancy.
+        self, vacancy: Vacancy, request: MatchRequest, limit: int, *, stored: bool = True
+    ) -> Ranked:
+        """Up to ``limit`` ranked candidates for a vacancy.
+
+        ``stored=False`` ranks a profile given in a request body: it is encoded for this
+        query only (never upserted into the index, never written to the store), with the
+        same hard filters, lifecycle, scoring and explanations as a stored one.
 
         Raises
         ------
@@ -392,19 +408,23 @@ class MatchService:
             return self._query(
                 served,
                 lambda: served.engine.candidates_for_vacancy(
-                    vacancy.vacancy_id,
+                    vacancy.vacancy_id if stored else vacancy,
                     limit,
                     filters=filters,
                     threshold=request.threshold,
                     open_on=today_in_china(),
+                    commute_km=request.commute_km,
                 ),
-                lambda: served.engine.upsert_vacancies([vacancy]),
+                (lambda: served.engine.upsert_vacancies([vacancy])) if stored else None,
             )
 
     def vacancies_for_candidate(
-        self, candidate: Candidate, request: MatchRequest, limit: int
-    ) -> list[MatchResult]:
-        """Up to ``limit`` ranked vacancies whose hard requirements a stored candidate meets.
+        self, candidate: Candidate, request: MatchRequest, limit: int, *, stored: bool = True
+    ) -> Ranked:
+        """Up to ``limit`` ranked vacancies whose hard requirements a candidate meets.
+
+        ``stored=False``: a profile from a request body, encoded for this query only (as in
+        :meth:`candidates_for_vacancy`); its contact and protected data are dropped first.
 
         Raises
         ------
@@ -425,25 +445,28 @@ class MatchService:
             return self._query(
                 served,
                 lambda: served.engine.vacancies_for_candidate(
-                    candidate.candidate_id,
+                    candidate.candidate_id if stored else public,
                     limit,
                     filters=filters,
                     threshold=request.threshold,
                     open_on=today_in_china(),
+                    commute_km=request.commute_km,
                 ),
-                lambda: served.engine.upsert_candidates([public]),
+                (lambda: served.engine.upsert_candidates([public])) if stored else None,
             )
 
     @staticmethod
     def _query(
         served: _Served,
-        run: Callable[[], list[MatchResult]],
-        index_record: Callable[[], None],
-    ) -> list[MatchResult]:
+        run: Callable[[], Ranked],
+        index_record: Callable[[], None] | None,
+    ) -> Ranked:
         try:
             try:
                 return run()
             except UnknownRecord:
+                if index_record is None:
+                    raise
                 # In the store but not indexed (e.g. written by another process): index it.
                 index_record()
                 served.exclusions.clear()
@@ -471,6 +494,34 @@ class MatchService:
             cached = frozenset(str(i) for i in ids[drop & arrays.active])
             served.exclusions[key] = cached
         return cached
+
+
+def _hire_days(session: Session, candidate_ids: list[str] | None = None) -> dict[str, date]:
+    """Each candidate's latest ``hired`` outcome day in China time (all when None)."""
+    query = (
+        select(OUTCOMES.c.candidate_id, func.max(OUTCOMES.c.occurred_at))
+        .where(OUTCOMES.c.event == "hired")
+        .group_by(OUTCOMES.c.candidate_id)
+    )
+    if candidate_ids is not None:
+        if not candidate_ids:
+            return {}
+        query = query.where(OUTCOMES.c.candidate_id.in_(candidate_ids))
+    days: dict[str, date] = {}
+    for candidate_id, moment in session.execute(query):
+        stamp = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+        days[str(candidate_id)] = stamp.astimezone(CHINA_TZ).date()
+    return days
+
+
+def _hired_in(session: Session, vacancy_ids: list[str]) -> list[str]:
+    """Candidates with a ``hired`` outcome in any of ``vacancy_ids``."""
+    query = (
+        select(OUTCOMES.c.candidate_id)
+        .where(OUTCOMES.c.event == "hired", OUTCOMES.c.vacancy_id.in_(vacancy_ids))
+        .distinct()
+    )
+    return [str(candidate_id) for candidate_id in session.scalars(query)]
 
 
 def _checked_engine(obj: Any) -> MatchEngine:

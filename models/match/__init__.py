@@ -13,7 +13,7 @@ from models.match.allocation import ExposureTracker, allocate, coverage, exposur
 from models.match.engine import MatchEngine
 from models.match.errors import InsufficientData, UnknownRecord
 from models.match.hard import REASON_LABELS, HardReason, HardRules
-from models.match.results import MatchFilters, MatchResult
+from models.match.results import MatchFilters, MatchResult, Ranked
 
 __all__ = [
     "REASON_LABELS",
@@ -24,6 +24,7 @@ __all__ = [
     "MatchEngine",
     "MatchFilters",
     "MatchResult",
+    "Ranked",
     "UnknownRecord",
     "allocate",
     "certificate_group",

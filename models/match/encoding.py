@@ -81,6 +81,8 @@ class CandidateArrays:
     text: sp.csr_matrix
     scorable: Bools
     active: Bools
+    registered_on: I32  # availability only, never a feature
+    hired_on: I32  # latest hire day (set by the serving index); NO_DATE = never hired
 
 
 @dataclass
@@ -214,7 +216,16 @@ def vacancy_texts(frame: pd.DataFrame) -> list[str]:
 def encode_candidates(
     frame: pd.DataFrame, vocabularies: Vocabularies, text_model: TextModel
 ) -> CandidateArrays:
-    """Encode a candidate frame (only the allow-listed fields are read)."""
+    """Encode a candidate frame (only the allow-listed fields are read as features).
+
+    ``registered_on`` is read too, for availability only (never scored): a candidate
+    registered after the query day is not recommended (:mod:`models.match.lifecycle`).
+    """
+    registered = (
+        _days(frame["registered_on"].reset_index(drop=True))
+        if "registered_on" in frame
+        else np.full(len(frame), NO_DATE, dtype=np.int32)
+    )
     frame = allowed_candidate_frame(frame).reset_index(drop=True)
     geo = geography()
     occ = vocabularies.occupations
@@ -254,8 +265,12 @@ def encode_candidates(
         skill_keys=set_keys(skills),
         skill_count=np.asarray([len(s) for s in skills], dtype=np.int16),
         text=text_model.transform(candidate_texts(frame)),
-        scorable=np.asarray([bool(o) for o in occupation_rows]) | (resume != "").to_numpy(),
+        scorable=np.asarray([bool(o) for o in occupation_rows])
+        | (resume != "").to_numpy()
+        | np.asarray([bool(s) for s in skills]),
         active=np.ones(len(frame), dtype=bool),
+        registered_on=registered,
+        hired_on=np.full(len(frame), NO_DATE, dtype=np.int32),
     )
 
 
@@ -263,13 +278,15 @@ def encode_vacancies(
     frame: pd.DataFrame, vocabularies: Vocabularies, text_model: TextModel
 ) -> VacancyArrays:
     """Encode a vacancy frame (record fields; employer and tenant ids are ignored)."""
-    # A code the coder inferred from the title says no more than the title: it makes the
-    # vacancy scorable only where the text does (see ``scorable`` below).
-    inferred = (
+    # A code the coder inferred from the title counts as a feature only when the coder was
+    # confident (not ``occupation_needs_review``); a guess from "急招" says nothing.
+    guessed = (
         frame["occupation_code_source"].eq("coded").to_numpy(dtype=bool)
         if "occupation_code_source" in frame
         else np.zeros(len(frame), dtype=bool)
     )
+    if "occupation_needs_review" in frame:
+        guessed &= frame["occupation_needs_review"].fillna(True).astype(bool).to_numpy()
     frame = frame.reindex(columns=list(VACANCY_FEATURE_FIELDS)).reset_index(drop=True)
     geo = geography()
     codes = _optional_str(frame["occupation_code"])
@@ -313,7 +330,9 @@ def encode_vacancies(
         skills=padded(skills),
         skill_count=np.asarray([len(s) for s in skills], dtype=np.int16),
         text=text_model.transform(vacancy_texts(frame)),
-        scorable=(np.asarray([c is not None for c in codes]) & ~inferred) | text_present.to_numpy(),
+        scorable=(np.asarray([c is not None for c in codes]) & ~guessed)
+        | text_present.to_numpy()
+        | np.asarray([bool(s) for s in skills]),
         active=np.ones(len(frame), dtype=bool),
     )
 

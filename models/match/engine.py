@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import date
 from typing import Any, Literal, Self
 
@@ -43,11 +44,12 @@ from models.match.index import (
     vacancy_partition_keys,
     vacancy_query_keys,
 )
-from models.match.lifecycle import open_mask
+from models.match.lifecycle import available_mask, epoch_days, open_mask
 from models.match.ranker import PairwiseLogisticRanker, expand_features
 from models.match.results import (
     MatchFilters,
     MatchResult,
+    Ranked,
     apply_filters,
     explain_skills,
     soft_gaps,
@@ -229,6 +231,13 @@ class MatchEngine(BaseEstimator):
             if row is not None:
                 self.vacancies_.hires[row] = count
 
+    def record_candidate_hires(self, hired_on: Mapping[str, date]) -> None:
+        """Set each indexed candidate's latest hire day (hired since registering = taken)."""
+        for candidate_id, day in hired_on.items():
+            row = self.candidate_rows_.get(candidate_id)
+            if row is not None:
+                self.candidates_.hired_on[row] = epoch_days(day)
+
     def remove_candidate(self, candidate_id: str, *, missing_ok: bool = False) -> bool:
         """Drop a candidate from results (tombstone); False if it was not indexed."""
         row = self.candidate_rows_.pop(candidate_id, None)
@@ -261,7 +270,10 @@ class MatchEngine(BaseEstimator):
             arrays = encode_vacancies(records_frame([vacancy]), self.vocab_, self.text_model_)
             row = 0
         if not arrays.scorable[row]:
-            raise InsufficientData("vacancy needs an occupation code or a title/description")
+            raise InsufficientData(
+                "vacancy has nothing to match on: no occupation code (or only a low-confidence"
+                " guess from the title), no meaningful title/description and no skills"
+            )
         return arrays, row
 
     def _candidate(
@@ -275,29 +287,48 @@ class MatchEngine(BaseEstimator):
             arrays = encode_candidates(records_frame([candidate]), self.vocab_, self.text_model_)
             row = 0
         if not arrays.scorable[row]:
-            raise InsufficientData("candidate needs a desired/current occupation or resume text")
+            raise InsufficientData(
+                "candidate has nothing to match on: no desired/current occupation, no resume"
+                " text and no skills"
+            )
         return arrays, row
 
-    def eligible_candidates(self, v: VacancyArrays, row: int) -> Rows:
+    def _rules(self, commute_km: float | None) -> HardRules:
+        """The fitted hard rules, with a query's commute radius when it gives one.
+
+        A per-query ``commute_km`` replaces the fitted ``commute_radius_km`` for that query
+        only: a platform asks "who commutes at most 60 km", the model is not refitted.
+        """
+        if commute_km is None:
+            return self.rules_
+        return replace(self.rules_, commute_radius_km=float(commute_km))
+
+    def eligible_candidates(
+        self, v: VacancyArrays, row: int, *, commute_km: float | None = None
+    ) -> Rows:
         """Indexed, active, scorable candidate rows passing every hard requirement."""
+        rules = self._rules(commute_km)
         low, high = candidate_query_keys(
-            v, row, self.vocab_, self.rules_.occupation_level, self.rules_.commute_radius_km
+            v, row, self.vocab_, rules.occupation_level, rules.commute_radius_km
         )
         rows = self.candidate_parts_.lookup(low, high)
         c = self.candidates_
         rows = rows[c.active[rows] & c.scorable[rows]]
-        ok = hard_pass(c, rows, v, np.full(rows.size, row, np.int64), self.rules_, self.vocab_)
+        ok = hard_pass(c, rows, v, np.full(rows.size, row, np.int64), rules, self.vocab_)
         return rows[ok]
 
-    def eligible_vacancies(self, c: CandidateArrays, row: int) -> Rows:
+    def eligible_vacancies(
+        self, c: CandidateArrays, row: int, *, commute_km: float | None = None
+    ) -> Rows:
         """Indexed, active, scorable vacancy rows whose hard requirements the candidate meets."""
+        rules = self._rules(commute_km)
         low, high = vacancy_query_keys(
-            c, row, self.vocab_, self.rules_.occupation_level, self.rules_.commute_radius_km
+            c, row, self.vocab_, rules.occupation_level, rules.commute_radius_km
         )
         rows = self.vacancy_parts_.lookup(low, high)
         v = self.vacancies_
         rows = rows[v.active[rows] & v.scorable[rows]]
-        ok = hard_pass(c, np.full(rows.size, row, np.int64), v, rows, self.rules_, self.vocab_)
+        ok = hard_pass(c, np.full(rows.size, row, np.int64), v, rows, rules, self.vocab_)
         return rows[ok]
 
     # ------------------------------------------------------------------ scoring
@@ -328,7 +359,7 @@ class MatchEngine(BaseEstimator):
         other_ids: npt.NDArray[np.object_],
         k: int,
         threshold: float,
-    ) -> list[MatchResult]:
+    ) -> Ranked:
         features = pair_features(c, cr, v, vr, self.vocab_)
         base = self.scorer_.score(features)
         window = ranked_order(base, other_ids)[: self.window]
@@ -362,7 +393,7 @@ class MatchEngine(BaseEstimator):
                     model_version=self.model_version_,
                 )
             )
-        return results
+        return Ranked(results, eligible=int(cr.size))
 
     def candidates_for_vacancy(
         self,
@@ -372,17 +403,26 @@ class MatchEngine(BaseEstimator):
         filters: MatchFilters | None = None,
         threshold: float = 0.0,
         open_on: date | None = None,
-    ) -> list[MatchResult]:
+        commute_km: float | None = None,
+    ) -> Ranked:
         """Top-``k`` eligible candidates for a vacancy (an indexed id or a record).
 
+        The result's ``eligible`` counts every candidate passing the hard requirements
+        and ``filters`` (:class:`~models.match.results.Ranked`).
+
         With ``open_on``, a vacancy not open that day (closed, expired, filled, not yet
-        posted: :mod:`models.match.lifecycle`) gets no candidates.
+        posted: :mod:`models.match.lifecycle`) gets no candidates, and only candidates
+        available that day (registered, not hired since) are returned. ``commute_km`` also
+        admits candidates whose home city seat lies within that great-circle distance of
+        the vacancy's city seat (:meth:`_rules`).
         """
         check_is_fitted(self, "model_version_")
         v, row = self._vacancy(vacancy)
         if open_on is not None and not open_mask(v, np.asarray([row]), open_on)[0]:
-            return []
-        rows = self.eligible_candidates(v, row)
+            return Ranked()
+        rows = self.eligible_candidates(v, row, commute_km=commute_km)
+        if open_on is not None:
+            rows = rows[available_mask(self.candidates_, rows, open_on)]
         if filters is not None:
             rows = apply_filters(self.candidates_, rows, filters, self.vocab_)
         vr = np.full(rows.size, row, np.int64)
@@ -397,17 +437,24 @@ class MatchEngine(BaseEstimator):
         threshold: float = 0.0,
         exposure: ExposureTracker | None = None,
         open_on: date | None = None,
-    ) -> list[MatchResult]:
+        commute_km: float | None = None,
+    ) -> Ranked:
         """Top-``k`` vacancies whose hard requirements a candidate meets.
 
-        With ``open_on``, only vacancies open that day (:mod:`models.match.lifecycle`).
+        With ``open_on``, only vacancies open that day (:mod:`models.match.lifecycle`), and
+        none for a candidate not available that day (hired since registering, or not yet
+        registered);
+        ``commute_km`` also admits vacancies whose city seat lies within that distance of
+        the candidate's home city seat.
 
         With ``exposure``, vacancies already shown ``cap × headcount`` times are skipped and
         the returned ones are counted (congestion control).
         """
         check_is_fitted(self, "model_version_")
         c, row = self._candidate(candidate)
-        rows = self.eligible_vacancies(c, row)
+        if open_on is not None and not available_mask(c, np.asarray([row]), open_on)[0]:
+            return Ranked()
+        rows = self.eligible_vacancies(c, row, commute_km=commute_km)
         if open_on is not None:
             rows = rows[open_mask(self.vacancies_, rows, open_on)]
         if filters is not None:

@@ -10,8 +10,10 @@ __all__ = ["InsufficientData", "UnknownRecord"]
 class InsufficientData(InvalidDataError):
     """A profile lacks the minimum fields to be scored; no score is made up for it.
 
-    A candidate needs a desired or current occupation code, or some resume text; a vacancy
-    needs an occupation code, or a title/description.
+    A candidate needs a desired or current occupation code, some resume text or a skill; a
+    vacancy needs a given occupation code (or one the title coder is confident about, i.e.
+    not ``occupation_needs_review``), a meaningful title/description (boilerplate such as
+    "急招" normalises to nothing) or a skill.
     """
 
 

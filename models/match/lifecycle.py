@@ -1,4 +1,8 @@
-"""Which vacancies are open on a day: posted, not closed, not expired, not filled.
+"""Which vacancies are open and which candidates available on a day.
+
+A candidate is *available* on day ``d`` when registered by then (``registered_on <= d``)
+and not hired since registering: a hire on day ``h`` with ``registered_on <= h <= d``
+makes them unavailable; registering again after the hire makes them available again.
 
 A vacancy is *open* on day ``d`` (days since 1970-01-01) when ``date_posted <= d``, it has
 no ``date_closed`` on or before ``d``, its ``valid_through`` (if any) is ``>= d`` and fewer
@@ -17,11 +21,12 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import numpy as np
 import numpy.typing as npt
 
-from models.match.encoding import NO_DATE, VacancyArrays
+from models.match.encoding import NO_DATE, CandidateArrays, VacancyArrays
 
-__all__ = ["epoch_days", "open_mask", "today_in_china"]
+__all__ = ["CHINA_TZ", "available_mask", "epoch_days", "open_mask", "today_in_china"]
 
-_CHINA = timezone(timedelta(hours=8))
+CHINA_TZ = timezone(timedelta(hours=8))
+"""Guangdong's time zone (UTC+08:00): days of the lifecycle are China days."""
 _EPOCH = date(1970, 1, 1)
 
 
@@ -32,7 +37,7 @@ def epoch_days(day: date) -> int:
 
 def today_in_china() -> date:
     """Today's date in Guangdong (UTC+08:00)."""
-    return datetime.now(UTC).astimezone(_CHINA).date()
+    return datetime.now(UTC).astimezone(CHINA_TZ).date()
 
 
 def open_mask(v: VacancyArrays, rows: npt.NDArray[np.int64], day: date) -> npt.NDArray[np.bool_]:
@@ -45,3 +50,13 @@ def open_mask(v: VacancyArrays, rows: npt.NDArray[np.int64], day: date) -> npt.N
         & ((until == NO_DATE) | (until >= d))
         & (v.hires[rows] < v.headcount[rows])
     )
+
+
+def available_mask(
+    c: CandidateArrays, rows: npt.NDArray[np.int64], day: date
+) -> npt.NDArray[np.bool_]:
+    """Whether each candidate of ``rows`` is available on ``day`` (see module docstring)."""
+    d = epoch_days(day)
+    registered, hired = c.registered_on[rows], c.hired_on[rows]
+    hired_since = (hired != NO_DATE) & ((registered == NO_DATE) | (hired >= registered))
+    return np.asarray(((registered == NO_DATE) | (registered <= d)) & ~(hired_since & (hired <= d)))

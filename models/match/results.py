@@ -10,7 +10,7 @@ import numpy.typing as npt
 from models.match.encoding import CandidateArrays, VacancyArrays, Vocabularies
 from models.match.vocab import PAD, geography
 
-__all__ = ["MatchFilters", "MatchResult", "apply_filters", "skill_names"]
+__all__ = ["MatchFilters", "MatchResult", "Ranked", "apply_filters", "skill_names"]
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,20 @@ class MatchResult:
     missing_skills: tuple[str, ...]
     unmet_soft_requirements: tuple[str, ...]
     model_version: str
+
+
+class Ranked(list[MatchResult]):
+    """The top results of a query, and how many pairs were eligible for it.
+
+    A plain list of :class:`MatchResult` (best first) with ``eligible``: the pairs that
+    passed every hard requirement, the lifecycle and the request's filters (tenant,
+    city, occupation, level, commute, exposure) *before* the ranker window, ``k`` and the
+    score threshold cut them. A page's ``total`` is this count, not ``len(self)``.
+    """
+
+    def __init__(self, results: list[MatchResult] | None = None, *, eligible: int = 0) -> None:
+        super().__init__(results or [])
+        self.eligible = eligible
 
 
 @dataclass(frozen=True)

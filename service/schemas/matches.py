@@ -5,8 +5,9 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.match import MatchResult
+from service.schemas.common import Page
 
-__all__ = ["MatchOut"]
+__all__ = ["MatchOut", "MatchPage"]
 
 
 class MatchOut(BaseModel):
@@ -45,3 +46,17 @@ class MatchOut(BaseModel):
             unmet_soft_requirements=list(result.unmet_soft_requirements),
             model_version=result.model_version,
         )
+
+
+class MatchPage(Page[MatchOut]):
+    """A page of ranked pairs; ``total`` is the eligible count, ``ranked`` what can be paged.
+
+    ``total`` counts every pair passing the hard requirements, the lifecycle and the
+    request's filters (tenant, city, occupation, levels, commute) — not capped by the
+    ranker window. With ``threshold`` > 0 it is instead the number of ranked pairs scoring
+    at least the threshold (pairs outside the window get no final score, so no count of
+    them above a threshold is claimed). Only the best ``ranked`` pairs (at most the
+    engine's window, 200 by default) are served: pages past them are empty.
+    """
+
+    ranked: int = Field(ge=0, description="Pairs ranked and pageable (at most the window).")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -126,8 +128,8 @@ def test_ties_are_broken_by_id_and_results_are_deterministic() -> None:
 @pytest.mark.parametrize(
     "profile",
     [
-        {"desired_occupation_codes": (), "resume_text": ""},
-        {"desired_occupation_codes": (), "resume_text": "   "},
+        {"desired_occupation_codes": (), "resume_text": "", "skills": ()},
+        {"desired_occupation_codes": (), "resume_text": "   ", "skills": ()},
     ],
 )
 def test_insufficient_candidate_profile_raises(engine: MatchEngine, profile: dict) -> None:  # type: ignore[type-arg]
@@ -141,13 +143,70 @@ def test_insufficient_vacancy_raises(engine: MatchEngine) -> None:
         "occupation_code": None,
         "title": " ",
         "description": "",
+        "skills": (),
     }
     with pytest.raises(InsufficientData, match="occupation code"):
         engine.candidates_for_vacancy(thin)
 
 
+def _urgent(**overrides: Any) -> dict[str, Any]:
+    """A vacancy titled "急招" with nothing else to go on (boilerplate normalises away)."""
+    return {
+        **vacancy("urgent").model_dump(),
+        "occupation_code": None,
+        "title": "急招",
+        "description": "",
+        "skills": (),
+        **overrides,
+    }
+
+
+@pytest.mark.parametrize(
+    ("overrides", "enough"),
+    [
+        ({}, False),
+        # A code the title coder guessed below its threshold says no more than the title.
+        (
+            {
+                "occupation_code": "6-31-01-03",
+                "occupation_code_source": "coded",
+                "occupation_confidence": 0.12,
+                "occupation_needs_review": True,
+            },
+            False,
+        ),
+        (
+            {
+                "occupation_code": "6-31-01-03",
+                "occupation_code_source": "coded",
+                "occupation_confidence": 0.93,
+                "occupation_needs_review": False,
+            },
+            True,
+        ),
+        ({"occupation_code": "6-31-01-03", "occupation_code_source": "given"}, True),
+        ({"skills": ("电气安装",)}, True),
+        ({"description": "负责厂区低压配电维护"}, True),
+    ],
+)
+def test_what_a_vacancy_needs_to_be_matched(
+    engine: MatchEngine, overrides: dict[str, Any], enough: bool
+) -> None:
+    profile = _urgent(**overrides)
+    if enough:
+        assert isinstance(engine.candidates_for_vacancy(profile), list)
+    else:
+        with pytest.raises(InsufficientData, match="nothing to match on"):
+            engine.candidates_for_vacancy(profile)
+
+
+def test_a_candidate_with_skills_only_is_matched(engine: MatchEngine) -> None:
+    skilled = candidate("skilled", desired_occupation_codes=(), resume_text="", skills=("PLC",))
+    assert isinstance(engine.vacancies_for_candidate(skilled), list)
+
+
 def test_unscorable_indexed_profiles_are_never_returned() -> None:
-    thin = candidate("thin", desired_occupation_codes=(), resume_text="")
+    thin = candidate("thin", desired_occupation_codes=(), resume_text="", skills=())
     engine = MatchEngine().fit(
         frame([candidate("c1"), thin]), frame([vacancy(occupation_code=None)])
     )
@@ -224,3 +283,15 @@ def test_rewrites_keep_the_index_bounded_and_equal_to_a_fresh_build() -> None:
         got_v = [(r.vacancy_id, r.score) for r in local.vacancies_for_candidate(candidate_id)]
         want_v = [(r.vacancy_id, r.score) for r in fresh.vacancies_for_candidate(candidate_id)]
         assert got_v == want_v
+
+
+def test_eligible_counts_pairs_beyond_the_ranker_window() -> None:
+    people = [candidate(f"c{i:02d}") for i in range(30)]
+    narrow = MatchEngine(window=5, use_ranker=False).fit(frame(people), frame([vacancy("v1")]))
+    ranked = narrow.candidates_for_vacancy("v1", k=50)
+    assert (len(ranked), ranked.eligible) == (5, 30)
+    assert narrow.vacancies_for_candidate("c00").eligible == 1
+    assert (
+        narrow.candidates_for_vacancy("v1", filters=MatchFilters(city_codes=("4403",))).eligible
+        == 0
+    )

@@ -59,6 +59,8 @@ OPERATIONS = [
     ("get", "/candidates/{candidate_id}"),
     ("get", "/vacancies/{vacancy_id}/matches"),
     ("get", "/candidates/{candidate_id}/matches"),
+    ("post", "/matches/candidates-for-vacancy"),
+    ("post", "/matches/vacancies-for-candidate"),
     ("post", "/feedback"),
     ("get", "/feedback"),
     ("delete", "/vacancies/{vacancy_id}"),

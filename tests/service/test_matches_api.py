@@ -6,11 +6,12 @@ and a tampered newer artifact never replaces the good one being served."""
 from __future__ import annotations
 
 import logging
+import math
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +26,10 @@ from data.levels import (
     meets_skill_level,
     meets_title_level,
 )
-from data.records import Candidate, Vacancy
+from data.records import Candidate, MatchOutcome, OutcomeEvent, Vacancy
 from data.settings import Settings
 from data.store import (
+    insert_outcomes,
     make_engine,
     session_scope,
     upgrade_to_head,
@@ -378,3 +380,195 @@ def test_metrics_record_match_latency_and_the_served_model(api: Api, fitted: Fit
     served = match_service(api.app).version
     assert served is not None
     assert f'yuecai_model_info{{name="match",version="{served}"}} 1.0' in text
+
+
+def _stored_counts(api: Api) -> tuple[int, int, int, int]:
+    """Stored vacancies and candidates (as the admin lists them) and the index's id maps."""
+    service = match_service(api.app)
+    service.reload()  # the start-up build may still be running
+    service.catch_up()
+    engine = service._served
+    assert engine is not None
+    sizes = [
+        api.client.get(path, params={"size": 1}, headers=api.admin).json()["total"]
+        for path in ("/vacancies", "/candidates")
+    ]
+    return (*sizes, len(engine.engine.vacancy_rows_), len(engine.engine.candidate_rows_))
+
+
+def test_a_posted_vacancy_profile_matches_like_the_stored_one_and_is_not_kept(
+    api: Api, fitted: Fitted
+) -> None:
+    vacancy_id, stored_page = _busy_vacancies(api, fitted)[0]
+    before = _stored_counts(api)
+    body = fitted.vacancies[vacancy_id].model_dump(mode="json")
+    posted = api.client.post(
+        "/matches/candidates-for-vacancy", json=body, params={"size": 200}, headers=api.admin
+    )
+    assert posted.status_code == 200, posted.text
+    assert posted.json() == stored_page
+    # Under a new id: same ranking, and the id exists nowhere afterwards.
+    fresh = body | {"vacancy_id": "not-stored-1"}
+    page = api.client.post(
+        "/matches/candidates-for-vacancy", json=fresh, params={"size": 200}, headers=api.admin
+    ).json()
+    assert [(m["candidate_id"], m["score"]) for m in page["items"]] == [
+        (m["candidate_id"], m["score"]) for m in stored_page["items"]
+    ]
+    assert {m["vacancy_id"] for m in page["items"]} == {"not-stored-1"}
+    assert api.client.get("/vacancies/not-stored-1", headers=api.admin).status_code == 404
+    assert _stored_counts(api) == before
+    assert "not-stored-1" not in match_service(api.app)._served.engine.vacancy_rows_  # type: ignore[union-attr]
+
+
+def test_a_posted_candidate_profile_matches_like_the_stored_one_and_is_not_kept(
+    api: Api, fitted: Fitted
+) -> None:
+    before = _stored_counts(api)
+    compared = 0
+    for candidate_id in sorted(fitted.candidates)[:40]:
+        stored_page = _matches(api, f"/candidates/{candidate_id}/matches")
+        if not stored_page["items"]:
+            continue
+        body = fitted.candidates[candidate_id].model_dump(mode="json") | {
+            "candidate_id": "not-stored-c"
+        }
+        posted = api.client.post(
+            "/matches/vacancies-for-candidate", json=body, params={"size": 200}, headers=api.admin
+        )
+        assert posted.status_code == 200, posted.text
+        assert [(m["vacancy_id"], m["score"], m["components"]) for m in posted.json()["items"]] == [
+            (m["vacancy_id"], m["score"], m["components"]) for m in stored_page["items"]
+        ]
+        compared += 1
+    assert compared >= 3
+    assert api.client.get("/candidates/not-stored-c", headers=api.admin).status_code == 404
+    assert _stored_counts(api) == before
+
+
+def test_posted_profiles_are_validated_like_a_create_and_see_only_the_own_tenant(
+    api: Api, fitted: Fitted
+) -> None:
+    vacancy_id, _ = _busy_vacancies(api, fitted)[0]
+    body = fitted.vacancies[vacancy_id].model_dump(mode="json")
+    bad = api.client.post(
+        "/matches/candidates-for-vacancy", json=body | {"city_code": "4499"}, headers=api.admin
+    )
+    assert bad.status_code == 422
+    assert "body.city_code" in bad.text
+    urgent = {k: v for k, v in body.items() if k not in {"occupation_code", "skills"}}
+    urgent |= {"title": "急招", "description": "", "skills": []}
+    for key in ("occupation_code_source", "occupation_confidence", "occupation_needs_review"):
+        urgent.pop(key, None)
+    response = api.client.post("/matches/candidates-for-vacancy", json=urgent, headers=api.admin)
+    assert response.status_code == 422, response.text
+    assert response.json()["type"] == "/problems/insufficient-data"
+    own = api.client.post(
+        "/matches/candidates-for-vacancy",
+        json=body | {"tenant_id": None},
+        params={"size": 200},
+        headers=api.platform["tb"],
+    )
+    assert own.status_code == 200, own.text
+    assert all(fitted.candidates[m["candidate_id"]].tenant_id == "tb" for m in own.json()["items"])
+    other = api.client.post(
+        "/matches/candidates-for-vacancy",
+        json=body | {"tenant_id": "ta"},
+        headers=api.platform["tb"],
+    )
+    assert other.status_code == 403
+
+
+def test_max_commute_km_admits_vacancies_in_nearby_cities_only(api: Api, fitted: Fitted) -> None:
+    seats = cities().set_index("city_code")
+
+    def km(a: str, b: str) -> float:
+        lon1, lat1, lon2, lat2 = map(
+            math.radians, (seats.lon[a], seats.lat[a], seats.lon[b], seats.lat[b])
+        )
+        h = math.sin((lat2 - lat1) / 2) ** 2
+        h += math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+        return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+    grown = 0
+    for candidate_id in sorted(fitted.candidates)[:60]:
+        person = fitted.candidates[candidate_id]
+        body = person.model_dump(mode="json") | {
+            "candidate_id": "commuter",
+            "city_code": "4419",  # 东莞, wanting only 东莞, no GBA-wide search
+            "desired_city_codes": ["4419"],
+            "willing_gba": False,
+        }
+        pages = {
+            radius: api.client.post(
+                "/matches/vacancies-for-candidate",
+                json=body,
+                params={"size": 200, **({} if radius is None else {"max_commute_km": radius})},
+                headers=api.admin,
+            )
+            for radius in (None, 70.0)
+        }
+        if pages[None].status_code == 422:
+            continue
+        assert all(page.status_code == 200 for page in pages.values()), pages[None].text
+        near = {m["vacancy_id"] for m in pages[70.0].json()["items"]}
+        local = {m["vacancy_id"] for m in pages[None].json()["items"]}
+        assert {fitted.vacancies[v].city_code for v in local} <= {"4419"}
+        assert all(km("4419", fitted.vacancies[v].city_code) <= 70.0 for v in near)
+        grown += bool(near - local)
+    assert grown >= 1, "some 东莞 seeker should gain a vacancy across the boundary"
+    bad = api.client.get(
+        f"/vacancies/{sorted(fitted.vacancies)[0]}/matches",
+        params={"max_commute_km": -1},
+        headers=api.admin,
+    )
+    assert bad.status_code == 422
+
+
+def test_total_is_the_eligible_count_not_the_page_or_window(api: Api, fitted: Fitted) -> None:
+    """``total`` = candidates meeting the hard rules (restated independently), per tenant."""
+    for vacancy_id, page in _busy_vacancies(api, fitted)[:5]:
+        v = fitted.vacancies[vacancy_id]
+        eligible = [c for c in fitted.candidates.values() if _meets_hard_requirements(c, v)]
+        assert page["total"] == len(eligible), vacancy_id
+        assert page["ranked"] == len(page["items"]) <= page["total"]
+        small = _matches(api, f"/vacancies/{vacancy_id}/matches", size=1)
+        assert (small["total"], len(small["items"])) == (len(eligible), 1)
+        mine = api.platform[v.tenant_id]
+        own = _matches(api, f"/vacancies/{vacancy_id}/matches", headers=mine)
+        assert own["total"] == sum(c.tenant_id == v.tenant_id for c in eligible)
+
+
+def test_hired_and_not_yet_registered_candidates_are_never_recommended(
+    api: Api, fitted: Fitted, service_settings: Settings
+) -> None:
+    vacancy_id, page = _busy_vacancies(api, fitted)[0]
+    taken = page["items"][0]["candidate_id"]
+    elsewhere = next(v for v in sorted(fitted.vacancies) if v != vacancy_id)
+    store = make_engine(service_settings.database_url)
+    with session_scope(store) as session:
+        insert_outcomes(
+            session,
+            [
+                MatchOutcome(
+                    candidate_id=taken,
+                    vacancy_id=elsewhere,
+                    event=OutcomeEvent.hired,
+                    occurred_at=datetime.now(UTC) - timedelta(hours=1),
+                )
+            ],
+        )
+    store.dispose()
+    after = _matches(api, f"/vacancies/{vacancy_id}/matches")
+    assert taken not in {m["candidate_id"] for m in after["items"]}
+    assert after["total"] == page["total"] - 1
+    assert _matches(api, f"/candidates/{taken}/matches")["items"] == []
+    # Registering in the future: stored or posted, not recommended before that day.
+    future = fitted.candidates[page["items"][1]["candidate_id"]].model_dump(mode="json") | {
+        "registered_on": (date.today() + timedelta(days=30)).isoformat()
+    }
+    assert api.client.post("/candidates", json=future, headers=api.admin).status_code == 200
+    again = _matches(api, f"/vacancies/{vacancy_id}/matches")
+    assert future["candidate_id"] not in {m["candidate_id"] for m in again["items"]}
+    posted = api.client.post("/matches/vacancies-for-candidate", json=future, headers=api.admin)
+    assert (posted.status_code, posted.json()["items"], posted.json()["total"]) == (200, [], 0)
