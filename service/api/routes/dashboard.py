@@ -340,11 +340,12 @@ def talent_map_page(
     column = kind if metric == "count" else f"{kind}_share"
     shown_as = count if metric == "count" else percent
     title = f"广东省{TALENT_KINDS[kind]}地图：{STOCK_METRICS[metric]}"
+    short_names = cities().set_index("city_code")["short_name"]
     cells = [
         MapCell(
             row["city_code"],
             row["name"],
-            str(cities().set_index("city_code")["short_name"][row["city_code"]]),
+            str(short_names[row["city_code"]]),
             row[column],
             f"{row['name']}：{TALENT_KINDS[kind]}{STOCK_METRICS[metric]} {shown_as(row[column])}",
         )

@@ -283,6 +283,27 @@ def add_observation(
     return _observation_out(stored)
 
 
+def _form_again(
+    request: Request,
+    session: Session,
+    entered: dict[str, str],
+    errors: dict[str, str],
+    *,
+    status: int,
+) -> HTMLResponse:
+    """The list page again, the form holding what was typed and each error in Chinese."""
+    page = _page(
+        request,
+        "list.html",
+        page_title="指标跟踪",
+        items=_all_indicators(session),
+        errors=errors,
+        entered=entered,
+    )
+    page.status_code = status
+    return page
+
+
 @router.post("/indicators/entry", include_in_schema=False, response_class=HTMLResponse)
 def add_observation_form(
     request: Request,
@@ -312,17 +333,9 @@ def add_observation_form(
                 number = validate_value(number, str(spec["unit"]))
             except IndicatorInputError as error:
                 errors["value"] = error.zh
+    entered = {"indicator_id": indicator_id, "period": period, "value": value, "note": note}
     if errors or spec is None:
-        page = _page(
-            request,
-            "list.html",
-            page_title="指标跟踪",
-            items=_all_indicators(session),
-            errors=errors,
-            entered={"indicator_id": indicator_id, "period": period, "value": value, "note": note},
-        )
-        page.status_code = 422
-        return page
+        return _form_again(request, session, entered, errors, status=422)
     try:
         record_observation(
             session, indicator_id, clean_period, number, entered_by=principal.key_id, note=note
@@ -330,15 +343,7 @@ def add_observation_form(
         session.commit()
     except IntegrityError:
         session.rollback()
-        page = _page(
-            request,
-            "list.html",
-            page_title="指标跟踪",
-            items=_all_indicators(session),
-            errors={"period": "同一时刻已有人录入该期别，请重试。"},
-            entered={"indicator_id": indicator_id, "period": period, "value": value, "note": note},
-        )
-        page.status_code = 409
-        return page
+        errors = {"period": "同一时刻已有人录入该期别，请重试。"}
+        return _form_again(request, session, entered, errors, status=409)
     root = request.scope.get("root_path", "")
     return RedirectResponse(f"{root}/indicators?saved={indicator_id}#row-{indicator_id}", 303)

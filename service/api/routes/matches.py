@@ -92,6 +92,32 @@ def _ranked(
     return results
 
 
+def _wanted(
+    principal: PlatformOrAdmin,
+    city_code: str | None,
+    occupation_code: str | None,
+    threshold: float,
+    commute_km: float | None,
+    *,
+    min_education: Education | None = None,
+    min_experience_years: int | None = None,
+    min_salary: int | None = None,
+) -> MatchRequest:
+    """The request every match route builds from its query: the caller's tenant, the common
+    filters, and the direction's own (education and experience for candidates, salary for
+    vacancies)."""
+    return MatchRequest(
+        tenant_id=tenant_scope(principal),
+        city_codes=None if city_code is None else (city_code,),
+        occupation_prefix=occupation_code,
+        min_education=min_education,
+        min_experience_years=min_experience_years,
+        min_salary=min_salary,
+        threshold=threshold,
+        commute_km=commute_km,
+    )
+
+
 def _page(results: Ranked, paging: PageParams, threshold: float) -> MatchPage:
     window = results[paging.offset : paging.offset + paging.size]
     return MatchPage(
@@ -129,14 +155,14 @@ def candidates_for_vacancy(
     """Candidates meeting every hard requirement of the vacancy, best first."""
     vacancy = own_vacancy(session, principal, vacancy_id)
     session.close()  # release the connection before the (CPU-bound) ranking
-    wanted = MatchRequest(
-        tenant_id=tenant_scope(principal),
-        city_codes=None if city_code is None else (city_code,),
-        occupation_prefix=occupation_code,
+    wanted = _wanted(
+        principal,
+        city_code,
+        occupation_code,
+        threshold,
+        max_commute_km,
         min_education=min_education,
         min_experience_years=min_experience_years,
-        threshold=threshold,
-        commute_km=max_commute_km,
     )
     results = _ranked(
         request,
@@ -171,13 +197,13 @@ def vacancies_for_candidate(
     """Vacancies whose hard requirements the candidate meets, best first."""
     candidate = own_candidate(session, principal, candidate_id)
     session.close()
-    wanted = MatchRequest(
-        tenant_id=tenant_scope(principal),
-        city_codes=None if city_code is None else (city_code,),
-        occupation_prefix=occupation_code,
+    wanted = _wanted(
+        principal,
+        city_code,
+        occupation_code,
+        threshold,
+        max_commute_km,
         min_salary=min_salary,
-        threshold=threshold,
-        commute_km=max_commute_km,
     )
     results = _ranked(
         request,
@@ -223,14 +249,14 @@ def candidates_for_vacancy_profile(
     vacancy = Vacancy.model_validate(_profile(principal, body))
     (vacancy,) = code_missing_occupation([vacancy], lambda: get_title_coder(request.app))
     check_record(vacancy, metrics)
-    wanted = MatchRequest(
-        tenant_id=tenant_scope(principal),
-        city_codes=None if city_code is None else (city_code,),
-        occupation_prefix=occupation_code,
+    wanted = _wanted(
+        principal,
+        city_code,
+        occupation_code,
+        threshold,
+        max_commute_km,
         min_education=min_education,
         min_experience_years=min_experience_years,
-        threshold=threshold,
-        commute_km=max_commute_km,
     )
     results = _ranked(
         request,
@@ -268,13 +294,13 @@ def vacancies_for_candidate_profile(
     """
     candidate = Candidate.model_validate(_profile(principal, body))
     check_record(candidate, metrics)
-    wanted = MatchRequest(
-        tenant_id=tenant_scope(principal),
-        city_codes=None if city_code is None else (city_code,),
-        occupation_prefix=occupation_code,
+    wanted = _wanted(
+        principal,
+        city_code,
+        occupation_code,
+        threshold,
+        max_commute_km,
         min_salary=min_salary,
-        threshold=threshold,
-        commute_km=max_commute_km,
     )
     results = _ranked(
         request,
