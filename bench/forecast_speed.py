@@ -4,7 +4,7 @@ Panel (built here from a fast synthetic simulation until the ``province`` genera
 lands; same hierarchy shape): 21 cities (4 zones) x 1,600 occupation 细类 (8 大类 / 80 中类 /
 400 小类) and 21 cities x 473 industry 中类 (20 门类 / 97 大类), each for demand and supply,
 plus every aggregate the reconciliation needs (province, zone, city, each code level, city x
-大类/中类 and city x 门类/大类): four panels (hierarchy x variable), 101,136 series at full
+大类/中类 and city x 门类/大类): four panels (hierarchy x variable), 101,004 series at full
 size. Bottom series are Poisson counts of a log-normal level with a per-series trend, a
 seasonal profile and a 春节 dip; aggregates are sums, so the panel is coherent.
 
@@ -27,6 +27,7 @@ Writes ``bench/results/forecast_speed.json``.
 from __future__ import annotations
 
 import argparse
+import os
 import time
 import warnings
 from typing import Any
@@ -141,23 +142,31 @@ def production_model() -> BaseForecaster:
     return candidate_models(H, N_MONTHS, calibration_windows=2, calibration_step=12)[0]
 
 
-def _fit_predict(model: BaseForecaster, panel: pd.DataFrame) -> pd.DataFrame:
+def _fit_predict(model: BaseForecaster, panel: pd.DataFrame) -> tuple[pd.DataFrame, float]:
+    """Forecast with intervals, and the CPU seconds the worker spent on it."""
+    started = time.process_time()
     forecast: pd.DataFrame = clone(model).fit(panel).predict(H, level=(80, 95))
-    return forecast
+    return forecast, time.process_time() - started
 
 
 def time_production(
     panels: dict[str, pd.DataFrame], summing: dict[str, pd.DataFrame], n_jobs: int
 ) -> dict[str, float]:
-    """Seconds for Ensemble fit+predict (joblib over panels) and for reconciliation."""
+    """Seconds for Ensemble fit+predict (joblib over panels) and for reconciliation.
+
+    Also the CPU seconds of the fits (summed over workers) and of reconciliation: on a shared
+    machine wall time depends on the other load, CPU time much less.
+    """
     model = production_model()
     started = time.perf_counter()
     order = sorted(panels, key=lambda key: -len(panels[key]))  # largest first
-    forecasts = Parallel(n_jobs=n_jobs)(
+    results = Parallel(n_jobs=n_jobs)(
         delayed(_fit_predict)(model, panels[key][["unique_id", "ds", "y", "level"]])
         for key in order
     )
     fitted = time.perf_counter()
+    cpu_started = time.process_time()
+    forecasts = [forecast for forecast, _cpu in results]
     for key, forecast in zip(order, forecasts, strict=True):
         base = forecast.rename(columns=lambda c: c.replace(model.alias, "forecast", 1))
         reconciled = MinTrace("wls_struct", nonnegative=True).fit(summing[key])
@@ -165,7 +174,13 @@ def time_production(
         if len(out) != H * panels[key]["unique_id"].nunique():
             raise RuntimeError(f"{key}: reconciled {len(out)} rows")
     done = time.perf_counter()
-    return {"fit_predict": fitted - started, "reconcile": done - fitted, "total": done - started}
+    return {
+        "fit_predict": fitted - started,
+        "reconcile": done - fitted,
+        "total": done - started,
+        "fit_predict_cpu": float(sum(cpu for _forecast, cpu in results)),
+        "reconcile_cpu": time.process_time() - cpu_started,
+    }
 
 
 def time_fast_path(panels: dict[str, pd.DataFrame]) -> float:
@@ -203,7 +218,9 @@ def measure(scale: float, n_jobs: int, sample: int) -> tuple[list[Figure], dict[
     panels, summing = build_province_panels(scale)
     build_seconds = time.perf_counter() - built
     n_series = sum(panel["unique_id"].nunique() for panel in panels.values())
+    load_before = os.getloadavg()
     production = time_production(panels, summing, n_jobs)
+    load_after = os.getloadavg()
     fast = time_fast_path(panels)
     per_series = statsmodels_seconds(panels, sample)
     baseline = per_series * n_series
@@ -229,6 +246,10 @@ def measure(scale: float, n_jobs: int, sample: int) -> tuple[list[Figure], dict[
         "panel_build_seconds": build_seconds,
         "ensemble_fit_predict_seconds": production["fit_predict"],
         "reconcile_seconds": production["reconcile"],
+        "ensemble_fit_predict_cpu_seconds": production["fit_predict_cpu"],
+        "reconcile_cpu_seconds": production["reconcile_cpu"],
+        "load_average_1m_before_after": [load_before[0], load_after[0]],
+        "load_average_5m_after": load_after[1],
         "ensemble_total_seconds": production["total"],
         "ensemble_series_per_second": n_series / production["total"],
         "vectorized_ets_seconds": fast,

@@ -46,9 +46,12 @@ def validate_panel(df: pd.DataFrame) -> pd.DataFrame:
         frame = df.sort_values(["unique_id", "ds"], ignore_index=True)
         ds = pd.DatetimeIndex(pd.to_datetime(frame["ds"]))
         ids = frame["unique_id"].to_numpy()
-    if not bool(((ds.day == 1) & (ds == ds.normalize())).all()):
+    naive = ds.tz_localize(None) if ds.tz is not None else ds
+    stamps = naive.to_numpy(dtype="datetime64[ns]")
+    months = stamps.astype("datetime64[M]")
+    if not bool((months.astype("datetime64[ns]") == stamps).all()):
         raise ValueError("ds must be month-start timestamps (monthly panels only)")
-    month_number = ds.year * 12 + ds.month
+    month_number = months.astype(np.int64)
     same_series = ids[1:] == ids[:-1]
     steps = np.diff(np.asarray(month_number))
     if bool((same_series & (steps == 0)).any()):
