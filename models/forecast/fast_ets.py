@@ -67,21 +67,31 @@ def holt_winters_paths(
     trend = np.zeros_like(level)
     seasonal = np.repeat(seasonal0.T[:, :, None], len(params), axis=2)
     sse = np.zeros_like(level)
+    damped, error, work = (np.empty_like(level) for _ in range(3))
+    all_scored = int(scored_from.max())
     for t in range(n_steps):
         observed = values[:, t]
         finite = np.isfinite(observed)
         season_now = seasonal[t % SEASON]
-        damped = level + phi * trend
         if finite.all():
-            error = observed[:, None] - damped - season_now
-            if t >= int(scored_from.max()):
-                sse += error**2
-            else:
-                sse += np.where(t >= scored_from, error**2, 0.0)
-            level = damped + alpha * error
-            trend = phi * trend + trend_gain * error
-            season_now += season_gain * error
+            # The masked update below, written into preallocated buffers.
+            np.multiply(phi, trend, out=damped)
+            damped += level
+            np.subtract(observed[:, None], damped, out=error)
+            error -= season_now
+            np.square(error, out=work)
+            if t < all_scored:
+                work[t < scored_from[:, 0]] = 0.0
+            sse += work
+            np.multiply(alpha, error, out=level)
+            level += damped
+            trend *= phi
+            np.multiply(trend_gain, error, out=work)
+            trend += work
+            np.multiply(season_gain, error, out=work)
+            season_now += work
             continue
+        damped = level + phi * trend
         active = finite[:, None]
         error = np.where(active, observed[:, None] - damped - season_now, 0.0)
         sse += np.where(t >= scored_from, error**2, 0.0)
