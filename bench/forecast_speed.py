@@ -6,7 +6,16 @@ lands; same hierarchy shape): 21 cities (4 zones) x 1,600 occupation 细类 (8 �
 plus every aggregate the reconciliation needs (province, zone, city, each code level, city x
 大类/中类 and city x 门类/大类): four panels (hierarchy x variable), 101,004 series at full
 size. Bottom series are Poisson counts of a log-normal level with a per-series trend, a
-seasonal profile and a 春节 dip; aggregates are sums, so the panel is coherent.
+seasonal profile and a 春节 dip; aggregates are sums, so the panel is coherent. 96 months,
+not 36-60: with under 72 months :func:`candidate_models` leaves the global GBM out of the
+Ensemble (its oldest refit would lack two years of features), which would time a cheaper
+model than the one a long province history gets. Building takes seconds, so it is not cached.
+
+Where the time goes (pyinstrument, the 37,562-series occupation/demand panel, one process):
+before this module's issue-14 changes 71 CPU s (GBM boosters 17, GBM predict 11, ETS
+recursion 22, panel validation/sorting 13, actuals merge 10); after, ~50 CPU s (boosters 17,
+GBM predict 8, ETS 7, validation 5, merge 1). Reconciliation (sparse S, Cholesky of the
+aggregate system) is ~5 CPU s per large panel.
 
 Timed in the same run, on the same panel:
 
@@ -18,6 +27,10 @@ Timed in the same run, on the same panel:
 * **fast path**: :class:`VectorizedETS` with its 4 calibration refits and intervals;
 * **statsmodels loop**: damped additive Holt-Winters on ``log1p`` per series, timed on
   ``--baseline-sample`` series and extrapolated linearly (point forecasts only).
+
+Wall time on a machine shared with other jobs mostly measures the other jobs, so the run
+also reports the tasks' CPU seconds and, from them, the wall time on idle cores
+(:func:`_makespan`), with the load average.
 
 Run: ``nice -n 10 .venv/bin/python -m bench.forecast_speed [--scale 1.0] [--n-jobs 2]
 [--quick]`` (quick: scale 0.1, ~10,000 series); ``python -m bench`` calls :func:`run`.
