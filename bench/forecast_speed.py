@@ -7,7 +7,7 @@ plus every aggregate the reconciliation needs (province, zone, city, each code l
 大类/中类 and city x 门类/大类): four panels (hierarchy x variable), 101,004 series at full
 size. Bottom series are Poisson counts of a log-normal level with a per-series trend, a
 seasonal profile and a 春节 dip; aggregates are sums, so the panel is coherent. 96 months,
-not 36-60: with under 72 months :func:`candidate_models` leaves the global GBM out of the
+not 36-60: with under 84 months :func:`candidate_models` leaves the global GBM out of the
 Ensemble (its oldest refit would lack two years of features), which would time a cheaper
 model than the one a long province history gets. Building takes seconds, so it is not cached.
 
