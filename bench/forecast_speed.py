@@ -11,22 +11,12 @@ not 36-60: with under 84 months :func:`candidate_models` leaves the global GBM o
 Ensemble (its oldest refit would lack two years of features), which would time a cheaper
 model than the one a long province history gets. Building takes seconds, so it is not cached.
 
-Where the time goes (pyinstrument, the 37,562-series occupation/demand panel, one process):
-before this module's issue-14 changes 71 CPU s (GBM boosters 17, GBM predict 11, ETS
-recursion 22, panel validation/sorting 13, actuals merge 10); after, ~50 CPU s (boosters 17,
-GBM predict 8, ETS 7, validation 5, merge 1). Reconciliation (sparse S, Cholesky of the
-aggregate system) is ~5 CPU s per large panel.
-
-Timed in the same run, on the same panel:
-
-* **production**: the pipeline's :func:`~training.forecasting.fitting.candidate_models`
-  Ensemble (seasonal naive, VectorizedETS, SeasonalSES, GlobalGBM; 2 rolling origins for
-  weights and conformal calibration; final refit) fitted per panel through joblib
-  (``--n-jobs``, default 2), predict 12 months with 80/95 % intervals, then
-  ``MinTrace('wls_struct', nonnegative=True)`` per panel;
-* **fast path**: :class:`VectorizedETS` with its 4 calibration refits and intervals;
-* **statsmodels loop**: damped additive Holt-Winters on ``log1p`` per series, timed on
-  ``--baseline-sample`` series and extrapolated linearly (point forecasts only).
+Where the time goes (pyinstrument, the 37,562-series occupation/demand panel, one process,
+shared machine; seconds of profile wall): before the issue-14 changes 115 s, 71 CPU s (ETS
+recursion 22, GBM boosters 17, panel validation/sorting 14, GBM predict 11, actuals merge
+10); after 71 s, 47 CPU s (boosters 15, GBM predict 8, ETS 8, validation 8, merge 1), with
+the same forecasts to the bit. Reconciliation (sparse S, Cholesky of the aggregate system)
+is ~5 s per large panel, most of it reading the sparse ``S_df``.
 
 Wall time on a machine shared with other jobs mostly measures the other jobs, so the run
 also reports the tasks' CPU seconds and, from them, the wall time on idle cores
