@@ -27,7 +27,13 @@ import pandas as pd
 from bench.common import Figure, format_table, write_results
 from data.loaders import load_au_ivi
 from models.forecast import Ensemble, SeasonalNaive, backtest, horizon_metrics
-from models.forecast._panel import WidePanel, safe_scale, seasonal_naive_scale, shift_months
+from models.forecast._panel import (
+    WidePanel,
+    safe_scale,
+    seasonal_naive_scale,
+    shift_months,
+    validate_panel,
+)
 from models.forecast.backtest import backtest_cutoffs
 
 MODULE = "forecast_accuracy"
@@ -155,7 +161,7 @@ def measure_short(
     scored = []
     for cutoff in backtest_cutoffs(panel["ds"].max(), 12, n_windows, step):
         full = panel[panel["ds"] <= cutoff]
-        wide = WidePanel.from_frame(full)
+        wide = WidePanel.from_frame(validate_panel(full))
         scale = pd.Series(
             safe_scale(seasonal_naive_scale(wide.values), wide.values), wide.unique_ids
         )

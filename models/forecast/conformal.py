@@ -95,7 +95,10 @@ def window_forecasts(
             "scale": np.repeat(scale, horizon),
         }
     )
-    actuals = frame[["unique_id", "ds", "y"]]
+    # Only the horizon after the cutoff can match: joining on that slice, not the whole
+    # history, is what keeps this merge cheap on long panels (same rows, same order).
+    ahead = (frame["ds"] > cutoff) & (frame["ds"] <= shift_months(cutoff, horizon))
+    actuals = frame.loc[ahead.to_numpy(), ["unique_id", "ds", "y"]]
     return forecasts.merge(actuals, on=["unique_id", "ds"], how="left")
 
 

@@ -46,37 +46,64 @@ def _initial_states(values: FloatArray, first: np.ndarray) -> tuple[FloatArray, 
 def holt_winters_paths(
     values: FloatArray, horizon: int, grid: Mapping[str, Sequence[float]]
 ) -> FloatArray:
-    """Forecast paths ``(n_series, horizon)`` for rows with >= 2 seasons (log scale in/out)."""
+    """Forecast paths ``(n_series, horizon)`` for rows with >= 2 seasons (log scale in/out).
+
+    Speed (same arithmetic, same results to the bit): the seasonal state is laid out
+    ``(12, n_series, n_params)`` so the month being updated is one contiguous block, updated
+    in place; a month where every row is observed (all but the left padding of short rows)
+    skips the masking.
+    """
     params = np.array(
         list(itertools.product(*(grid[k] for k in ("alpha", "beta", "gamma", "phi"))))
     )
     alpha, beta, gamma, phi = (params[:, k][None, :] for k in range(4))
+    trend_gain = alpha * beta
+    season_gain = gamma * (1 - alpha)
     n_series, n_steps = values.shape
     first = np.argmax(np.isfinite(values), axis=1)
+    scored_from = first[:, None] + SEASON
     level0, seasonal0 = _initial_states(values, first)
     level = np.repeat(level0[:, None], len(params), axis=1)
     trend = np.zeros_like(level)
-    seasonal = np.repeat(seasonal0[:, None, :], len(params), axis=1)
+    seasonal = np.repeat(seasonal0.T[:, :, None], len(params), axis=2)
     sse = np.zeros_like(level)
+    damped, error, work = (np.empty_like(level) for _ in range(3))
+    all_scored = int(scored_from.max())
     for t in range(n_steps):
         observed = values[:, t]
-        active = np.isfinite(observed)[:, None]
-        season_now = seasonal[:, :, t % SEASON]
+        finite = np.isfinite(observed)
+        season_now = seasonal[t % SEASON]
+        if finite.all():
+            # The masked update below, written into preallocated buffers.
+            np.multiply(phi, trend, out=damped)
+            damped += level
+            np.subtract(observed[:, None], damped, out=error)
+            error -= season_now
+            np.square(error, out=work)
+            if t < all_scored:
+                work[t < scored_from[:, 0]] = 0.0
+            sse += work
+            np.multiply(alpha, error, out=level)
+            level += damped
+            trend *= phi
+            np.multiply(trend_gain, error, out=work)
+            trend += work
+            np.multiply(season_gain, error, out=work)
+            season_now += work
+            continue
         damped = level + phi * trend
+        active = finite[:, None]
         error = np.where(active, observed[:, None] - damped - season_now, 0.0)
-        sse += np.where(t >= first[:, None] + SEASON, error**2, 0.0)
-        new_level = damped + alpha * error
-        new_trend = phi * trend + alpha * beta * error
-        new_season = season_now + gamma * (1 - alpha) * error
-        level = np.where(active, new_level, level)
-        trend = np.where(active, new_trend, trend)
-        seasonal[:, :, t % SEASON] = np.where(active, new_season, season_now)
+        sse += np.where(t >= scored_from, error**2, 0.0)
+        level = np.where(active, damped + alpha * error, level)
+        trend = np.where(active, phi * trend + trend_gain * error, trend)
+        season_now[...] = np.where(active, season_now + season_gain * error, season_now)
     best = np.argmin(sse, axis=1)
     rows = np.arange(n_series)
     steps = np.arange(1, horizon + 1)
     damping = np.cumsum(phi[0, best][:, None] ** steps[None, :], axis=1)
     season_index = (n_steps - 1 + steps) % SEASON
-    season_path = seasonal[rows, best][:, season_index]
+    season_path = seasonal[:, rows, best].T[:, season_index]
     paths = level[rows, best][:, None] + damping * trend[rows, best][:, None] + season_path
     return np.asarray(paths, dtype=float)
 

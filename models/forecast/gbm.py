@@ -269,12 +269,15 @@ class GlobalGBM(BaseForecaster):
             level_anchor = np.where(
                 np.isfinite(raw_level[:, last]), raw_level[:, last], last_values
             )
-            paths = self._predict_paths(booster, designs, level_anchor, scale[:, last])
-            if near_booster is not None:
-                paths[:, :near] = self._predict_paths(
-                    near_booster, designs[:near], last_values, scale[:, last]
-                )
-            return paths
+            if near_booster is None:
+                return self._predict_paths(booster, designs, level_anchor, scale[:, last])
+            # The far booster is not asked for the near horizons it would not keep.
+            return np.column_stack(
+                [
+                    self._predict_paths(near_booster, designs[:near], last_values, scale[:, last]),
+                    self._predict_paths(booster, designs[near:], level_anchor, scale[:, last]),
+                ]
+            )
 
     def _booster(self, n_static: int) -> HistGradientBoostingRegressor:
         return HistGradientBoostingRegressor(
@@ -325,4 +328,6 @@ class GlobalGBM(BaseForecaster):
         scale: FloatArray,
     ) -> FloatArray:
         """Paths ``anchor + prediction * scale``, one column per design (horizon 1, 2, ...)."""
+        if not designs:
+            return np.zeros((len(anchor), 0))
         return np.column_stack([anchor + booster.predict(design) * scale for design in designs])
