@@ -188,8 +188,12 @@ def _names(entries: pd.DataFrame) -> pd.DataFrame:
     out["city_name"] = out["city_code"].map(city_table["name"])
     out["zone"] = out["city_code"].map(city_table["zone"])
     out["gba"] = out["city_code"].map(city_table["gba"]).fillna(False).astype(bool)
-    out["industry_name"] = [_safe(industry_name, code) for code in out["industry_code"]]
-    out["occupation_name"] = [_safe(occupation_name, code) for code in out["occupation_code"]]
+    # One lookup per distinct code (the taxonomy lookups are pandas queries; a province
+    # edition repeats each code across cities).
+    for column, lookup in (("industry", industry_name), ("occupation", occupation_name)):
+        codes = out[f"{column}_code"]
+        names = {code: _safe(lookup, code) for code in pd.unique(codes)}
+        out[f"{column}_name"] = [names[code] for code in codes]
     return out
 
 
