@@ -41,8 +41,9 @@ def observed_ratio(
     merged = demand[[*keys, "y"]].merge(
         supply[[*keys, "y"]], on=keys, suffixes=("_d", "_s"), validate="one_to_one"
     )
-    observed = (np.maximum(merged["y_d"], 0.0) + offset) / (np.maximum(merged["y_s"], 0.0) + offset)
-    return merged[keys].assign(observed=observed.to_numpy(dtype=float))
+    demand_y = np.maximum(merged["y_d"].to_numpy(dtype=float), 0.0)
+    supply_y = np.maximum(merged["y_s"].to_numpy(dtype=float), 0.0)
+    return merged[keys].assign(observed=(demand_y + offset) / (supply_y + offset))
 
 
 def ratio_hits(
