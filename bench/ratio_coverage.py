@@ -43,7 +43,11 @@ def demo_frames(quick: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def origin_hits(
-    vacancies: pd.DataFrame, candidates: pd.DataFrame, origin: str, observed: pd.DataFrame
+    vacancies: pd.DataFrame,
+    candidates: pd.DataFrame,
+    origin: str,
+    observed: pd.DataFrame,
+    observed_panels: pd.DataFrame,
 ) -> tuple[pd.DataFrame, dict[str, float], float]:
     """Train at ``origin``; the hit rows of its occupation 求人倍率 forecasts, the pipeline's
     own calibration coverage, and the training seconds."""
@@ -56,6 +60,14 @@ def origin_hits(
     seconds = time.perf_counter() - began
     ratio = bundle.forecasts["occupation"]["ratio"]
     hits = ratio_hits(ratio, observed, LEVELS, pd.Period(origin, "M").to_timestamp())
+    # A series is checked against its later observations only where it means the same thing
+    # in both panels: its demand and supply up to the origin are identical (pooled 细类 are
+    # chosen by volume, so a pool's members can differ between the two).
+    history = bundle.history["occupation"][["unique_id", "ds", "demand", "supply"]]
+    later = history.merge(observed_panels, on=["unique_id", "ds"], how="left")
+    same = (later["demand"] == later["y_d"]) & (later["supply"] == later["y_s"])
+    consistent = same.groupby(later["unique_id"]).all()
+    hits["same_series"] = hits["unique_id"].map(consistent).fillna(False).astype(bool)
     hits["level"] = hits["unique_id"].map(
         dict(zip(ratio["unique_id"], ratio["level"], strict=True))
     )
@@ -74,9 +86,14 @@ def run(quick: bool = False) -> list[Figure]:
     vacancies, candidates = demo_frames(quick)
     panels = build_hierarchy("occupation", vacancies, candidates, min_monthly_volume=20.0)
     observed = observed_ratio(panels.demand, panels.supply)
+    observed_panels = panels.demand.rename(columns={"y": "y_d"}).assign(
+        y_s=panels.supply["y"].to_numpy()
+    )[["unique_id", "ds", "y_d", "y_s"]]
     frames, own, seconds = [], {}, {}
     for origin in QUICK_ORIGINS if quick else ORIGINS:
-        hits, own[origin], seconds[origin] = origin_hits(vacancies, candidates, origin, observed)
+        hits, own[origin], seconds[origin] = origin_hits(
+            vacancies, candidates, origin, observed, observed_panels
+        )
         frames.append(hits)
         print(f"origin {origin}: {len(hits)} rows, {seconds[origin]:.0f} s", flush=True)
     hits = pd.concat(frames, ignore_index=True)
@@ -86,6 +103,7 @@ def run(quick: bool = False) -> list[Figure]:
     by_band = coverage_table(hits, LEVELS, by="band")
     by_level = coverage_table(hits, LEVELS, by="level")
     by_origin = coverage_table(hits, LEVELS, by="origin")
+    by_same = coverage_table(hits, LEVELS, by="same_series")
     figures = [
         Figure(
             f"求人倍率 {level}% interval coverage (demo, {len(frames)} origins, h=1..{H})",
@@ -107,10 +125,12 @@ def run(quick: bool = False) -> list[Figure]:
         "by_band": by_band.to_dict(orient="records"),
         "by_level": by_level.to_dict(orient="records"),
         "by_origin": by_origin.to_dict(orient="records"),
+        "by_same_series": by_same.to_dict(orient="records"),
         "pipeline_calibration_coverage": own,
     }
     write_results(MODULE, figures, details)
-    for title, table in (("band", by_band), ("level", by_level), ("origin", by_origin)):
+    tables = (("band", by_band), ("level", by_level), ("origin", by_origin), ("same", by_same))
+    for title, table in tables:
         print(f"by {title}:\n{table.round(3).to_string(index=False)}")
     print(f"pipeline's own leave-one-fold-out coverage: {own}")
     return figures
