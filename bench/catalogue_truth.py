@@ -26,7 +26,7 @@ of data" oracle a planner might try first; it is steadier than one quarter but b
 season.
 
 Each edition is built with the previous one (``build_catalogue(previous=...)``: a 4–5★ cell
-of the last edition stays 4★ while its shortage probability is ≥ 0.3), as publication does;
+of the last edition stays 4★ while its shortage probability is ≥ 0.35), as publication does;
 ``--no-hysteresis`` builds every edition on its own (the figures before the hysteresis).
 
 Run: ``.venv/bin/python -m bench --only catalogue_truth`` (or ``-m bench.catalogue_truth

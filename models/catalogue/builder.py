@@ -83,9 +83,9 @@ ENTRY_COLUMNS: list[str] = [
 ]  # fmt: skip
 MIN_LISTED_STARS = 3
 #: A cell graded 4–5★ in the previous edition stays 4★ while its shortage probability is at
-#: least this (a new cell needs ``ShortageIndex.probable``, 0.5): hysteresis, so an entry a
+#: least this (a new cell needs ``ShortageIndex.probable``, 0.6): hysteresis, so an entry a
 #: planner defended last quarter is not dropped on one quarter's sampling noise.
-DEFAULT_KEEP_PROBABILITY = 0.3
+DEFAULT_KEEP_PROBABILITY = 0.35
 COMPONENT_LABELS: dict[str, str] = {
     "ratio": "求人倍率",
     "ratio_trend": "倍率趋势",
