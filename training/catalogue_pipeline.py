@@ -36,6 +36,7 @@ from data.store import (
 from data.store.catalogue import (
     EditionInfo,
     get_edition,
+    list_editions,
     publish_edition,
     read_entries_frame,
 )
@@ -156,6 +157,7 @@ def build_catalogue_parallel(
     model_version: str | None = None,
     series_keys: pd.DataFrame | None = None,
     bottom_map: dict[str, str] | None = None,
+    previous: pd.DataFrame | None = None,
     backend: Backend = "sequential",
     scheduler: str | None = None,
     n_jobs: int = -1,
@@ -165,7 +167,7 @@ def build_catalogue_parallel(
 
     Parameters
     ----------
-    vacancies, candidates, period, forecasts, metrics, model_version
+    vacancies, candidates, period, forecasts, metrics, model_version, previous
         As for :func:`~models.catalogue.build_catalogue`.
     backend
         ``'sequential'`` builds in this process exactly as before (no chunks); ``'loky'``
@@ -185,6 +187,7 @@ def build_catalogue_parallel(
         "model_version": model_version,
         "series_keys": series_keys,
         "bottom_map": bottom_map,
+        "previous": previous,
     }
     if backend == "sequential":
         return build_catalogue(vacancies, candidates, period, **options)
@@ -205,6 +208,21 @@ def build_catalogue_parallel(
         requirements=tables.requirements,
         **options,
     )
+
+
+def previous_entries(engine: Any, period: str) -> tuple[pd.DataFrame | None, int | None]:
+    """Entries and id of the newest revision of the period before ``period`` (2026Q3 →
+    2026Q2, 2026-11 → 2026-10, 2026 → 2025), or (None, None) when it was never published:
+    the edition the hysteresis of :func:`~models.catalogue.build_catalogue` continues."""
+    try:
+        before = str(pd.Period(period) - 1)
+    except ValueError:
+        return None, None
+    with session_scope(engine) as session:
+        editions = list_editions(session, before)
+        if not editions:
+            return None, None
+        return read_entries_frame(session, editions[0].edition_id), editions[0].edition_id
 
 
 def publish_catalogue(
@@ -238,6 +256,7 @@ def publish_catalogue(
             if use_registry
             else ForecastInputs(None, None, None, "未使用预测（--no-forecast）。")
         )
+        previous, previous_id = previous_entries(engine, period)
         report(f"building the catalogue ({backend})")
         catalogue = build_catalogue_parallel(
             vacancies,
@@ -248,11 +267,13 @@ def publish_catalogue(
             model_version=inputs.model_version,
             series_keys=inputs.series_keys,
             bottom_map=inputs.bottom_map,
+            previous=previous,
             backend=backend,
             scheduler=scheduler,
             n_jobs=n_jobs,
         )
         meta = {**catalogue.meta, "forecast_note": inputs.note}
+        meta["hysteresis"] = {**meta["hysteresis"], "previous_edition_id": previous_id}
         # What the files show is what the dashboard and API serve: the one suppression
         # function (models.catalogue.suppression), applied once, here.
         published = suppress_frame(catalogue.entries, get_settings().min_cell_size)

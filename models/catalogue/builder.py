@@ -82,6 +82,10 @@ ENTRY_COLUMNS: list[str] = [
     "score_salary_growth", "score_forecast",
 ]  # fmt: skip
 MIN_LISTED_STARS = 3
+#: A cell graded 4–5★ in the previous edition stays 4★ while its shortage probability is at
+#: least this (a new cell needs ``ShortageIndex.probable``, 0.6): hysteresis, so an entry a
+#: planner defended last quarter is not dropped on one quarter's sampling noise.
+DEFAULT_KEEP_PROBABILITY = 0.35
 COMPONENT_LABELS: dict[str, str] = {
     "ratio": "求人倍率",
     "ratio_trend": "倍率趋势",
@@ -111,9 +115,11 @@ def method_text(
     shrinkage_k: float = DEFAULT_SHRINKAGE_K,
     credible_level: float = DEFAULT_CREDIBLE_LEVEL,
     window: PeriodWindow | None = None,
+    keep_probability: float | None = None,
 ) -> str:
     """The Chinese 方法说明 stored with an edition (parameters filled in; ``window`` says
-    where the data ends inside the period, if it does)."""
+    where the data ends inside the period, if it does; ``keep_probability`` is the
+    hysteresis threshold when a previous edition was given)."""
     level = f"{credible_level * 100:g}%"
     weights = "、".join(
         f"{COMPONENT_LABELS[name]} {value:g}" for name, value in index.weights_.items()
@@ -159,12 +165,48 @@ def method_text(
             f"{index.shortage_demand:g} 人）。紧缺概率 ≥ {index.probable:g} 为 4★，"
             f"≥ {index.certain:g}（即 80% 可信区间下限达到紧缺线）为 5★；其余单元按紧缺指数"
             "分级，最高 3★。",
+            *(
+                [
+                    f"连续性：上一版列为 4–5★ 的单元，本期紧缺概率不低于 {keep_probability:g} "
+                    f"即保留为 4★（新列入仍需 ≥ {index.probable:g}），避免单元因一个季度的"
+                    "随机波动进出目录。"
+                ]
+                if keep_probability is not None
+                else []
+            ),
             "每个条目附证据：近期需求与供给、原始及修正求人倍率、近 12 个月求人倍率、"
             "预测值及 80% 区间与模型版本、"
             "回测精度（MASE）、典型任职要求（学历、技能等级、职称、工作年限中位数、"
             "薪酬 P25–P75）。",
             *_coverage_line(window),
         ]
+    )
+
+
+def keep_listed(
+    scored: pd.DataFrame, previous: pd.DataFrame | None, keep_probability: float
+) -> pd.Series:
+    """Cells of ``scored`` below 4★ that were 4–5★ in ``previous`` and whose shortage
+    probability is still at least ``keep_probability``: they stay 4★.
+
+    The probability of a cell near the 求人倍率 2 line moves around 0.5 from quarter to
+    quarter on sampling noise alone; entering at 0.5 and leaving only below
+    ``keep_probability`` stops such a cell flipping in and out between editions.
+    """
+    none = pd.Series(False, index=scored.index)
+    if previous is None or previous.empty or "shortage_probability" not in scored.columns:
+        return none
+    before = previous[pd.to_numeric(previous["stars"], errors="coerce") >= 4]
+    if before.empty:
+        return none
+    was = pd.MultiIndex.from_frame(scored[CELL_KEYS].astype(str)).isin(
+        pd.MultiIndex.from_frame(before[CELL_KEYS].astype(str))
+    )
+    probability = pd.to_numeric(scored["shortage_probability"], errors="coerce").fillna(0.0)
+    return (
+        pd.Series(was, index=scored.index)
+        & (scored["stars"] < 4)
+        & (probability >= keep_probability)
     )
 
 
@@ -188,8 +230,12 @@ def _names(entries: pd.DataFrame) -> pd.DataFrame:
     out["city_name"] = out["city_code"].map(city_table["name"])
     out["zone"] = out["city_code"].map(city_table["zone"])
     out["gba"] = out["city_code"].map(city_table["gba"]).fillna(False).astype(bool)
-    out["industry_name"] = [_safe(industry_name, code) for code in out["industry_code"]]
-    out["occupation_name"] = [_safe(occupation_name, code) for code in out["occupation_code"]]
+    # One lookup per distinct code (the taxonomy lookups are pandas queries; a province
+    # edition repeats each code across cities).
+    for column, lookup in (("industry", industry_name), ("occupation", occupation_name)):
+        codes = out[f"{column}_code"]
+        names = {code: _safe(lookup, code) for code in pd.unique(codes)}
+        out[f"{column}_name"] = [names[code] for code in codes]
     return out
 
 
@@ -249,6 +295,8 @@ def build_catalogue(
     credible_level: float = DEFAULT_CREDIBLE_LEVEL,
     series_keys: pd.DataFrame | None = None,
     bottom_map: dict[str, str] | None = None,
+    previous: pd.DataFrame | None = None,
+    keep_probability: float = DEFAULT_KEEP_PROBABILITY,
 ) -> Catalogue:
     """Score every cell of ``period`` and list the 3–5★ ones with their evidence.
 
@@ -286,6 +334,10 @@ def build_catalogue(
         ``ForecastBundle.series_keys[h]`` and ``bottom_maps[h]``: with them ``forecasts`` is
         the bundle's 求人倍率 frame, joined to cells by typed keys (pooled occupations take
         their 小类/zone series; each entry says its ``forecast_level``).
+    previous, keep_probability
+        The previous edition's entries (``city_code, industry_code, occupation_code,
+        stars``): its 4–5★ cells stay 4★ while their shortage probability is at least
+        ``keep_probability`` (hysteresis; see :func:`keep_listed`). None: no hysteresis.
     """
     window = records_window(period, vacancies, candidates)
     if indicators is None:
@@ -316,6 +368,9 @@ def build_catalogue(
     indicators = _join_forecast(indicators.copy(), forecasts if use_forecast else None, evidence)
     grading = (index if index is not None else ShortageIndex()).fit(indicators)
     scored = pd.concat([indicators, grading.transform(indicators)], axis=1)
+    kept = keep_listed(scored, previous, keep_probability)
+    scored.loc[kept, "stars"] = 4
+    scored.loc[kept, "grade"] = GRADE_LABELS[4]
     if requirements is None:
         requirements = requirements_evidence(prepare_vacancies(vacancies, industry_level), window)
     if not requirements.empty:
@@ -349,6 +404,7 @@ def build_catalogue(
             shrinkage_k=shrinkage_k,
             credible_level=credible_level,
             window=window,
+            keep_probability=keep_probability if previous is not None else None,
         ),
         "data_through": f"{window.end - pd.DateOffset(months=1):%Y-%m}",
         "months_covered": window.n_months,
@@ -370,5 +426,10 @@ def build_catalogue(
             ((scored["stars"] >= MIN_LISTED_STARS) & ~credible & ~evident).sum()
         ),
         "entries_listed": len(listed),
+        "hysteresis": {
+            "previous_edition": previous is not None,
+            "keep_probability": float(keep_probability),
+            "kept_4_star": int(kept.sum()),
+        },
     }
     return Catalogue(period=period, entries=listed, scored=scored, meta=meta)

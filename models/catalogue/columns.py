@@ -20,7 +20,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import cache
 
+import numpy as np
 import pandas as pd
 
 from data.levels import Education, SkillLevel, TitleLevel, meets_education, meets_skill_level
@@ -57,14 +59,16 @@ MAJOR_BY_PREFIX: dict[str, str] = {
 _DECORATION = re.compile(r"^(【[^】]*】|急招|急聘|高薪诚聘|诚聘|直招)|（[^）]*）$")
 
 
-def _clusters_touching(industry_code: str) -> list[str]:
-    """双十 clusters covering the industry, or part of it (a 大类 holding a cluster's 中类)."""
+@cache
+def _clusters_touching(industry_code: str) -> tuple[str, ...]:
+    """双十 clusters covering the industry, or part of it (a 大类 holding a cluster's 中类);
+    cached: the cluster table is static and a province edition asks once per cell."""
     table = clusters()
-    found = clusters_of_industry(industry_code)
+    found = list(clusters_of_industry(industry_code))
     for cluster_id, codes in zip(table["cluster_id"], table["industry_codes"], strict=True):
         if cluster_id not in found and any(str(c).startswith(industry_code) for c in codes):
             found.append(cluster_id)
-    return found
+    return tuple(found)
 
 
 def talent_category(occupation_code: str) -> str:
@@ -127,11 +131,18 @@ def _qualified_share(cell_seekers: pd.DataFrame, education: float, skill: float)
 
 
 def _mode(values: pd.Series) -> float:
-    known = pd.to_numeric(values, errors="coerce").dropna()
-    if known.empty:
+    """The most frequent integer value (the smallest on a tie); NaN when none is known.
+    numpy, not ``value_counts``: this runs once per cell and column."""
+    array = (
+        values.to_numpy(dtype=float, na_value=np.nan)
+        if pd.api.types.is_numeric_dtype(values.dtype)
+        else pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    )
+    known = array[~np.isnan(array)]
+    if not known.size:
         return float("nan")
-    counts = known.astype(int).value_counts()
-    return float(min(counts[counts == counts.max()].index))
+    unique, counts = np.unique(known.astype(int), return_counts=True)
+    return float(unique[counts == counts.max()].min())
 
 
 def catalogue_columns(

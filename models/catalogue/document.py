@@ -2,7 +2,8 @@
 
 A :class:`Report` is a title, paragraphs, matplotlib figures and tables. HTML inlines its
 CSS and the figures as base64 PNG (no external URL anywhere). The PDF is drawn by
-matplotlib's ``PdfPages`` into memory, with the CJK font from :mod:`data.fonts` embedded as
+matplotlib's ``PdfPages`` into memory (the print-ready PDF of :mod:`.print_pdf` is laid out with
+fpdf2), with the CJK font from :mod:`data.fonts` embedded as
 TrueType (``pdf.fonttype = 42``), so Chinese city and occupation names are real, extractable
 text. Everything is rendered under ``matplotlib.rc_context`` so the global style is left
 alone, and only the Agg canvas is used (no pyplot, no display).

@@ -15,8 +15,8 @@ The training pipeline's 求人倍率 uses :func:`calibrate_ratio` / :func:`calib
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -101,6 +101,12 @@ def ratio_forecast(
 # on the backtest folds: the L % quantile of |actual - forecast| / sigma of the log ratio.
 # Coverage is measured leave-one-fold-out (each fold with the multiplier of the others; with
 # a single backtest origin, two halves of the series stand in for folds).
+#
+# With ``groups`` (unique_id -> hierarchy level) the multipliers are calibrated per level
+# (group-conditional conformal): one pooled multiplier over-covered the province and city
+# aggregates and under-covered the city x 细类 cells the catalogue grades (rolling-origin
+# coverage on the demo 0.93-1.00 vs 0.71 at 80 %; ``bench.ratio_coverage``). A level with
+# fewer than ``min_group_rows`` fold rows keeps the pooled multiplier.
 
 RATIO_CALIBRATION_LEVEL = 80
 _Z80 = 1.2815515655446004
@@ -114,6 +120,8 @@ class RatioCalibration:
     multipliers: dict[int, float]
     coverage: dict[int, float]  # leave-one-fold-out coverage in the backtest
     n_rows: int
+    group_multipliers: dict[str, dict[int, float]] = field(default_factory=dict)
+    groups: dict[str, str] = field(default_factory=dict)  # unique_id -> group
 
 
 def _log_sigma(lo: pd.Series | np.ndarray, hi: pd.Series | np.ndarray, offset: float) -> np.ndarray:
@@ -149,6 +157,8 @@ def calibrate_ratio(
     levels: Sequence[int],
     *,
     offset: float = RATIO_OFFSET,
+    groups: Mapping[str, str] | None = None,
+    min_group_rows: int = 200,
 ) -> RatioCalibration:
     """Calibrate the log-ratio interval multipliers on backtest folds.
 
@@ -158,6 +168,9 @@ def calibrate_ratio(
         The chosen model's fold forecasts of the demand and supply panels
         (``unique_id, cutoff, ds, y, yhat, lo-80, hi-80, ...``, as
         :func:`models.forecast.backtest.backtest` returns them).
+    groups
+        ``unique_id -> group`` (the hierarchy level): multipliers per group with at least
+        ``min_group_rows`` fold rows, the pooled one for the rest (see the comment above).
     """
     keys = ["unique_id", "cutoff", "ds"]
     lo, hi = f"lo-{RATIO_CALIBRATION_LEVEL}", f"hi-{RATIO_CALIBRATION_LEVEL}"
@@ -166,18 +179,36 @@ def calibrate_ratio(
         supply_folds[columns], on=keys, suffixes=("_d", "_s"), how="inner"
     )
     z, fold_ids = _standardised(folds, offset)
+    group_of = folds["unique_id"].map(dict(groups or {})).fillna("").to_numpy(dtype=object)
+    calibrated = [g for g in pd.unique(group_of) if g and (group_of == g).sum() >= min_group_rows]
     multipliers, coverage = {}, {}
+    by_group: dict[str, dict[int, float]] = {str(g): {} for g in calibrated}
     for level in sorted({int(v) for v in levels}):
         q = level / 100.0
         multipliers[level] = float(np.quantile(z, q)) if z.size else float("nan")
+        for g in calibrated:
+            by_group[str(g)][level] = float(np.quantile(z[group_of == g], q))
+        # Leave-one-fold-out, each row against the quantile its own group would use.
         hits = []
+        pooled_rows = ~np.isin(group_of, calibrated)
         for fold in np.unique(fold_ids):
-            others = z[fold_ids != fold]
-            if others.size == 0:
-                continue
-            hits.append(z[fold_ids == fold] <= np.quantile(others, q))
+            held = fold_ids == fold
+            for g in calibrated:
+                cell = group_of == g
+                train, test = z[~held & cell], z[held & cell]
+                if train.size and test.size:
+                    hits.append(test <= np.quantile(train, q))
+            if (held & pooled_rows).any() and (~held).any():
+                hits.append(z[held & pooled_rows] <= np.quantile(z[~held], q))
         coverage[level] = float(np.concatenate(hits).mean()) if hits else float("nan")
-    return RatioCalibration(float(offset), multipliers, coverage, int(z.size))
+    return RatioCalibration(
+        float(offset),
+        multipliers,
+        coverage,
+        int(z.size),
+        group_multipliers=by_group,
+        groups={str(k): str(v) for k, v in (groups or {}).items()},
+    )
 
 
 def calibrated_ratio_forecast(
@@ -204,8 +235,13 @@ def calibrated_ratio_forecast(
     )
     out = merged[keys].copy()
     out["forecast"] = np.exp(point)
+    group_of = merged["unique_id"].map(calibration.groups).to_numpy(dtype=object)
     for level, multiplier in sorted(calibration.multipliers.items()):
-        m = multiplier if np.isfinite(multiplier) else _Z80 * level / RATIO_CALIBRATION_LEVEL
+        pooled = multiplier if np.isfinite(multiplier) else _Z80 * level / RATIO_CALIBRATION_LEVEL
+        m = np.full(len(merged), pooled)
+        for group, by_level in calibration.group_multipliers.items():
+            if np.isfinite(by_level.get(level, np.nan)):
+                m[group_of == group] = by_level[level]
         out[f"forecast-lo-{level}"] = np.exp(point - m * sigma)
         out[f"forecast-hi-{level}"] = np.exp(point + m * sigma)
     return out

@@ -130,3 +130,40 @@ def test_typed_evidence_carries_interval_and_mase() -> None:
     assert row["forecast_ds"] == "2026-12"
     assert (row["forecast_lo_95"], row["forecast_hi_95"]) == (0.9, 2.6)
     assert row["backtest_mase"] == 0.7 and row["forecast_level"] == "城市×小类"
+
+
+def test_per_level_calibration_gives_each_level_its_own_multiplier() -> None:
+    """Two levels, one with intervals too narrow by 2 (noise 0.3), one about right (0.15):
+    per-level multipliers differ, each level's leave-one-fold-out coverage is near 80 %, and
+    the forecast uses the multiplier of the series' own level."""
+    rng = np.random.default_rng(2)
+    wide_d, wide_s = _folds(rng, 4000, 0.3)
+    calm_d, calm_s = _folds(rng, 4000, 0.15)
+    half = 1.2816 * 0.15  # the calm level's nominal intervals are right, not too narrow
+    for frame in (calm_d, calm_s):
+        frame["lo-80"], frame["hi-80"] = frame["yhat"] * np.exp(-half), frame["yhat"] * np.exp(half)
+        frame["unique_id"] = "c" + frame["unique_id"]
+    demand = pd.concat([wide_d, calm_d], ignore_index=True)
+    supply = pd.concat([wide_s, calm_s], ignore_index=True)
+    groups = {uid: ("cell" if uid.startswith("c") else "city") for uid in demand["unique_id"]}
+    calibration = calibrate_ratio(demand, supply, (80, 95), groups=groups)
+    assert set(calibration.group_multipliers) == {"cell", "city"}
+    cell, city = calibration.group_multipliers["cell"], calibration.group_multipliers["city"]
+    assert city[80] > 1.5 * cell[80]
+    assert 0.77 <= calibration.coverage[80] <= 0.83
+    keys = {"unique_id": ["s0", "cs0"], "ds": pd.to_datetime(["2026-11-01"] * 2)}
+    frame = pd.DataFrame(
+        {
+            **keys,
+            "forecast": [20.0, 20.0],
+            "forecast-lo-80": [15.0, 15.0],
+            "forecast-hi-80": [25, 25],
+        }
+    )
+    frame["forecast-lo-95"], frame["forecast-hi-95"] = (
+        frame["forecast-lo-80"],
+        frame["forecast-hi-80"],
+    )
+    ratio = calibrated_ratio_forecast(frame, frame.copy(), calibration).set_index("unique_id")
+    width = np.log(ratio["forecast-hi-80"] / ratio["forecast"])
+    assert width["s0"] / width["cs0"] == pytest.approx(city[80] / cell[80])

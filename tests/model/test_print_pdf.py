@@ -90,3 +90,27 @@ def test_one_bar_per_entry_even_with_duplicate_names(catalogue) -> None:
     labels = [tick.get_text() for tick in axes.get_yticklabels()]
     assert len(axes.patches) == len(twice) == len(labels) == len(set(labels))
     assert all(" · " in label for label in labels)
+
+
+def test_long_table_keeps_every_row_and_repeats_its_header(tmp_path: Path) -> None:
+    """A table longer than a page flows onto continuation pages: every row's Chinese text is
+    in the text layer, each page of the table starts with the column header, nothing
+    overlaps (checked by ``_check``)."""
+    from models.catalogue.document import Report, ReportTable
+    from models.catalogue.print_pdf import render_print_pdf
+
+    cities = ["广州市", "深圳市", "珠海市", "汕头市", "佛山市", "韶关市", "河源市"]
+    frame = pd.DataFrame(
+        {
+            "序号": range(1, 121),
+            "城市": [cities[i % len(cities)] for i in range(120)],
+            "职业": [f"第{i}号紧缺工种技术人员" for i in range(1, 121)],
+            "求人倍率": [1.5 + i / 100 for i in range(120)],
+        }
+    )
+    report = Report(title="长表测试", tables=(ReportTable("紧缺岗位", frame),))
+    text, pages = _check(render_print_pdf(report), tmp_path)
+    for number in range(1, 121):
+        assert f"第{number}号紧缺工种技术人员" in text
+    assert pages >= 3
+    assert text.count("序号城市职业求人倍率") == pages - 1  # every table page, not the cover

@@ -335,7 +335,9 @@ def _assemble(
     for name, panels in hierarchies.items():
         histories[name] = _history(panels)
         labels[name] = series_labels(list(panels.S_df.index), name)
-        ratio, calibration = _calibrated_ratio(name, forecasts[name], results, selection, levels)
+        ratio, calibration = _calibrated_ratio(
+            name, forecasts[name], results, selection, levels, panels.level_of
+        )
         ratio_coverage.update(
             {f"{name}/ratio_coverage_{lv}": c for lv, c in calibration.coverage.items()}
         )
@@ -401,9 +403,11 @@ def _calibrated_ratio(
     results: list[BacktestResult],
     selection: pd.DataFrame,
     levels: tuple[int, ...],
+    level_of: dict[str, str],
 ) -> tuple[pd.DataFrame, RatioCalibration]:
     """求人倍率 forecast of hierarchy ``name`` with log-ratio intervals calibrated on the
-    backtest folds of the chosen demand and supply models (:func:`calibrate_ratio`)."""
+    backtest folds of the chosen demand and supply models (:func:`calibrate_ratio`), per
+    hierarchy level."""
     chosen = selection[selection["chosen"]].set_index("panel")["model"]
     folds = {}
     for variable in ("demand", "supply"):
@@ -413,7 +417,7 @@ def _calibrated_ratio(
             ["model", "unique_id", "cutoff", "ds"]
         )
         folds[variable] = table[table["model"] == chosen.get(panel, "SeasonalNaive")]
-    calibration = calibrate_ratio(folds["demand"], folds["supply"], levels)
+    calibration = calibrate_ratio(folds["demand"], folds["supply"], levels, groups=level_of)
     ratio = calibrated_ratio_forecast(forecasts["demand"], forecasts["supply"], calibration)
     return ratio, calibration
 
