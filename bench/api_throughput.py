@@ -160,6 +160,13 @@ def measure(store: SeededStore, base_url: str, seconds: float, connections: int)
         # warm up: first match request loads and indexes the model
         for path in (f"{target[1]}{i}{target[2]}" for i in (target[3][:3] or [""])):
             httpx.get(f"{base_url}{path}", headers=headers, timeout=120).raise_for_status()
+        if target[2].startswith("/matches"):
+            counts = [
+                len(httpx.get(f"{base_url}{target[1]}{i}{target[2]}", headers=headers,
+                              timeout=120).json()["items"])
+                for i in target[3]
+            ]  # fmt: skip
+            results["mean_matches"] = sum(counts) / max(1, len(counts))
         load = {"seconds": int(max(1, seconds)), "connections": connections}
         if use_wrk:
             results[target[0]] = _run_wrk(base_url, headers, target, **load)
@@ -179,6 +186,9 @@ def figures_from(results: dict[str, Any]) -> list[Figure]:
     for label in ("GET /vacancies/{id}", "GET /vacancies/{id}/matches"):
         got = results[label]
         note = f"{got['errors']} errors in {got['requests']} requests" if got["errors"] else ""
+        if label.endswith("/matches") and "mean_matches" in results:
+            note = f"{note}; " if note else ""
+            note += f"{results['mean_matches']:.1f} results per page on average"
         out += [
             Figure(f"{label} rps", got["rps"], "req/s", "GET /health rps", floor["rps"],
                    "higher", note),
@@ -188,6 +198,29 @@ def figures_from(results: dict[str, Any]) -> list[Figure]:
     return out
 
 
+def reopen_matched_vacancies(store: SeededStore) -> int:
+    """Open (no close date, no expiry) the vacancies the matches endpoint is loaded with.
+
+    The generated postings closed long before today, and a closed vacancy gets no
+    candidates: without this the bench would time an empty ranking. Returns how many.
+    """
+    from data.store import make_engine, session_scope, upsert_vacancies
+    from data.store.repository import get_vacancies
+
+    engine = make_engine(store.database_url)
+    try:
+        with session_scope(engine) as session:
+            ids = _endpoints(store)[-1][3]
+            opened = [
+                v.model_copy(update={"date_closed": None, "valid_through": None})
+                for v in get_vacancies(session, ids)
+            ]
+            upsert_vacancies(session, opened)
+    finally:
+        engine.dispose()
+    return len(opened)
+
+
 def run(quick: bool = False, seconds: float | None = None, connections: int = 8) -> list[Figure]:
     """Seed a store, train a small model, serve it with one worker, load each endpoint."""
     seconds = seconds if seconds is not None else (3 if quick else 15)
@@ -195,6 +228,7 @@ def run(quick: bool = False, seconds: float | None = None, connections: int = 8)
     with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
         root = Path(tmp)
         store = seed_store(f"sqlite:///{root / 'bench.sqlite3'}", end="2024-12", scale=scale)
+        reopened = reopen_matched_vacancies(store)
         registry = root / "registry"
         model_version = train_match_model(store, registry)
         with serve_subprocess(store.database_url, registry, root / "var") as server:
@@ -208,6 +242,8 @@ def run(quick: bool = False, seconds: float | None = None, connections: int = 8)
         "vacancies": len(store.vacancy_ids),
         "candidates": len(store.candidate_ids),
         "model_version": model_version,
+        "matched_vacancies_reopened": reopened,
+        "mean_matches_per_request": results.get("mean_matches"),
     }
     write_results(MODULE, figures, details)
     return figures

@@ -13,8 +13,10 @@ Run: ``.venv/bin/python -m bench.match_latency [N_CANDIDATES] [--queries 50] [--
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,9 +24,11 @@ import pandas as pd
 
 from bench.common import Figure, format_table, write_results
 from data.taxonomy import cities, occupations
-from models.match import MatchEngine
+from models.match import MatchEngine, MatchIndex
+from models.match.encoding import concat_arrays, encode_candidates
 from models.match.features import pair_features
 from models.match.hard import hard_pass
+from models.match.snapshots import load_snapshot, save_snapshot
 
 MODULE = "match_latency"
 FULL_CANDIDATES, QUICK_CANDIDATES = 1_000_000, 100_000
@@ -118,29 +122,29 @@ def synthetic_vacancies(n: int, seed: int = 1) -> pd.DataFrame:
     )
 
 
-def brute_force_top(engine: MatchEngine, vacancy_row: int, k: int = 20) -> np.ndarray:
+def brute_force_top(index: MatchIndex, vacancy_row: int, k: int = 20) -> np.ndarray:
     """Baseline: score every candidate, then hard-filter, then top-k."""
-    c, v = engine.candidates_, engine.vacancies_
+    c, v, engine = index.candidates.arrays, index.vacancies.arrays, index.engine
     rows = np.arange(len(c.ids), dtype=np.int64)
     fixed = np.full(rows.size, vacancy_row, np.int64)
-    scores = engine.scorer_.score(pair_features(c, rows, v, fixed, engine.vocab_))
-    ok = hard_pass(c, rows, v, fixed, engine.rules_, engine.vocab_) & c.active & c.scorable
+    scores = engine.scorer_.score(pair_features(c, rows, v, fixed, index.vocab))
+    ok = hard_pass(c, rows, v, fixed, engine.rules_, index.vocab) & c.active & c.scorable
     eligible = rows[ok]
     order = np.lexsort((c.ids[eligible].astype(str), -np.round(scores[eligible], 12)))
     return eligible[order[:k]]
 
 
-def time_queries(engine: MatchEngine, queries: list[str]) -> tuple[np.ndarray, np.ndarray, int]:
-    """Per-query seconds of the engine and of brute force; how many top-20s were identical."""
+def time_queries(index: MatchIndex, queries: list[str]) -> tuple[np.ndarray, np.ndarray, int]:
+    """Per-query seconds of the index and of brute force; how many top-20s were identical."""
     fast, slow, same = [], [], 0
     for vacancy_id in queries:
         t0 = time.perf_counter()
-        results = engine.candidates_for_vacancy(vacancy_id, k=20)
+        results = index.candidates_for_vacancy(vacancy_id, k=20)
         fast.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        baseline = brute_force_top(engine, engine.vacancy_rows_[vacancy_id])
+        baseline = brute_force_top(index, index.vacancies.row(vacancy_id))
         slow.append(time.perf_counter() - t0)
-        same += [r.candidate_id for r in results] == list(engine.candidates_.ids[baseline])
+        same += [r.candidate_id for r in results] == list(index.candidates.arrays.ids[baseline])
     return np.asarray(fast) * 1e3, np.asarray(slow) * 1e3, same
 
 
@@ -148,7 +152,7 @@ WRITES_PER_SECOND = 50
 
 
 def time_mixed(
-    engine: MatchEngine, queries: list[str], n_candidates: int, seconds: float
+    index: MatchIndex, queries: list[str], n_candidates: int, seconds: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Queries with a steady 50 candidate writes/s mixed in (updates of indexed ids).
 
@@ -168,16 +172,47 @@ def time_mixed(
         if due_count > written:
             batch = list(range(written, due_count))
             t0 = time.perf_counter()
-            engine.upsert_candidates(updates.iloc[batch])
+            index.upsert("candidates", updates.iloc[batch])
             done = time.perf_counter()
             write_ms.append((done - t0) * 1e3)
             stale_ms += [(done - (start + i / WRITES_PER_SECOND)) * 1e3 for i in batch]
             written = due_count
         t0 = time.perf_counter()
-        engine.candidates_for_vacancy(queries[asked % len(queries)], k=20)
+        index.candidates_for_vacancy(queries[asked % len(queries)], k=20)
         query_ms.append((time.perf_counter() - t0) * 1e3)
         asked += 1
     return np.asarray(query_ms), np.asarray(write_ms), np.asarray(stale_ms)
+
+
+def time_old_writes(index: MatchIndex, n_candidates: int, writes: int = 20) -> np.ndarray:
+    """Baseline: the copy-everything write this index replaced (ms per single-record write).
+
+    Encodes one record and concatenates it onto every array of the candidate side, as
+    ``upsert_candidates`` did before the growable columns; the result is discarded.
+    """
+    updates = synthetic_candidates(writes, seed=13)
+    updates["candidate_id"] = [f"c{i:07d}" for i in range(writes)]
+    arrays = index.candidates.arrays
+    times = []
+    for i in range(writes):
+        t0 = time.perf_counter()
+        new = encode_candidates(updates.iloc[[i]], index.vocab, index.engine.text_model_)
+        concat_arrays(arrays, new)
+        times.append(time.perf_counter() - t0)
+    return np.asarray(times) * 1e3
+
+
+def time_startup(index: MatchIndex) -> dict[str, float]:
+    """Seconds to save a snapshot of ``index`` and to start an index from it (verify + load)."""
+    with tempfile.TemporaryDirectory() as root:
+        t0 = time.perf_counter()
+        save_snapshot(index.snapshot(), root=root, source="bench")
+        saved = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        loaded = load_snapshot(index.engine, root=root)
+        load = time.perf_counter() - t0
+        assert loaded is not None and len(loaded.candidates) == len(index.candidates)
+    return {"snapshot_save_seconds": saved, "snapshot_load_seconds": load}
 
 
 def measure(
@@ -193,13 +228,18 @@ def measure(
     engine = MatchEngine(use_ranker=False)
     t0 = time.perf_counter()
     engine.fit(candidates.iloc[:50_000], vacancies)  # text model fitted on a sample
-    engine.index_candidates(candidates)
-    build = time.perf_counter() - t0
+    fit_seconds = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    index = MatchIndex(engine, candidates, vacancies)  # = a start-up's rebuild from records
+    rebuild = time.perf_counter() - t0
+    build = fit_seconds + rebuild
     del candidates
-    memory = engine.index_nbytes()
+    startup = time_startup(index)
+    old_write_ms = time_old_writes(index, n_candidates)
+    memory = index.nbytes()
     queries = [str(i) for i in vacancies["vacancy_id"].iloc[:n_queries]]
-    fast_ms, slow_ms, same = time_queries(engine, queries)
-    mixed_ms, write_ms, stale_ms = time_mixed(engine, queries, n_candidates, write_seconds)
+    fast_ms, slow_ms, same = time_queries(index, queries)
+    mixed_ms, write_ms, stale_ms = time_mixed(index, queries, n_candidates, write_seconds)
     size = f"{n_candidates:,} candidates"
     mix = f"{WRITES_PER_SECOND} writes/s mixed in for {write_seconds:.0f} s"
     brute = "brute force: score all → filter → top-20"
@@ -219,15 +259,24 @@ def measure(
         Figure(f"match p95 under writes, {size}", float(np.percentile(mixed_ms, 95)), "ms",
                "same queries, no writes (p95)", float(np.percentile(fast_ms, 95)), note=mix),
         Figure(f"write p95 (batch applied), {size}", float(np.percentile(write_ms, 95)), "ms",
-               "match p95, no writes", float(np.percentile(fast_ms, 95)), note=mix),
+               "old path: encode + concat every array (p95, 1 record)",
+               float(np.percentile(old_write_ms, 95)), note=f"{mix}; target ≤ 50 ms"),
         Figure(f"staleness p99, {size}", float(np.percentile(stale_ms, 99)), "ms",
                "target", 1000.0, note="write due → applied in this process"),
+        Figure(f"index start-up from snapshot, {size}", startup["snapshot_load_seconds"], "s",
+               "full rebuild from the records (encode + partitions)", rebuild,
+               note="snapshot: sha256 verify + unpickle + file rows; neither counts the "
+               "store read a full rebuild also pays, nor the change-log replay"),
     ]  # fmt: skip
     details = {
         "n_candidates": n_candidates,
         "n_queries": len(queries),
         "generate_seconds": generate_seconds,
         "build_seconds": build,
+        "fit_seconds": fit_seconds,
+        "rebuild_seconds": rebuild,
+        **startup,
+        "old_write_ms_p95": float(np.percentile(old_write_ms, 95)),
         "index_bytes": memory,
         "candidate_frame_bytes": frame_bytes,
         "engine_ms": {"median": float(np.median(fast_ms)), "p95": figures[1].value},
@@ -244,6 +293,66 @@ def measure(
     return figures, details
 
 
+def measure_service_startup(n_candidates: int, n_vacancies: int = 2000) -> dict[str, float]:
+    """Seconds from a new :class:`~service.matching.MatchService` to ready, on a real store.
+
+    A SQLite store is seeded with ``n_candidates`` synthetic candidates; one service builds
+    from the store (the full read: records read and validated, encoded, partitioned) and
+    saves a snapshot; 200 candidates are then rewritten; a second service starts from the
+    snapshot and replays those changes. Both are timed from construction to caught up.
+    """
+    from data.generator import to_records
+    from data.records import Candidate, Vacancy
+    from data.store import make_engine, session_scope, upgrade_to_head, upsert_candidates
+    from data.store import upsert_vacancies as store_vacancies
+    from models.registry import save_artifact
+    from service.matching import MATCH_ARTIFACT, MatchService
+
+    candidates = synthetic_candidates(n_candidates)
+    vacancies = synthetic_vacancies(n_vacancies)
+    with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
+        store = make_engine(f"sqlite:///{tmp}/store.sqlite3")
+        upgrade_to_head(store)
+        t0 = time.perf_counter()
+        with session_scope(store) as session:
+            store_vacancies(session, [v for v in to_records(vacancies, "vacancies")
+                                      if isinstance(v, Vacancy)])  # fmt: skip
+        for start in range(0, n_candidates, 50_000):
+            chunk = to_records(candidates.iloc[start : start + 50_000], "candidates")
+            with session_scope(store) as session:
+                upsert_candidates(session, [c for c in chunk if isinstance(c, Candidate)])
+        seed_seconds = time.perf_counter() - t0
+        engine = MatchEngine(use_ranker=False).fit(candidates.iloc[:50_000], vacancies)
+        registry = f"{tmp}/registry"
+        save_artifact(engine, MATCH_ARTIFACT, data_range=("2024", "2024"), metrics={},
+                      root=registry)  # fmt: skip
+
+        def ready(snapshot_every: int | None) -> tuple[MatchService, float]:
+            began = time.perf_counter()
+            service = MatchService(Path(registry), lambda: store, check_interval_seconds=None,
+                                   snapshot_every=snapshot_every)  # fmt: skip
+            service.reload()
+            service.catch_up()
+            return service, time.perf_counter() - began
+
+        first, full_seconds = ready(snapshot_every=1)
+        t0 = time.perf_counter()
+        first.snapshot_if_due()
+        save_seconds = time.perf_counter() - t0
+        rewritten = to_records(synthetic_candidates(200, seed=21), "candidates")
+        with session_scope(store) as session:
+            upsert_candidates(session, [c for c in rewritten if isinstance(c, Candidate)])
+        del first
+        _, snapshot_seconds = ready(snapshot_every=None)
+        store.dispose()
+    return {
+        "store_seed_seconds": seed_seconds,
+        "service_full_read_seconds": full_seconds,
+        "service_snapshot_save_seconds": save_seconds,
+        "service_from_snapshot_seconds": snapshot_seconds,
+    }
+
+
 def run(quick: bool = False) -> list[Figure]:
     """The bench protocol: 1,000,000 candidates (quick: 100,000); writes the JSON."""
     figures, details = measure(QUICK_CANDIDATES if quick else FULL_CANDIDATES)
@@ -256,12 +365,38 @@ def main() -> None:
     parser.add_argument("n_candidates", nargs="?", type=int, default=FULL_CANDIDATES)
     parser.add_argument("--queries", type=int, default=50)
     parser.add_argument("--quick", action="store_true", help="100,000 candidates.")
+    parser.add_argument(
+        "--service-startup",
+        type=int,
+        metavar="N",
+        help="Only time a MatchService start-up on a real store of N candidates, "
+        "with and without a snapshot (writes match_latency_startup.json).",
+    )
     args = parser.parse_args()
+    if args.service_startup:
+        timing = measure_service_startup(args.service_startup)
+        size = f"{args.service_startup:,} candidates"
+        figures = [
+            Figure(f"service start-up to ready from a snapshot, {size}",
+                   timing["service_from_snapshot_seconds"], "s",
+                   "full store read + rebuild (same run)", timing["service_full_read_seconds"],
+                   note="snapshot + 200 logged changes replayed; SQLite store"),
+        ]  # fmt: skip
+        print(timing)
+        print(format_table([(MODULE, f) for f in figures]))
+        write_results(
+            f"{MODULE}_startup", figures, {**timing, "n_candidates": args.service_startup}
+        )
+        return
     n_candidates = QUICK_CANDIDATES if args.quick else args.n_candidates
     figures, details = measure(n_candidates, args.queries)
     memory = details["index_bytes"]
     print(f"generated {n_candidates:,} candidates in {details['generate_seconds']:.1f}s")
     print(f"index build: {details['build_seconds']:.1f}s (text model fit + encode + partitions)")
+    print(
+        f"snapshot: saved in {details['snapshot_save_seconds']:.1f}s, loaded in "
+        f"{details['snapshot_load_seconds']:.1f}s; full rebuild {details['rebuild_seconds']:.1f}s"
+    )
     print(
         f"index memory: {sum(memory.values()) / 2**20:.1f} MiB "
         f"(text CSR {memory['text'] / 2**20:.1f} MiB, partitions "

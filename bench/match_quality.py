@@ -18,9 +18,8 @@ import pandas as pd
 
 from bench.common import Figure, format_table, write_results
 from data.generator import GeneratorConfig, generate
-from models.match import allocate, coverage, exposure_gini
+from models.match import MatchIndex, allocate, coverage, exposure_gini
 from models.match.allocation import top_k_lists
-from models.match.engine import MatchEngine
 from models.match.hard import hard_pass
 from training.match_pipeline import run_match_pipeline
 
@@ -32,19 +31,19 @@ PLAIN, CAPPED = "plain top-k (baseline)", "capped lp"
 
 
 def job_fair(
-    engine: MatchEngine, n_seekers: int = 400, n_vacancies: int = 150, k: int = 5, seed: int = 0
+    index: MatchIndex, n_seekers: int = 400, n_vacancies: int = 150, k: int = 5, seed: int = 0
 ) -> dict[str, Any]:
     """Seekers × vacancies of one city: baseline top-k vs capped allocation (greedy, LP)."""
     rng = np.random.default_rng(seed)
-    c, v = engine.candidates_, engine.vacancies_
+    c, v, engine = index.candidates.arrays, index.vacancies.arrays, index.engine
     city = int(np.bincount(v.city[v.city >= 0]).argmax())
     vac_rows = rng.permutation(np.flatnonzero((v.city == city) & v.scorable))[:n_vacancies]
     cand_rows = rng.permutation(np.flatnonzero((c.city == city) & c.scorable))[:n_seekers]
     cr = np.repeat(cand_rows, vac_rows.size)
     vr = np.tile(vac_rows, cand_rows.size)
     shape = (cand_rows.size, vac_rows.size)
-    eligible = hard_pass(c, cr, v, vr, engine.rules_, engine.vocab_).reshape(shape)
-    scores = engine.pair_scores(c, cr, v, vr, "learned").reshape(shape)
+    eligible = hard_pass(c, cr, v, vr, engine.rules_, index.vocab).reshape(shape)
+    scores = engine.pair_scores(c, cr, v, vr, "learned", index.vocab).reshape(shape)
     headcount = v.headcount[vac_rows]
     plans = {PLAIN: top_k_lists(scores, eligible, k)}
     solve_seconds = {}
@@ -119,7 +118,7 @@ def measure(start: str, end: str) -> tuple[list[Figure], dict[str, Any]]:
         data.candidates, data.vacancies, data.outcomes, max_eval_queries=1500
     )
     fit_seconds = time.perf_counter() - t0
-    fair = job_fair(result.engine)
+    fair = job_fair(result.index)
     details = {
         "months": [start, end],
         "vacancies": len(data.vacancies),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -31,6 +31,9 @@ __all__ = [
     "OutcomeEvent",
     "ProtectedAttributes",
     "Vacancy",
+    "keyed_record",
+    "record_key",
+    "split_record_key",
 ]
 
 OccupationCode = Annotated[str, StringConstraints(pattern=r"^\d-\d{2}-\d{2}-\d{2}$")]
@@ -46,6 +49,40 @@ MAX_SKILLS, MAX_CERTIFICATES, MAX_DESIRED = 50, 20, 21
 Skills = Annotated[tuple[ListItem, ...], Field(max_length=MAX_SKILLS)]
 Certificates = Annotated[tuple[ListItem, ...], Field(max_length=MAX_CERTIFICATES)]
 DesiredCodes = Annotated[tuple[str, ...], Field(max_length=MAX_DESIRED)]
+
+
+RECORD_KEY_SEPARATOR = "/"
+"""Joins tenant and id in :func:`record_key`: never in a :data:`NaturalKey`, so unambiguous."""
+
+
+def record_key(tenant_id: str, record_id: str) -> str:
+    """The one key of a stored vacancy or candidate that is unique across tenants.
+
+    Record ids are unique only within a tenant (two platforms may both have a vacancy
+    ``V1``); whatever holds records of several tenants in one namespace — the match index,
+    the change log — holds them by this key. Treat it as opaque; :func:`split_record_key`
+    is its inverse.
+
+    >>> record_key("platform-a", "V1")
+    'platform-a/V1'
+    >>> split_record_key(record_key("platform-a", "V1"))
+    ('platform-a', 'V1')
+    """
+    return f"{tenant_id}{RECORD_KEY_SEPARATOR}{record_id}"
+
+
+def split_record_key(key: str) -> tuple[str, str]:
+    """``(tenant_id, record_id)`` of a :func:`record_key`.
+
+    Raises
+    ------
+    ValueError
+        ``key`` is not a record key (has no separator).
+    """
+    tenant_id, separator, record_id = key.partition(RECORD_KEY_SEPARATOR)
+    if not separator or not tenant_id or not record_id:
+        raise ValueError(f"{key!r} is not a record key (tenant/id)")
+    return tenant_id, record_id
 
 
 class FieldOrderError(ValueError):
@@ -241,3 +278,12 @@ VACANCY_FEATURE_FIELDS: tuple[str, ...] = tuple(
     if name not in {"tenant_id", "employer_id", *OCCUPATION_CODING_FIELDS}
 )
 assert not PROTECTED_FIELDS & set(CANDIDATE_FEATURE_FIELDS)  # noqa: S101 — import-time law check
+
+_KeyedT = TypeVar("_KeyedT", Vacancy, Candidate)
+
+
+def keyed_record(record: _KeyedT) -> _KeyedT:
+    """A copy of ``record`` whose id field holds its :func:`record_key` (for the match
+    index, which files records by their id field; never stored or returned)."""
+    name = "vacancy_id" if isinstance(record, Vacancy) else "candidate_id"
+    return record.model_copy(update={name: record_key(record.tenant_id, getattr(record, name))})

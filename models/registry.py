@@ -54,6 +54,8 @@ __all__ = [
     "list_versions",
     "load_artifact",
     "load_latest_good",
+    "prune_versions",
+    "read_info",
     "save_artifact",
 ]
 
@@ -332,3 +334,34 @@ def load_latest_good(
         except Exception as error:  # any unpickling failure means "not usable"
             logger.warning("skipping %s/%s: cannot load (%s)", name, version, error)
     raise ArtifactNotFoundError(f"no loadable version of model {name!r}")
+
+
+def read_info(
+    name: str, version: str, *, root: str | os.PathLike[str] | None = None
+) -> ArtifactInfo | None:
+    """A version's metadata without verifying or loading the artifact; None if unreadable.
+
+    For choosing among versions by their params (e.g. an index snapshot's model version)
+    before paying for :func:`load_artifact`, which still verifies the hash.
+    """
+    version_dir = _root(root) / _checked(name, "model name") / _checked(version, "version")
+    try:
+        payload = json.loads((version_dir / METADATA_FILE).read_text(encoding="utf-8"))
+        return ArtifactInfo.from_metadata(payload, version_dir)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def prune_versions(
+    name: str, keep: int, *, root: str | os.PathLike[str] | None = None
+) -> list[str]:
+    """Delete all but the newest ``keep`` versions of ``name``; the versions deleted.
+
+    For artifacts written often and superseded (index snapshots), not for models: a
+    deleted model version cannot be rolled back to.
+    """
+    versions = list_versions(name, root=root)
+    doomed = versions[: max(0, len(versions) - keep)]
+    for version in doomed:
+        shutil.rmtree(_root(root) / name / version, ignore_errors=True)
+    return doomed

@@ -3,10 +3,11 @@
 #   jupytext:
 #     cell_metadata_filter: -all
 #     formats: ipynb,py:percent
-#     notebook_metadata_filter: kernelspec,jupytext
+#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -49,6 +50,7 @@ from data.ingest import ingest_file
 from data.records import CANDIDATE_FEATURE_FIELDS, PROTECTED_FIELDS, Gender, ProtectedAttributes
 from data.store import make_engine, upgrade_to_head
 from data.taxonomy import city_name, occupation_name
+from models.match import MatchIndex
 from models.registry import load_artifact
 from training.match_pipeline import load_frames, run_match_pipeline
 
@@ -90,7 +92,7 @@ result = run_match_pipeline(
     max_eval_queries=150,
     save=True,  # into the workspace registry, as `yuecai train match` does
 )
-match_engine = result.engine
+match_index = result.index  # the fitted engine serving the training records
 print(f"held out events from {result.cutoff:%Y-%m-%d}; saved match {result.artifact_version}")
 result.metrics.round(3)
 
@@ -127,7 +129,7 @@ print(
     f"{vacancy_id}: {vacancy['title']} · {occupation_name(vacancy['occupation_code'])} · "
     f"{city_name(vacancy['city_code'])}"
 )
-matches = match_engine.candidates_for_vacancy(vacancy_id, k=5)
+matches = match_index.candidates_for_vacancy(vacancy_id, k=5)
 pd.DataFrame(
     [
         {"candidate": m.candidate_id, "score": m.score, "matched": "、".join(m.matched_skills)}
@@ -154,8 +156,8 @@ fig.tight_layout()
 # Why not someone else? `why_not` lists the failed hard requirements in Chinese.
 
 # %%
-outsider = next(cid for cid in candidates["candidate_id"] if match_engine.why_not(cid, vacancy_id))
-print(outsider, match_engine.why_not(outsider, vacancy_id))
+outsider = next(cid for cid in candidates["candidate_id"] if match_index.why_not(cid, vacancy_id))
+print(outsider, match_index.why_not(outsider, vacancy_id))
 
 # %% [markdown]
 # ## Fairness: protected attributes change nothing
@@ -188,13 +190,13 @@ variants = {
 def vacancy_scores(record):  # the candidate's view: every vacancy it is matched to
     return [
         (m.vacancy_id, m.score, m.components)
-        for m in match_engine.vacancies_for_candidate(record, k=20)
+        for m in match_index.vacancies_for_candidate(record, k=20)
     ]
 
 
 def score_for_vacancy(record):  # the employer's view, with the record re-indexed
-    match_engine.upsert_candidates([record])
-    ranked = match_engine.candidates_for_vacancy(vacancy_id, k=50)
+    match_index.upsert("candidates", [record])
+    ranked = match_index.candidates_for_vacancy(vacancy_id, k=50)
     return [(m.candidate_id, m.score, m.components) for m in ranked]
 
 
@@ -220,13 +222,14 @@ fairness
 # %% [markdown]
 # ## The saved ranker
 # `run_match_pipeline(save=True)` stored the evaluated engine with its held-out metrics;
-# loading verifies the SHA-256 first. The reloaded engine gives the same answers.
+# loading verifies the SHA-256 first. The reloaded engine, indexing the same records, gives
+# the same answers.
 
 # %%
 saved, info = load_artifact("match")
 assert info.version == result.artifact_version
-assert saved.model_version_ == match_engine.model_version_
-again = saved.candidates_for_vacancy(vacancy_id, k=5)
+assert saved.model_version_ == match_index.engine.model_version_
+again = MatchIndex(saved, candidates, vacancies).candidates_for_vacancy(vacancy_id, k=5)
 assert [(m.candidate_id, m.score) for m in again] == [(m.candidate_id, m.score) for m in matches]
 first_event, last_event = info.data_range
 print(f"match {info.version}: {saved.model_version_}, events {first_event} … {last_event}")

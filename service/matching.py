@@ -11,8 +11,10 @@ of every worker, and a result always names a record that exists.
 
 Artifacts are only swapped for a newer one that verifies *and* loads; when the newest is
 corrupt or tampered with, the error is logged (once per version) and the last good engine
-keeps serving. Queries and index changes share one lock: the engine's index arrays are
-replaced on upsert, and a query must never see half an update.
+keeps serving. The engine (the model) never changes once loaded; the
+:class:`models.match.MatchIndex` beside it holds what is served and takes every change in
+``O(change)``. Queries and index changes share one lock: a query must never see half an
+update.
 
 A platform key sees only its own tenant's records in results: the other tenants' ids are
 excluded *before* ranking (``MatchFilters.exclude_ids``), so paging and the ranker window
@@ -35,19 +37,31 @@ import numpy.typing as npt
 from fastapi import FastAPI
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from data.levels import Education, SkillLevel, meets_education
-from data.records import Candidate, Vacancy
+from data.records import Candidate, Vacancy, keyed_record, record_key
 from data.store import list_candidates, list_vacancies
-from data.store.changes import RecordChange, changes_since, latest_seq
-from data.store.repository import OUTCOMES, get_candidates, get_vacancies, hired_counts
+from data.store.changes import CHANGES, RecordChange, changes_since, latest_seq
+from data.store.repository import (
+    get_candidates,
+    get_vacancies,
+    hired_candidates,
+    hired_counts,
+    latest_hires,
+)
 from models.match import InsufficientData as EngineInsufficientData
-from models.match import MatchEngine, MatchFilters, Ranked, UnknownRecord
+from models.match import MatchEngine, MatchFilters, MatchIndex, Ranked, UnknownRecord
 from models.match.encoding import records_frame
 from models.match.lifecycle import CHINA_TZ, today_in_china
+from models.match.snapshots import (
+    load_snapshot,
+    newest_snapshot_info,
+    save_snapshot,
+    writer_lock,
+)
 from models.registry import (
     ArtifactInfo,
     ArtifactNotFoundError,
@@ -72,7 +86,13 @@ NO_MODEL_DETAIL = "No trained matching model yet: run `yuecai train match`, then
 RETRY_AFTER_SECONDS = "30"
 INDEX_READ_CHUNK = 5000
 POLL_SECONDS = 0.25
+SNAPSHOT_EVERY_CHANGES = 20_000
+CHANGES_READ = 10_000
 IndexState = Literal["not started", "building", "ready", "no model"]
+_NEWER_CHANGE = select(CHANGES.c.seq).where(CHANGES.c.seq > bindparam("seen")).limit(1)
+"""Built once: the per-match "anything new?" probe is one indexed lookup on a pooled
+connection, with no ORM session or statement construction (it ran before every match and
+was ~40 % of a match request's time)."""
 _APP_LOCK = threading.Lock()
 Side = Literal["candidates", "vacancies"]
 
@@ -83,22 +103,16 @@ class _SideOps:
 
     read: Callable[[Session, list[str]], list[Any]]
     record_id: Callable[[Any], str]
-    upsert: Callable[[MatchEngine, list[Any]], None]
-    remove: Callable[[MatchEngine, str], bool]
 
 
 SIDES: dict[Side, _SideOps] = {
     "vacancies": _SideOps(
         read=get_vacancies,
-        record_id=lambda record: str(record.vacancy_id),
-        upsert=lambda engine, records: engine.upsert_vacancies(records),
-        remove=lambda engine, record_id: engine.remove_vacancy(record_id, missing_ok=True),
+        record_id=lambda record: record_key(record.tenant_id, record.vacancy_id),
     ),
     "candidates": _SideOps(
         read=get_candidates,
-        record_id=lambda record: str(record.candidate_id),
-        upsert=lambda engine, records: engine.upsert_candidates(records),
-        remove=lambda engine, record_id: engine.remove_candidate(record_id, missing_ok=True),
+        record_id=lambda record: record_key(record.tenant_id, record.candidate_id),
     ),
 }
 
@@ -138,12 +152,16 @@ class MatchRequest:
 
 @dataclass
 class _Served:
-    """The engine being served, its artifact version and each indexed record's tenant."""
+    """The engine being served, its artifact version and its index.
+
+    ``index.seq`` is the change-log seq the index reflects; ``since_snapshot`` how many
+    changes it has applied since the newest snapshot it knows of.
+    """
 
     engine: MatchEngine
     info: ArtifactInfo
-    tenants: dict[Side, dict[str, str]]
-    seen_seq: int = 0
+    index: MatchIndex
+    since_snapshot: int = 0
     exclusions: dict[tuple[Any, ...], frozenset[str]] = field(default_factory=dict)
 
 
@@ -158,6 +176,10 @@ class MatchService:
         Returns the app's database engine (called only when the model is (re)loaded).
     check_interval_seconds
         How often a query looks for a newer artifact; ``None`` never (use :meth:`reload`).
+    snapshot_every
+        Save an index snapshot (:mod:`models.match.snapshots`) once this many changes
+        were applied since the last one (and after a start-up without a usable one);
+        ``None`` never. Written by the background thread, by one process at a time.
     """
 
     def __init__(
@@ -166,10 +188,12 @@ class MatchService:
         store: Callable[[], Engine],
         *,
         check_interval_seconds: float | None = 60.0,
+        snapshot_every: int | None = SNAPSHOT_EVERY_CHANGES,
     ) -> None:
         self.registry_dir = registry_dir
         self.store = store
         self.check_interval_seconds = check_interval_seconds
+        self.snapshot_every = snapshot_every
         self._lock = threading.RLock()
         self._served: _Served | None = None
         self._rejected: set[str] = set()
@@ -210,6 +234,7 @@ class MatchService:
                     self.reload()
                 self.catch_up()
                 self.state = "ready"
+                self.snapshot_if_due()
             except ServiceUnavailable as error:
                 if self._served is None:
                     self.state = "no model" if error.detail == NO_MODEL_DETAIL else "building"
@@ -287,35 +312,69 @@ class MatchService:
             ) from error
 
     def _index(self, engine: MatchEngine, info: ArtifactInfo) -> _Served:
-        """Index the store's current records with ``engine`` (read as validated records)."""
+        """``engine``'s index of the store: its newest snapshot + later changes, or a full read.
+
+        From a snapshot only the hire state is read now (it changes without a record
+        changing); the records changed since the snapshot's seq are replayed by the next
+        :meth:`catch_up`, before anything is served.
+        """
+        index = load_snapshot(engine, root=self.registry_dir)
         try:
             with Session(self.store()) as session:
-                # The seq first: changes committed while reading are replayed (idempotent).
-                seen_seq = latest_seq(session)
-                vacancies = _all(session, list_vacancies)
-                candidates = _all(session, list_candidates)
-                hires = hired_counts(session)
-                hire_days = _hire_days(session)
+                source = "a snapshot" if index is not None else "the store"
+                if index is None:
+                    index = _index_store(session, engine)
+                _read_all_hires(session, index)
         except SQLAlchemyError as error:
             raise ServiceUnavailable(
                 "The database is unavailable.", headers={"Retry-After": RETRY_AFTER_SECONDS}
             ) from error
-        engine.index_candidates(records_frame(candidates))
-        engine.index_vacancies(records_frame(vacancies))
-        engine.record_hires(hires)
-        engine.record_candidate_hires(hire_days)
-        tenants: dict[Side, dict[str, str]] = {
-            "candidates": {c.candidate_id: c.tenant_id for c in candidates},
-            "vacancies": {v.vacancy_id: v.tenant_id for v in vacancies},
-        }
         logger.info(
-            "serving match artifact %s (%s): %d candidates, %d vacancies",
+            "serving match artifact %s (%s): %d candidates, %d vacancies (from %s, seq %d)",
             info.version,
             engine.model_version_,
-            len(candidates),
-            len(vacancies),
+            len(index.candidates),
+            len(index.vacancies),
+            source,
+            index.seq,
         )
-        return _Served(engine, info, tenants, seen_seq)
+        # Built from the store, no snapshot to start from next time: write one soon.
+        since = (self.snapshot_every or 0) if source == "the store" else 0
+        return _Served(engine, info, index, since)
+
+    def snapshot_if_due(self) -> bool:
+        """Save an index snapshot when enough changes were applied since the last one.
+
+        Only the process holding the writer lock writes; one that finds a recent enough
+        snapshot by another worker just counts from it. The rows are copied under the
+        query lock (a memory copy), pickled and written outside it.
+        """
+        served, every = self._served, self.snapshot_every
+        if served is None or every is None or served.since_snapshot < every:
+            return False
+        try:
+            return self._write_snapshot(served, every)
+        except OSError as error:  # e.g. the registry is mounted read-only on API hosts
+            logger.warning("index snapshots disabled: cannot write to the registry (%s)", error)
+            self.snapshot_every = None
+            return False
+
+    def _write_snapshot(self, served: _Served, every: int) -> bool:
+        with writer_lock(self.registry_dir) as held:
+            if not held:
+                return False
+            newest = newest_snapshot_info(str(served.engine.model_version_), root=self.registry_dir)
+            newest_seq = int(newest.params.get("seq", -1)) if newest is not None else -1
+            if newest_seq >= 0 and served.index.seq - newest_seq < every:
+                served.since_snapshot = served.index.seq - newest_seq
+                return False
+            with self._lock:
+                seq = served.index.seq
+                snapshot = served.index.snapshot()
+            info = save_snapshot(snapshot, root=self.registry_dir, source="service")
+            served.since_snapshot = served.index.seq - seq
+            logger.info("saved index snapshot %s at seq %d", info.version, seq)
+            return True
 
     def _current(self) -> _Served:
         """The served engine, loading it on first use and refreshing when due."""
@@ -338,16 +397,20 @@ class MatchService:
             if served is None:
                 return 0
             try:
+                if not _has_changes_after(self.store(), served.index.seq):
+                    return 0
+                applied = 0
                 with Session(self.store()) as session:
-                    changes = changes_since(session, served.seen_seq)
-                    if not changes:
-                        return 0
-                    applied = self._apply(session, served, changes)
+                    while changes := changes_since(session, served.index.seq, CHANGES_READ):
+                        applied += self._apply(session, served, changes)
+                        served.index.seq = changes[-1].seq
+                        served.since_snapshot += len(changes)
+                        if len(changes) < CHANGES_READ:
+                            break
             except SQLAlchemyError as error:
                 raise ServiceUnavailable(
                     "The database is unavailable.", headers={"Retry-After": RETRY_AFTER_SECONDS}
                 ) from error
-            served.seen_seq = changes[-1].seq
             return applied
 
     @staticmethod
@@ -355,7 +418,7 @@ class MatchService:
         """Re-read the changed records and put their current state into the index."""
         touched: dict[Side, list[str]] = {"vacancies": [], "candidates": []}
         for change in changes:
-            touched[change.side].append(change.record_id)
+            touched[change.side].append(change.key)
         for side, ids in touched.items():
             unique = list(dict.fromkeys(ids))
             if not unique:
@@ -364,19 +427,16 @@ class MatchService:
             present = {SIDES[side].record_id(record) for record in current}
             for record_id in unique:
                 if record_id not in present:
-                    SIDES[side].remove(served.engine, record_id)
-                    served.tenants[side].pop(record_id, None)
+                    served.index.remove(side, record_id, missing_ok=True)
             if current:
-                SIDES[side].upsert(served.engine, current)
+                served.index.upsert(side, [keyed_record(record) for record in current])
                 if side == "vacancies":
-                    served.engine.record_hires(hired_counts(session, unique))
+                    served.index.record_hires(hired_counts(session, unique))
                     # A hire is logged as a change of its vacancy: re-read its candidates'.
                     hired = _hired_in(session, unique)
-                    served.engine.record_candidate_hires(_hire_days(session, hired))
+                    served.index.record_candidate_hires(_hire_days(session, hired))
                 else:  # re-encoded rows start unhired: restore their hire days
-                    served.engine.record_candidate_hires(_hire_days(session, unique))
-                for record in current:
-                    served.tenants[side][SIDES[side].record_id(record)] = record.tenant_id
+                    served.index.record_candidate_hires(_hire_days(session, unique))
         served.exclusions.clear()  # cached exclusion sets are stale now
         return len(changes)
 
@@ -405,17 +465,18 @@ class MatchService:
                 min_experience_years=request.min_experience_years,
                 exclude_ids=self._excluded(served, "candidates", request),
             )
+            keyed = keyed_record(vacancy)
             return self._query(
                 served,
-                lambda: served.engine.candidates_for_vacancy(
-                    vacancy.vacancy_id if stored else vacancy,
+                lambda: served.index.candidates_for_vacancy(
+                    keyed.vacancy_id if stored else keyed,
                     limit,
                     filters=filters,
                     threshold=request.threshold,
                     open_on=today_in_china(),
                     commute_km=request.commute_km,
                 ),
-                (lambda: served.engine.upsert_vacancies([vacancy])) if stored else None,
+                (lambda: served.index.upsert("vacancies", [keyed])) if stored else None,
             )
 
     def vacancies_for_candidate(
@@ -442,17 +503,18 @@ class MatchService:
                 exclude_ids=self._excluded(served, "vacancies", request),
             )
             public = candidate.model_copy(update={"contact": None, "protected": None})
+            keyed = keyed_record(public)
             return self._query(
                 served,
-                lambda: served.engine.vacancies_for_candidate(
-                    candidate.candidate_id if stored else public,
+                lambda: served.index.vacancies_for_candidate(
+                    keyed.candidate_id if stored else keyed,
                     limit,
                     filters=filters,
                     threshold=request.threshold,
                     open_on=today_in_china(),
                     commute_km=request.commute_km,
                 ),
-                (lambda: served.engine.upsert_candidates([public])) if stored else None,
+                (lambda: served.index.upsert("candidates", [keyed])) if stored else None,
             )
 
     @staticmethod
@@ -481,11 +543,11 @@ class MatchService:
         key = (side, request.tenant_id, request.min_education)
         cached = served.exclusions.get(key)
         if cached is None:
-            arrays = served.engine.candidates_ if side == "candidates" else served.engine.vacancies_
+            arrays = served.index.side(side).arrays
             ids: npt.NDArray[np.object_] = arrays.ids
             drop = np.zeros(len(ids), dtype=bool)
             if request.tenant_id is not None:
-                tenants = served.tenants[side]
+                tenants = served.index.side(side).tenants
                 drop |= np.fromiter(
                     (tenants.get(str(i)) != request.tenant_id for i in ids), bool, len(ids)
                 )
@@ -496,32 +558,55 @@ class MatchService:
         return cached
 
 
-def _hire_days(session: Session, candidate_ids: list[str] | None = None) -> dict[str, date]:
-    """Each candidate's latest ``hired`` outcome day in China time (all when None)."""
-    query = (
-        select(OUTCOMES.c.candidate_id, func.max(OUTCOMES.c.occurred_at))
-        .where(OUTCOMES.c.event == "hired")
-        .group_by(OUTCOMES.c.candidate_id)
+def _has_changes_after(store: Engine, seq: int) -> bool:
+    """Whether the change log holds anything after ``seq``."""
+    with store.connect() as connection:
+        return connection.execute(_NEWER_CHANGE, {"seen": seq}).first() is not None
+
+
+def _index_store(session: Session, engine: MatchEngine) -> MatchIndex:
+    """A fresh index of every stored record (the start-up path without a snapshot)."""
+    # The seq first: changes committed while reading are replayed (idempotent).
+    seen_seq = latest_seq(session)
+    vacancies = _all(session, list_vacancies)
+    candidates = _all(session, list_candidates)
+    index = _index_records(engine, candidates, vacancies)
+    index.seq = seen_seq
+    return index
+
+
+def _index_records(
+    engine: MatchEngine, candidates: list[Candidate], vacancies: list[Vacancy]
+) -> MatchIndex:
+    """An index of these records (each filed under its id, with its tenant)."""
+    return MatchIndex(
+        engine,
+        records_frame(map(keyed_record, candidates)),
+        records_frame(map(keyed_record, vacancies)),
     )
-    if candidate_ids is not None:
-        if not candidate_ids:
-            return {}
-        query = query.where(OUTCOMES.c.candidate_id.in_(candidate_ids))
+
+
+def _read_all_hires(session: Session, index: MatchIndex) -> None:
+    """Every vacancy's hire count and every candidate's latest hire day, in full."""
+    index.record_hires(hired_counts(session), full=True)
+    index.record_candidate_hires(_hire_days(session), full=True)
+
+
+def _hire_days(session: Session, candidate_keys: list[str] | None = None) -> dict[str, date]:
+    """Each candidate's latest ``hired`` outcome day in China time, by record key (all
+    when None)."""
+    if candidate_keys is not None and not candidate_keys:
+        return {}
     days: dict[str, date] = {}
-    for candidate_id, moment in session.execute(query):
+    for key, moment in latest_hires(session, candidate_keys).items():
         stamp = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-        days[str(candidate_id)] = stamp.astimezone(CHINA_TZ).date()
+        days[key] = stamp.astimezone(CHINA_TZ).date()
     return days
 
 
-def _hired_in(session: Session, vacancy_ids: list[str]) -> list[str]:
-    """Candidates with a ``hired`` outcome in any of ``vacancy_ids``."""
-    query = (
-        select(OUTCOMES.c.candidate_id)
-        .where(OUTCOMES.c.event == "hired", OUTCOMES.c.vacancy_id.in_(vacancy_ids))
-        .distinct()
-    )
-    return [str(candidate_id) for candidate_id in session.scalars(query)]
+def _hired_in(session: Session, vacancy_keys: list[str]) -> list[str]:
+    """Candidates (record keys) with a ``hired`` outcome in any of ``vacancy_keys``."""
+    return hired_candidates(session, vacancy_keys)
 
 
 def _checked_engine(obj: Any) -> MatchEngine:

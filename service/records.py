@@ -6,6 +6,11 @@ RFC 7396) and ``POST /…:batch`` all come down to :func:`store`: the import's v
 and the carry-over of write-only fields. A :class:`Side` holds what differs between
 vacancies and candidates, so each operation is written once.
 
+Ids are unique per tenant (the store's natural key is ``(tenant_id, id)``): a write goes to
+the caller's tenant (:func:`service.api.security.tenant_for_write`) and only ever finds or
+replaces that tenant's record, so another tenant using the same id is invisible — no
+conflict, no hint that the id exists elsewhere.
+
 Write-only fields (a candidate's ``contact`` and ``protected``) cannot be read back, so a
 client that replaces a record with the body it got from ``GET`` never has them: a replace
 that *omits* one keeps the stored value; sending ``null`` erases it.
@@ -14,7 +19,8 @@ Batches validate every item on its own (an item's error never fails the others),
 all valid items in one transaction; if that transaction loses a race with a concurrent
 create (a unique-key conflict, or an id found new that was no longer new when written),
 it is rolled back and each item is retried in its own transaction, so the results still
-say item by item what was stored, and a raced id is never silently taken over.
+say item by item what was stored (a raced id is then reported as the update it became,
+never counted as created; only the caller's own tenant's record can be the one raced).
 """
 
 from __future__ import annotations
@@ -75,8 +81,8 @@ class Side:
     schema: type[VacancyIn] | type[CandidateIn]
     record: type[Vacancy] | type[Candidate]
     write_only: tuple[str, ...]
-    read: Callable[[Session, str], Record | None]
-    """The stored record *with* its write-only fields (for the carry-over)."""
+    read: Callable[[Session, str, str], Record | None]
+    """The stored record (by id and tenant) *with* its write-only fields (for the carry-over)."""
     upsert: Callable[[Session, list[Any]], UpsertCounts]
 
 
@@ -97,7 +103,7 @@ CANDIDATES = Side(
     schema=CandidateIn,
     record=Candidate,
     write_only=("contact", "protected"),
-    read=lambda session, key: get_candidate(session, key, include_personal=True),
+    read=lambda session, key, tenant: get_candidate(session, key, tenant, include_personal=True),
     upsert=upsert_candidates,
 )
 
@@ -187,8 +193,6 @@ def prepare(
     ------
     InvalidInput, Forbidden
         Bad values or tenant; nothing written.
-    Conflict
-        The id is another tenant's (409; the same for any id in use, so nothing leaks).
     """
     try:
         tenant = tenant_for_write(principal, incoming.tenant_id)
@@ -198,10 +202,7 @@ def prepare(
     if isinstance(record, Vacancy) and recode:
         (record,) = code_missing_occupation([record], coder)
     check_record(record, metrics, location)
-    key = getattr(record, side.key)
-    existing = side.read(session, key)
-    if existing is not None and tenant_scope(principal) not in (None, existing.tenant_id):
-        raise Conflict(f"{side.key} {key!r} is already in use.")
+    existing = side.read(session, getattr(record, side.key), tenant)
     kept = {
         name: getattr(existing, name)
         for name in side.write_only
@@ -265,17 +266,18 @@ def store_batch(
     """Validate each item, then write the valid ones together (see the module docstring)."""
     results: list[ItemResult | None] = [None] * len(items)
     valid: list[tuple[int, Incoming]] = []
-    seen: set[str] = set()
+    seen: set[tuple[str | None, str]] = set()
     for index, item in enumerate(items):
         key = _key_of(item, side)
         try:
             incoming = parse(side, item, ("body", "items", index))
             key = getattr(incoming, side.key)
-            if key in seen:
+            tenant = tenant_scope(principal) or incoming.tenant_id
+            if (tenant, key) in seen:  # the same id in two tenants is two records
                 raise InvalidInput(
                     f"body.items.{index}.{side.key}", "appears earlier in this batch"
                 )
-            seen.add(key)
+            seen.add((tenant, key))
             valid.append((index, incoming))
         except YueCaiError as error:
             results[index] = ItemResult(index, key, "error", error=error)

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from data.ingest.jobsite import jobsite_source
-from data.ingest.readers import RawRow, RowError, SourceFile, open_source
+from data.ingest.readers import RawRow, RowError, SourceFile, is_missing, open_source
 from data.ingest.rows import Kind, KindSpec, parse_row, spec_for
 from data.occupation_coding import TitleCoding, code_missing_occupation
 from data.records import MatchOutcome, Vacancy
@@ -92,9 +92,15 @@ class _Collected:
 
 
 def _collect(
-    rows: Iterator[RawRow | RowError], spec: KindSpec, tick: Callable[[], None]
+    rows: Iterator[RawRow | RowError],
+    spec: KindSpec,
+    tick: Callable[[], None],
+    tenant_id: str | None = None,
 ) -> _Collected:
-    """Validate all rows; keep the good ones, with their lines, and every error."""
+    """Validate all rows; keep the good ones, with their lines, and every error.
+
+    With ``tenant_id``, every record is written into that tenant; a row naming another
+    one is an error (an import never spills into a tenant it was not pointed at)."""
     out = _Collected()
     first_line: dict[tuple[Any, ...], int] = {}
     for row in rows:
@@ -106,6 +112,12 @@ def _collect(
         for name in row.values.keys() - spec.columns:
             out.unknown_columns.setdefault(name, row.line)
         record, errors = parse_row(row, spec)
+        if record is not None and tenant_id is not None:
+            named = row.values.get("tenant_id")
+            if not is_missing(named) and str(named).strip() != tenant_id:
+                reason = f"is {named!r}, but this import writes tenant {tenant_id!r}"
+                errors = [*errors, RowError(row.line, "tenant_id", reason)]
+            record = record.model_copy(update={"tenant_id": tenant_id})
         if record is not None:
             key = _natural_key(record, spec)
             if key in first_line:
@@ -122,25 +134,38 @@ def _collect(
     return out
 
 
+def _of_tenant(tenant_id: str) -> str:
+    return "" if tenant_id == "public" else f" for tenant {tenant_id!r}"
+
+
 def _missing_references(session: Session, collected: _Collected) -> None:
-    """Move outcomes whose candidate or vacancy is not stored from records to errors."""
+    """Move outcomes whose candidate or vacancy is not stored (in the outcome's tenant)
+    from records to errors."""
     outcomes: list[MatchOutcome] = collected.records  # type: ignore[assignment]
-    known: dict[str, set[str]] = {}
+    known: dict[str, set[tuple[str, str]]] = {}
     for name, table in (("candidate_id", CANDIDATES), ("vacancy_id", VACANCIES)):
-        wanted = sorted({getattr(outcome, name) for outcome in outcomes})
+        wanted: dict[str, set[str]] = {}
+        for outcome in outcomes:
+            wanted.setdefault(outcome.tenant_id, set()).add(getattr(outcome, name))
         known[name] = set()
-        for start in range(0, len(wanted), 900):
-            column = table.c[name]
-            chunk = wanted[start : start + 900]
-            known[name].update(session.execute(select(column).where(column.in_(chunk))).scalars())
+        for tenant, ids in wanted.items():
+            ordered = sorted(ids)
+            for start in range(0, len(ordered), 900):
+                query = select(table.c[name]).where(
+                    table.c.tenant_id == tenant, table.c[name].in_(ordered[start : start + 900])
+                )
+                known[name].update((tenant, key) for key in session.execute(query).scalars())
     kept_records, kept_lines = [], []
     for outcome, line in zip(outcomes, collected.lines, strict=True):
         faults = [
             RowError(
-                line, name, f"{getattr(outcome, name)!r} is not in the store (import it first)"
+                line,
+                name,
+                f"{getattr(outcome, name)!r} is not in the store"
+                f"{_of_tenant(outcome.tenant_id)} (import it first)",
             )
             for name in ("candidate_id", "vacancy_id")
-            if getattr(outcome, name) not in known[name]
+            if (outcome.tenant_id, getattr(outcome, name)) not in known[name]
         ]
         if faults:
             collected.errors.extend(faults)
@@ -171,6 +196,7 @@ def ingest_file(
     progress: bool = True,
     occupation_coder: Callable[[], TitleCoding] | None = None,
     source_format: Literal["records", "jobsite"] = "records",
+    tenant_id: str | None = None,
 ) -> IngestReport:
     """Validate a vacancies/candidates/outcomes file and store its good rows.
 
@@ -182,7 +208,10 @@ def ingest_file(
     Importing the same file again changes nothing. With ``occupation_coder`` (a factory),
     vacancies without an occupation code are coded from their title
     (:func:`data.occupation_coding.code_missing_occupation`). ``source_format="jobsite"``
-    reads vacancies in job-site columns (:mod:`data.ingest.jobsite`).
+    reads vacancies in job-site columns (:mod:`data.ingest.jobsite`). Records are written
+    into their ``tenant_id`` column's tenant (``public`` when the file has none); with
+    ``tenant_id`` into that tenant, a row naming another being an error. Ids are unique per
+    tenant, and an outcome's candidate and vacancy must be stored in the outcome's tenant.
 
     Raises
     ------
@@ -196,7 +225,7 @@ def ingest_file(
     report = IngestReport(kind=kind, path=source.path)
     with _progress(source, progress) as bar:
         task = bar.add_task("rows", total=source.total)
-        collected = _collect(source.rows, spec, lambda: bar.advance(task))
+        collected = _collect(source.rows, spec, lambda: bar.advance(task), tenant_id)
     report.file_errors = [
         RowError(0, name, f"unknown column (first seen on line {line}); its values were ignored")
         for name, line in sorted(collected.unknown_columns.items(), key=lambda item: item[1])

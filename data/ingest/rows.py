@@ -90,11 +90,12 @@ def _spec(model: type[BaseModel], key_fields: tuple[str, ...]) -> KindSpec:
 def spec_for(kind: Kind) -> KindSpec:
     """The column rules for ``kind``."""
     if kind == "vacancies":
-        return _spec(Vacancy, ("vacancy_id",))
+        return _spec(Vacancy, ("vacancy_id", "tenant_id"))  # ids are unique per tenant
     if kind == "candidates":
-        return _spec(Candidate, ("candidate_id",))
+        return _spec(Candidate, ("candidate_id", "tenant_id"))
     if kind == "outcomes":
-        return _spec(MatchOutcome, ("candidate_id", "vacancy_id", "event", "occurred_at"))
+        fields = ("candidate_id", "vacancy_id", "event", "occurred_at", "tenant_id")
+        return _spec(MatchOutcome, fields)
     raise ValueError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
 
 

@@ -87,9 +87,10 @@ def candidate_rows(
 ) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str, Any] | None]:
     """Feature row, contact row (or None) and protected row (or None) of one candidate.
 
-    The contact and protected rows carry ``candidate_id`` so they can be inserted as is.
+    The contact and protected rows carry ``tenant_id`` and ``candidate_id`` so they can be
+    inserted as is.
     """
-    key = {"candidate_id": record.candidate_id}
+    key = {"tenant_id": record.tenant_id, "candidate_id": record.candidate_id}
     contact = None if record.contact is None else key | _row(record.contact, CONTACT_COLUMNS)
     protected = (
         None if record.protected is None else key | _row(record.protected, PROTECTED_COLUMNS)

@@ -2,14 +2,16 @@
 
 Why the shapes are what they are:
 
-* every record table has a surrogate integer ``id`` (cheap joins) and a unique natural key
-  (``vacancy_id``, ``candidate_id``) that importers upsert on;
+* every record table has a surrogate integer ``id`` (cheap joins) and a natural key unique
+  *per tenant*, ``(tenant_id, vacancy_id)`` / ``(tenant_id, candidate_id)``, that importers
+  and the API upsert on: two platforms may each have a vacancy ``V1`` (outside the store,
+  :func:`data.records.record_key` joins the pair into one opaque key);
 * list fields (skills, certificates, desired cities) are JSON arrays: they are read whole,
   never queried element by element, and JSON keeps SQLite and PostgreSQL identical;
 * level enums (:mod:`data.levels`) are stored as their integer value, so ``>=`` works in SQL;
 * contact details and protected attributes sit in their own tables, keyed by
-  ``candidate_id`` with ``ON DELETE CASCADE``, so a feature query can never pick them up by
-  accident and deleting a candidate erases them;
+  ``(tenant_id, candidate_id)`` with ``ON DELETE CASCADE``, so a feature query can never
+  pick them up by accident and deleting a candidate erases them;
 * timestamps are stored in UTC (:class:`UtcDateTime`); a naive timestamp is read as China
   Standard Time (UTC+08:00), the only civil time in Guangdong.
 """
@@ -26,7 +28,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     Float,
-    ForeignKey,
+    ForeignKeyConstraint,
     Integer,
     MetaData,
     SmallInteger,
@@ -123,9 +125,10 @@ class VacancyRow(_Timestamps, Base):
     """One :class:`data.records.Vacancy`."""
 
     __tablename__ = "vacancies"
+    __table_args__ = (UniqueConstraint("tenant_id", "vacancy_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    vacancy_id: Mapped[str] = mapped_column(String(64), unique=True)
+    vacancy_id: Mapped[str] = mapped_column(String(64))
     tenant_id: Mapped[str] = mapped_column(String(64), index=True)
     employer_id: Mapped[str | None] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(200))
@@ -156,9 +159,10 @@ class CandidateRow(_Timestamps, Base):
     """The feature part of one :class:`data.records.Candidate` (no contact, no protected)."""
 
     __tablename__ = "candidates"
+    __table_args__ = (UniqueConstraint("tenant_id", "candidate_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    candidate_id: Mapped[str] = mapped_column(String(64), unique=True)
+    candidate_id: Mapped[str] = mapped_column(String(64))
     tenant_id: Mapped[str] = mapped_column(String(64), index=True)
     city_code: Mapped[str] = mapped_column(String(4), index=True)
     desired_city_codes: Mapped[list[str]] = mapped_column(JSON)
@@ -179,14 +183,23 @@ class CandidateRow(_Timestamps, Base):
     resume_text: Mapped[str] = mapped_column(Text)
 
 
+def _candidate_fk() -> ForeignKeyConstraint:
+    """``(tenant_id, candidate_id)`` → the candidate; deleting the candidate deletes the row."""
+    return ForeignKeyConstraint(
+        ["tenant_id", "candidate_id"],
+        ["candidates.tenant_id", "candidates.candidate_id"],
+        ondelete="CASCADE",
+    )
+
+
 class CandidateContactRow(Base):
     """:class:`data.records.ContactDetails` of one candidate: personal data, kept apart."""
 
     __tablename__ = "candidate_contacts"
+    __table_args__ = (_candidate_fk(),)
 
-    candidate_id: Mapped[str] = mapped_column(
-        String(64), ForeignKey("candidates.candidate_id", ondelete="CASCADE"), primary_key=True
-    )
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    candidate_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     # Sealed: AES-GCM at rest with the settings' key (data.store.sealing); plain in Python.
     name: Mapped[str | None] = mapped_column(Sealed(50))
     phone: Mapped[str | None] = mapped_column(Sealed(20))
@@ -198,10 +211,10 @@ class CandidateProtectedRow(Base):
     """:class:`data.records.ProtectedAttributes` of one candidate: for fairness audits only."""
 
     __tablename__ = "candidate_protected"
+    __table_args__ = (_candidate_fk(),)
 
-    candidate_id: Mapped[str] = mapped_column(
-        String(64), ForeignKey("candidates.candidate_id", ondelete="CASCADE"), primary_key=True
-    )
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    candidate_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     gender: Mapped[str | None] = mapped_column(String(8))
     birth_year: Mapped[int | None] = mapped_column(SmallInteger)
     ethnicity: Mapped[str | None] = mapped_column(String(20))
@@ -210,18 +223,31 @@ class CandidateProtectedRow(Base):
 
 
 class MatchOutcomeRow(Base):
-    """One :class:`data.records.MatchOutcome`; both ends must exist (deleting either cascades)."""
+    """One :class:`data.records.MatchOutcome`; both ends must exist in the outcome's tenant
+    (deleting either cascades)."""
 
     __tablename__ = "match_outcomes"
-    __table_args__ = (UniqueConstraint("candidate_id", "vacancy_id", "event", "occurred_at"),)
+    __table_args__ = (
+        # Explicit name: the conventional one would pass PostgreSQL's 63-character limit.
+        UniqueConstraint(
+            "tenant_id",
+            "candidate_id",
+            "vacancy_id",
+            "event",
+            "occurred_at",
+            name="uq_match_outcomes_natural_key",
+        ),
+        _candidate_fk(),
+        ForeignKeyConstraint(
+            ["tenant_id", "vacancy_id"],
+            ["vacancies.tenant_id", "vacancies.vacancy_id"],
+            ondelete="CASCADE",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    candidate_id: Mapped[str] = mapped_column(
-        String(64), ForeignKey("candidates.candidate_id", ondelete="CASCADE")
-    )
-    vacancy_id: Mapped[str] = mapped_column(
-        String(64), ForeignKey("vacancies.vacancy_id", ondelete="CASCADE"), index=True
-    )
+    candidate_id: Mapped[str] = mapped_column(String(64))
+    vacancy_id: Mapped[str] = mapped_column(String(64), index=True)
     event: Mapped[str] = mapped_column(String(16))
     occurred_at: Mapped[datetime] = mapped_column(index=True)
     tenant_id: Mapped[str] = mapped_column(String(64), index=True)
@@ -242,6 +268,7 @@ class RecordChangeRow(Base):
 
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     side: Mapped[str] = mapped_column(String(16))
-    record_id: Mapped[str] = mapped_column(String(64))
+    # data.records.record_key(tenant_id, record_id): ids are unique per tenant only.
+    record_key: Mapped[str] = mapped_column(String(129))
     deleted: Mapped[bool]
     changed_at: Mapped[datetime] = mapped_column(default=utc_now)

@@ -2,10 +2,13 @@
 
 Public API::
 
-    engine = MatchEngine().fit(candidates, vacancies, outcomes)
-    engine.candidates_for_vacancy(vacancy_or_id, k=20, filters=MatchFilters(...))
-    engine.vacancies_for_candidate(candidate_or_id, k=20, exposure=ExposureTracker(10))
-    engine.why_not(candidate, vacancy)           # failed hard requirements, Chinese labels
+    engine = MatchEngine().fit(candidates, vacancies, outcomes)   # the model: immutable
+    index = MatchIndex(engine, candidates, vacancies)              # the data it serves
+    # (or both at once: index = MatchEngine().fit_index(candidates, vacancies, outcomes))
+    index.upsert("candidates", records); index.remove("vacancies", vacancy_id)
+    index.candidates_for_vacancy(vacancy_or_id, k=20, filters=MatchFilters(...))
+    index.vacancies_for_candidate(candidate_or_id, k=20, exposure=ExposureTracker(10))
+    index.why_not(candidate, vacancy)           # failed hard requirements, Chinese labels
 """
 
 from data.certificates import certificate_group, satisfies_certificates
@@ -14,15 +17,18 @@ from models.match.engine import MatchEngine
 from models.match.errors import InsufficientData, UnknownRecord
 from models.match.hard import REASON_LABELS, HardReason, HardRules
 from models.match.results import MatchFilters, MatchResult, Ranked
+from models.match.serving_index import IndexSnapshot, MatchIndex
 
 __all__ = [
     "REASON_LABELS",
     "ExposureTracker",
     "HardReason",
     "HardRules",
+    "IndexSnapshot",
     "InsufficientData",
     "MatchEngine",
     "MatchFilters",
+    "MatchIndex",
     "MatchResult",
     "Ranked",
     "UnknownRecord",

@@ -21,7 +21,8 @@ from models.match.ranker import GRADES
 from models.match.training_set import graded_pairs
 
 if TYPE_CHECKING:
-    from models.match.engine import MatchEngine, ScoreMethod
+    from models.match.engine import ScoreMethod
+    from models.match.serving_index import MatchIndex
 
 __all__ = [
     "average_precision",
@@ -70,14 +71,14 @@ def recall_at_k(ranked_relevant: Sequence[bool] | npt.ArrayLike, k: int = 5) -> 
 
 
 def _pools(
-    engine: MatchEngine,
+    index: MatchIndex,
     pairs: pd.DataFrame,
     by: str,
     negatives: int,
     max_queries: int,
     rng: np.random.Generator,
 ) -> list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]]:
-    c, v = engine.candidates_, engine.vacancies_
+    c, v = index.candidates.arrays, index.vacancies.arrays
     pools = []
     keys = np.asarray(sorted(pairs.loc[pairs["grade"] >= RELEVANT, by].unique()), dtype=object)
     if keys.size > max_queries:
@@ -85,18 +86,18 @@ def _pools(
     # Index rows mapped once and queries grouped once: per-key filtering and Series.map(dict)
     # inside the loop made evaluation quadratic in the number of outcomes.
     other = "candidate_id" if by == "vacancy_id" else "vacancy_id"
-    other_rows = engine.candidate_rows_ if by == "vacancy_id" else engine.vacancy_rows_
+    other_rows = index.candidates.rows if by == "vacancy_id" else index.vacancies.rows
     mapped = pairs.assign(other_row=pairs[other].map(other_rows))
     groups = dict(iter(mapped[mapped[by].isin(set(keys))].groupby(by, sort=False)))
     for key in keys:
         group = groups[key]
         engaged = group["other_row"].to_numpy(np.int64)
         if by == "vacancy_id":
-            row = engine.vacancy_rows_[str(key)]
-            eligible = engine.eligible_candidates(v, row)
+            row = index.vacancies.rows[str(key)]
+            eligible = index.eligible_candidates(v, row)
         else:
-            row = engine.candidate_rows_[str(key)]
-            eligible = engine.eligible_vacancies(c, row)
+            row = index.candidates.rows[str(key)]
+            eligible = index.eligible_vacancies(c, row)
         inside = np.isin(engaged, eligible)
         grades = group["grade"].to_numpy(np.int64)[inside]
         if not (grades >= RELEVANT).any():
@@ -111,7 +112,7 @@ def _pools(
 
 
 def evaluate(
-    engine: MatchEngine,
+    index: MatchIndex,
     test_outcomes: pd.DataFrame,
     *,
     methods: Sequence[ScoreMethod] = ("learned", "scorer", "rules", "tfidf"),
@@ -123,22 +124,21 @@ def evaluate(
     rng = np.random.default_rng(random_state)
     pairs = graded_pairs(test_outcomes)
     pairs = pairs[
-        pairs["candidate_id"].isin(engine.candidate_rows_.keys())
-        & pairs["vacancy_id"].isin(engine.vacancy_rows_.keys())
+        pairs["candidate_id"].isin(index.candidates.rows.keys())
+        & pairs["vacancy_id"].isin(index.vacancies.rows.keys())
     ]
     rows = []
     for direction, by in (
         ("candidates_for_vacancy", "vacancy_id"),
         ("vacancies_for_candidate", "candidate_id"),
     ):
-        pools = _pools(engine, pairs, by, negatives, max_queries, rng)
+        pools = _pools(index, pairs, by, negatives, max_queries, rng)
+        c, v = index.candidates.arrays, index.vacancies.arrays
         for method in methods:
             ndcg, ap, recall = [], [], []
             for cr, vr, grades in pools:
-                scores = engine.pair_scores(engine.candidates_, cr, engine.vacancies_, vr, method)
-                ids = (
-                    engine.candidates_.ids[cr] if by == "vacancy_id" else engine.vacancies_.ids[vr]
-                )
+                scores = index.engine.pair_scores(c, cr, v, vr, method, index.vocab)
+                ids = c.ids[cr] if by == "vacancy_id" else v.ids[vr]
                 order = np.lexsort((ids.astype(str), -np.round(scores, 12)))
                 ranked = grades[order]
                 ndcg.append(ndcg_at_k(ranked, 10))

@@ -60,6 +60,8 @@ class TextModel(BaseEstimator):
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """L2-normalised vectors; identical texts are transformed once (cheap re-indexing)."""
         check_is_fitted(self, "vectorizer_")
+        if not len(texts):  # an empty side of the index (sklearn refuses zero samples)
+            return sp.csr_matrix((0, self.n_features), dtype=np.float32)
         codes, uniques = pd.factorize(pd.Series([normalise_text(t) for t in texts], dtype=object))
         unique_matrix = sp.csr_matrix(self.vectorizer_.transform(list(uniques)), dtype=np.float32)
         if len(uniques) == len(texts):

@@ -20,6 +20,7 @@ from models.match.ranker import GRADES, expand_features
 
 if TYPE_CHECKING:
     from models.match.engine import MatchEngine
+    from models.match.serving_index import MatchIndex
 
 __all__ = ["graded_pairs", "training_rows"]
 
@@ -63,7 +64,11 @@ def _negatives(
 
 
 def _query_rows(
-    engine: MatchEngine, pairs: pd.DataFrame, by: str, rng: np.random.Generator
+    engine: MatchEngine,
+    index: MatchIndex,
+    pairs: pd.DataFrame,
+    by: str,
+    rng: np.random.Generator,
 ) -> tuple[list[int], list[int], list[int]]:
     """(candidate rows, vacancy rows, grades) for queries keyed by ``by``."""
     cand_rows, vac_rows, grades = [], [], []
@@ -74,29 +79,33 @@ def _query_rows(
     # Map ids to index rows once: Series.map(dict) rebuilds the dict as a Series on every
     # call, which inside the per-query loop made training quadratic in the index size.
     wanted = wanted.assign(
-        candidate_row=wanted["candidate_id"].map(engine.candidate_rows_).astype(np.int64),
-        vacancy_row=wanted["vacancy_id"].map(engine.vacancy_rows_).astype(np.int64),
+        candidate_row=wanted["candidate_id"].map(index.candidates.rows).astype(np.int64),
+        vacancy_row=wanted["vacancy_id"].map(index.vacancies.rows).astype(np.int64),
     )
-    c, v = engine.candidates_, engine.vacancies_
+    c, v, vocab = index.candidates.arrays, index.vacancies.arrays, index.vocab
     for key, group in wanted.groupby(by, sort=True):
         cr: Rows = group["candidate_row"].to_numpy(dtype=np.int64)
         vr: Rows = group["vacancy_row"].to_numpy(dtype=np.int64)
         # The ranker only ever sees hard-eligible pairs, so it learns only from those.
-        ok = hard_pass(c, cr, v, vr, engine.rules_, engine.vocab_)
+        ok = hard_pass(c, cr, v, vr, engine.rules(), vocab)
         cr, vr, group = cr[ok], vr[ok], group[ok]
         if not ok.any():
             continue
         if by == "vacancy_id":
-            row = engine.vacancy_rows_[str(key)]
-            eligible = engine.eligible_candidates(v, row)
-            scores = engine.pair_scores(c, eligible, v, np.full(eligible.size, row), "scorer")
+            row = index.vacancies.rows[str(key)]
+            eligible = index.eligible_candidates(v, row)
+            scores = engine.pair_scores(
+                c, eligible, v, np.full(eligible.size, row), "scorer", vocab
+            )
             negatives = _negatives(engine, eligible, set(cr.tolist()), scores, rng)
             cr = np.concatenate([cr, negatives])
             vr = np.concatenate([vr, np.full(negatives.size, row)])
         else:
-            row = engine.candidate_rows_[str(key)]
-            eligible = engine.eligible_vacancies(c, row)
-            scores = engine.pair_scores(c, np.full(eligible.size, row), v, eligible, "scorer")
+            row = index.candidates.rows[str(key)]
+            eligible = index.eligible_vacancies(c, row)
+            scores = engine.pair_scores(
+                c, np.full(eligible.size, row), v, eligible, "scorer", vocab
+            )
             negatives = _negatives(engine, eligible, set(vr.tolist()), scores, rng)
             vr = np.concatenate([vr, negatives])
             cr = np.concatenate([cr, np.full(negatives.size, row)])
@@ -107,32 +116,36 @@ def _query_rows(
 
 
 def training_rows(
-    engine: MatchEngine, outcomes: pd.DataFrame
+    engine: MatchEngine, index: MatchIndex, outcomes: pd.DataFrame
 ) -> tuple[npt.NDArray[np.float64], Rows, Rows, tuple[str, ...]]:
-    """(X, grades, query groups, feature names) for :class:`PairwiseLogisticRanker`."""
+    """(X, grades, query groups, feature names) for :class:`PairwiseLogisticRanker`.
+
+    ``index`` holds the training records (``engine`` is being fitted: its rules, scorer
+    and vocabularies are set, its ranker not yet).
+    """
     rng = np.random.default_rng(engine.random_state)
     pairs = graded_pairs(outcomes)
     pairs = pairs[
-        pairs["candidate_id"].isin(engine.candidate_rows_.keys())
-        & pairs["vacancy_id"].isin(engine.vacancy_rows_.keys())
+        pairs["candidate_id"].isin(index.candidates.rows.keys())
+        & pairs["vacancy_id"].isin(index.vacancies.rows.keys())
     ]
     all_c: list[int] = []
     all_v: list[int] = []
     all_g: list[int] = []
     groups: list[int] = []
     for direction, by in enumerate(("vacancy_id", "candidate_id")):
-        cr, vr, g = _query_rows(engine, pairs, by, rng)
+        cr, vr, g = _query_rows(engine, index, pairs, by, rng)
         query = (np.asarray(vr) if by == "vacancy_id" else np.asarray(cr)) * 2 + direction
         all_c += cr
         all_v += vr
         all_g += g
         groups += query.tolist()
     features = pair_features(
-        engine.candidates_,
+        index.candidates.arrays,
         np.asarray(all_c, np.int64),
-        engine.vacancies_,
+        index.vacancies.arrays,
         np.asarray(all_v, np.int64),
-        engine.vocab_,
+        index.vocab,
     )
     X, names = expand_features(features)
     return X, np.asarray(all_g, np.int64), np.asarray(groups, np.int64), names

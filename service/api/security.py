@@ -23,11 +23,12 @@ Route authors::
     router = APIRouter(prefix="/catalogue", dependencies=[require_roles("planner")])
 
     @router.get("/vacancies/{vacancy_id}")
-    def get_vacancy(vacancy_id: str, principal: PlatformOrAdmin, session: SessionDep) -> ...:
-        row = store.get_vacancy(session, vacancy_id)
-        if row is None:
+    def get_vacancy(
+        vacancy_id: str, principal: PlatformOrAdmin, session: SessionDep, tenant_id: TenantQuery
+    ) -> ...:
+        row = store.get_vacancy(session, vacancy_id, tenant_for_read(principal, tenant_id))
+        if row is None:  # ids are unique per tenant: another tenant's is simply not there
             raise NotFound(f"No vacancy {vacancy_id!r}.")
-        ensure_tenant(principal, row.tenant_id, detail=f"No vacancy {vacancy_id!r}.")
 
 Verified keys are cached per app for :data:`CACHE_TTL_SECONDS`: a revoke in this process
 (through :func:`data.store.keys.revoke_key`) takes effect at once; other processes (other
@@ -82,6 +83,7 @@ __all__ = [
     "PrincipalCache",
     "Role",
     "RoleCheck",
+    "TenantQuery",
     "authenticate",
     "csrf_token",
     "enforce_access_policy",
@@ -90,6 +92,7 @@ __all__ = [
     "install_security",
     "login_router",
     "require_roles",
+    "tenant_for_read",
     "tenant_for_write",
     "tenant_scope",
 ]
@@ -318,6 +321,36 @@ def tenant_for_write(principal: Principal, requested: str | None) -> str:
         return requested
     if requested not in (None, scope):
         raise Forbidden("A platform key may only write its own tenant's records.")
+    return scope
+
+
+TENANT_QUERY_DESCRIPTION = (
+    "Whose record the path's id names. Ids are unique per tenant only, so two tenants may"
+    " both have a record 'V1'. Platform keys always address their own tenant and may leave"
+    " this out (naming another tenant is 403). Admin keys: name the tenant; it may be left"
+    " out while only one tenant uses the id (several: 422 naming query.tenant_id)."
+)
+TenantQuery = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_.:-]+$",
+        description=TENANT_QUERY_DESCRIPTION,
+    ),
+]
+"""The ``tenant_id`` query parameter of every id-addressed record route."""
+
+
+def tenant_for_read(principal: Principal, requested: str | None) -> str | None:
+    """The tenant an id-addressed request means: a platform's own (naming another is 403,
+    whether or not the id exists there, so nothing leaks); for admin the one it names, or
+    None (whichever tenant uses the id, if only one does)."""
+    scope = tenant_scope(principal)
+    if scope is None:
+        return requested
+    if requested not in (None, scope):
+        raise Forbidden("A platform key may only address its own tenant's records.")
     return scope
 
 

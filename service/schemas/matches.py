@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
+from data.records import Vacancy, split_record_key
 from models.match import MatchResult
 from service.schemas.common import Page
 
-__all__ = ["MatchOut", "MatchPage"]
+__all__ = ["MatchOut", "MatchPage", "OccupationCoding"]
+
+
+def _split(key: str) -> tuple[str | None, str]:
+    """Tenant and id of an engine result id (a :func:`data.records.record_key`)."""
+    try:
+        return split_record_key(key)
+    except ValueError:  # not a record key: an id as given
+        return None, key
 
 
 class MatchOut(BaseModel):
@@ -22,6 +33,12 @@ class MatchOut(BaseModel):
 
     candidate_id: str
     vacancy_id: str
+    candidate_tenant_id: str | None = Field(
+        default=None, description="Tenant of the candidate (ids are unique per tenant)."
+    )
+    vacancy_tenant_id: str | None = Field(
+        default=None, description="Tenant of the vacancy (ids are unique per tenant)."
+    )
     score: float = Field(description="Ranking score; higher is a better fit.")
     components: dict[str, float] = Field(
         description="Additive parts of the score (their sum is the score)."
@@ -35,16 +52,47 @@ class MatchOut(BaseModel):
 
     @classmethod
     def of(cls, result: MatchResult) -> MatchOut:
-        """The response view of one engine result."""
+        """The response view of one engine result (its record keys back to tenant and id)."""
+        candidate_tenant, candidate_id = _split(result.candidate_id)
+        vacancy_tenant, vacancy_id = _split(result.vacancy_id)
         return cls(
-            candidate_id=result.candidate_id,
-            vacancy_id=result.vacancy_id,
+            candidate_id=candidate_id,
+            vacancy_id=vacancy_id,
+            candidate_tenant_id=candidate_tenant,
+            vacancy_tenant_id=vacancy_tenant,
             score=result.score,
             components=dict(result.components),
             matched_skills=list(result.matched_skills),
             missing_skills=list(result.missing_skills),
             unmet_soft_requirements=list(result.unmet_soft_requirements),
             model_version=result.model_version,
+        )
+
+
+class OccupationCoding(BaseModel):
+    """The occupation the coder gave a posted vacancy from its title, as a create reports it
+    (``occupation_code_source`` "coded"), so a caller sees what the match was made for."""
+
+    model_config = ConfigDict(frozen=True)
+
+    occupation_code: str = Field(description="大典 code chosen from the title.")
+    occupation_code_source: Literal["coded"] = "coded"
+    occupation_confidence: float | None = Field(
+        description="Calibrated confidence of the coded occupation."
+    )
+    occupation_needs_review: bool = Field(
+        description="Coded below the coder's review threshold: check it."
+    )
+
+    @classmethod
+    def of(cls, vacancy: Vacancy) -> OccupationCoding | None:
+        """What the coder chose for ``vacancy``, or None if its code was given."""
+        if vacancy.occupation_code_source != "coded" or vacancy.occupation_code is None:
+            return None
+        return cls(
+            occupation_code=vacancy.occupation_code,
+            occupation_confidence=vacancy.occupation_confidence,
+            occupation_needs_review=vacancy.occupation_needs_review,
         )
 
 
@@ -60,3 +108,11 @@ class MatchPage(Page[MatchOut]):
     """
 
     ranked: int = Field(ge=0, description="Pairs ranked and pageable (at most the window).")
+    occupation_coding: OccupationCoding | None = Field(
+        default=None,
+        description=(
+            "Posted-profile routes only: set when the posted vacancy had no occupation_code"
+            " and it was coded from the free title (code, confidence, needs_review, as a"
+            " create reports them); null when the code was given (a candidate is never coded)."
+        ),
+    )

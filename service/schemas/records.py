@@ -181,6 +181,14 @@ class FeedbackIn(BaseModel):
     vacancy_id: NaturalKey
     event: OutcomeEvent
     occurred_at: datetime = Field(description="When it happened (2000-01-01 .. now).")
+    tenant_id: NaturalKey | None = Field(
+        default=None,
+        description=(
+            "The tenant of both records (ids are unique per tenant; an event joins a"
+            " candidate and a vacancy of one tenant). Platform keys: their own, may be left"
+            " out. Admin keys: needed while several tenants use the candidate's id."
+        ),
+    )
 
     @field_validator("occurred_at")
     @classmethod

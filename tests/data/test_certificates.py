@@ -80,8 +80,8 @@ def test_every_table_name_is_in_normal_form_once() -> None:
 def test_the_matcher_uses_the_normal_form() -> None:
     held = candidate(certificates=("香港電工牌照",))
     posting = vacancy(required_certificates=("特种作业操作证(低压电工)",))
-    engine = MatchEngine().fit(frame([held]), frame([posting]))
+    engine = MatchEngine().fit_index(frame([held]), frame([posting]))
     assert engine.why_not(held, posting) == []
     welder = candidate(candidate_id="c-welder", certificates=("焊工證",))
-    engine = MatchEngine().fit(frame([welder]), frame([posting]))
+    engine = MatchEngine().fit_index(frame([welder]), frame([posting]))
     assert [code for code, _label in engine.why_not(welder, posting)] == ["certificate"]

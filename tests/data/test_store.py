@@ -350,9 +350,9 @@ def test_session_scope_rolls_back_on_error(engine: Engine) -> None:
 
 def test_delete_candidate_erases_personal_data_and_outcomes(engine: Engine) -> None:
     with session_scope(engine) as session:
-        upsert_vacancies(session, [vacancy()])
+        upsert_vacancies(session, [vacancy(), vacancy(tenant_id="sz")])  # one "v1" each
         upsert_candidates(session, [FULL_CANDIDATE, candidate("c2")])
-        insert_outcomes(session, [outcome("c-full"), outcome("c2")])
+        insert_outcomes(session, [outcome("c-full", tenant_id="sz"), outcome("c2")])
     with session_scope(engine) as session:
         assert delete_candidate(session, "c-full") is True
         assert delete_candidate(session, "c-full") is False
@@ -365,9 +365,9 @@ def test_delete_candidate_erases_personal_data_and_outcomes(engine: Engine) -> N
 
 def test_foreign_keys_cascade_on_raw_deletes(engine: Engine) -> None:
     with session_scope(engine) as session:
-        upsert_vacancies(session, [vacancy()])
+        upsert_vacancies(session, [vacancy(tenant_id="sz")])
         upsert_candidates(session, [FULL_CANDIDATE])
-        insert_outcomes(session, [outcome("c-full")])
+        insert_outcomes(session, [outcome("c-full", tenant_id="sz")])
     with engine.begin() as connection:
         connection.execute(text("DELETE FROM candidates"))
         connection.execute(text("DELETE FROM vacancies"))

@@ -18,14 +18,14 @@ from hypothesis import strategies as st
 
 from data.generator import GeneratorConfig, generate, to_records
 from data.records import Candidate, Vacancy
-from models.match import MatchEngine
+from models.match import MatchEngine, MatchIndex
 from models.match.encoding import records_frame
 
 DAY0 = date(2025, 1, 1)
 
 
 @pytest.fixture(scope="module")
-def fitted() -> tuple[MatchEngine, list[Vacancy], list[Candidate]]:
+def fitted() -> tuple[MatchIndex, list[Vacancy], list[Candidate]]:
     data = generate(GeneratorConfig(start="2025-01", end="2025-02", scale=10, seed=5))
     always_open = {"date_posted": DAY0, "date_closed": None, "valid_through": None}
     vacancies = [
@@ -34,7 +34,9 @@ def fitted() -> tuple[MatchEngine, list[Vacancy], list[Candidate]]:
         if isinstance(v, Vacancy)
     ]
     candidates = [c for c in to_records(data.candidates, "candidates") if isinstance(c, Candidate)]
-    engine = MatchEngine(use_ranker=False).fit(records_frame(candidates), records_frame(vacancies))
+    engine = MatchEngine(use_ranker=False).fit_index(
+        records_frame(candidates), records_frame(vacancies)
+    )
     return engine, vacancies[:80], candidates
 
 
@@ -57,7 +59,7 @@ def _available(candidate: Candidate, hired: date | None, today: date) -> bool:
 )
 @given(seed=st.integers(0, 2**32 - 1), today_offset=st.integers(0, 120))
 def test_no_result_involves_a_candidate_not_available_today(
-    fitted: tuple[MatchEngine, list[Vacancy], list[Candidate]],
+    fitted: tuple[MatchIndex, list[Vacancy], list[Candidate]],
     seed: int,
     today_offset: int,
 ) -> None:
@@ -72,7 +74,7 @@ def test_no_result_involves_a_candidate_not_available_today(
         )
         if hired is not None:
             hired_on[candidate.candidate_id] = DAY0 + timedelta(days=hired)
-    engine.index_candidates(records_frame(lived))
+    engine.replace("candidates", records_frame(lived))
     engine.record_candidate_hires(hired_on)
     by_id = {c.candidate_id: c for c in lived}
 
@@ -100,10 +102,10 @@ def test_no_result_involves_a_candidate_not_available_today(
 
 
 def test_a_hire_after_registering_hides_a_candidate_and_registering_again_restores_them(
-    fitted: tuple[MatchEngine, list[Vacancy], list[Candidate]],
+    fitted: tuple[MatchIndex, list[Vacancy], list[Candidate]],
 ) -> None:
     engine, vacancies, candidates = fitted
-    engine.index_candidates(records_frame(candidates))
+    engine.replace("candidates", records_frame(candidates))
     vacancy, first = next(
         (v, found[0])
         for v in vacancies
@@ -122,6 +124,6 @@ def test_a_hire_after_registering_hides_a_candidate_and_registering_again_restor
     assert not shown(date(2026, 1, 1))
     assert engine.vacancies_for_candidate(person.candidate_id, 20, open_on=hire_day) == []
     again = person.model_copy(update={"registered_on": hire_day + timedelta(days=10)})
-    engine.upsert_candidates([again])
+    engine.upsert("candidates", [again])
     engine.record_candidate_hires({person.candidate_id: hire_day})
     assert shown(hire_day + timedelta(days=10))

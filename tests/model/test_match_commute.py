@@ -11,7 +11,7 @@ import math
 import pytest
 
 from data.taxonomy import cities
-from models.match import MatchEngine
+from models.match import MatchEngine, MatchIndex
 from tests.model.test_match_support import candidate, frame, vacancy
 
 DONGGUAN, SHENZHEN, SHAOGUAN = "4419", "4403", "4402"
@@ -30,7 +30,7 @@ def _seat_km(a: str, b: str) -> float:
 
 
 @pytest.fixture(scope="module")
-def engine() -> MatchEngine:
+def engine() -> MatchIndex:
     # Dongguan residents wanting only Dongguan; vacancies in Shenzhen, Dongguan and Shaoguan.
     people = [
         candidate("dg-1", city_code=DONGGUAN, desired_city_codes=(DONGGUAN,)),
@@ -42,7 +42,7 @@ def engine() -> MatchEngine:
         vacancy("v-dg", city_code=DONGGUAN, valid_through=None),
         vacancy("v-sg", city_code=SHAOGUAN, valid_through=None),
     ]
-    return MatchEngine(use_ranker=False).fit(frame(people), frame(jobs))
+    return MatchEngine(use_ranker=False).fit_index(frame(people), frame(jobs))
 
 
 def test_seat_distance_dongguan_shenzhen_is_about_60_km() -> None:
@@ -52,7 +52,7 @@ def test_seat_distance_dongguan_shenzhen_is_about_60_km() -> None:
 
 @pytest.mark.parametrize("radius", [None, 0.0, 30.0, 60.0, 80.0, 200.0, 300.0])
 def test_commuters_are_included_exactly_within_the_radius(
-    engine: MatchEngine, radius: float | None
+    engine: MatchIndex, radius: float | None
 ) -> None:
     homes = {"dg-1": DONGGUAN, "sz-1": SHENZHEN, "sg-1": SHAOGUAN}
     places = {"v-sz": SHENZHEN, "v-dg": DONGGUAN, "v-sg": SHAOGUAN}
@@ -78,7 +78,7 @@ def test_commuters_are_included_exactly_within_the_radius(
         assert found == expected, (candidate_id, radius)
 
 
-def test_a_query_radius_does_not_change_the_fitted_rules(engine: MatchEngine) -> None:
+def test_a_query_radius_does_not_change_the_fitted_rules(engine: MatchIndex) -> None:
     engine.candidates_for_vacancy("v-sz", commute_km=80.0)
-    assert engine.rules_.commute_radius_km is None
+    assert engine.engine.rules_.commute_radius_km is None
     assert {r.candidate_id for r in engine.candidates_for_vacancy("v-sz")} == {"sz-1"}

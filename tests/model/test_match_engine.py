@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.match import ExposureTracker, InsufficientData, MatchEngine, MatchFilters
+from models.match import ExposureTracker, InsufficientData, MatchEngine, MatchFilters, MatchIndex
 from models.match.ranker import PairwiseLogisticRanker
+from models.match.serving_index import CANDIDATES, VACANCIES
 from tests.model.test_match_support import (
     WELDER,
     candidate,
@@ -46,13 +47,15 @@ def _outcomes() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def engine() -> MatchEngine:
+def engine() -> MatchIndex:
     vacancies = [vacancy("v1"), vacancy("v2", skills=("PLC", "CAD"), city_code="4401")]
-    return MatchEngine(negatives_per_query=4).fit(frame(_people()), frame(vacancies), _outcomes())
+    return MatchEngine(negatives_per_query=4).fit_index(
+        frame(_people()), frame(vacancies), _outcomes()
+    )
 
 
-def test_ranker_is_fitted_and_components_add_up(engine: MatchEngine) -> None:
-    assert engine.ranker_ is not None
+def test_ranker_is_fitted_and_components_add_up(engine: MatchIndex) -> None:
+    assert engine.engine.ranker_ is not None
     results = engine.candidates_for_vacancy("v1", k=10)
     assert results
     for r in results:
@@ -61,7 +64,7 @@ def test_ranker_is_fitted_and_components_add_up(engine: MatchEngine) -> None:
         assert r.model_version.startswith("match-ranker-")
 
 
-def test_exact_match_ranks_first(engine: MatchEngine) -> None:
+def test_exact_match_ranks_first(engine: MatchIndex) -> None:
     results = engine.candidates_for_vacancy(vacancy("probe"), k=5)
     assert results[0].candidate_id == "c1"  # same city, occupation, skills, certificate
     assert results[0].matched_skills == ("电气安装", "PLC")
@@ -81,25 +84,29 @@ def test_adding_a_required_skill_the_candidate_has_never_lowers_its_score(
     probe = candidate("probe", skills=(*held, extra))
     before = vacancy("probe-v", skills=tuple(s for s in required if s != extra))
     after = vacancy("probe-v", skills=(*before.skills, extra))
-    c, cr = engine._candidate(probe)
+    c, cr = engine.resolve(CANDIDATES, probe)
     for method in ("learned", "scorer"):
         scores = []
         for v in (before, after):
-            arrays, vr = engine._vacancy(v)
+            arrays, vr = engine.resolve(VACANCIES, v)
             scores.append(
-                engine.pair_scores(c, np.asarray([cr]), arrays, np.asarray([vr]), method)[0]
+                engine.engine.pair_scores(
+                    c, np.asarray([cr]), arrays, np.asarray([vr]), method, engine.vocab
+                )[0]
             )
         assert scores[1] >= scores[0] - 1e-12
 
 
-_ENGINE: list[MatchEngine] = []
+_ENGINE: list[MatchIndex] = []
 
 
-def _module_engine() -> MatchEngine:
+def _module_engine() -> MatchIndex:
     if not _ENGINE:
         vacancies = [vacancy("v1"), vacancy("v2", skills=("PLC", "CAD"))]
         _ENGINE.append(
-            MatchEngine(negatives_per_query=4).fit(frame(_people()), frame(vacancies), _outcomes())
+            MatchEngine(negatives_per_query=4).fit_index(
+                frame(_people()), frame(vacancies), _outcomes()
+            )
         )
     return _ENGINE[0]
 
@@ -107,7 +114,7 @@ def _module_engine() -> MatchEngine:
 @pytest.mark.parametrize(
     "title", ["电工（急聘）", "【高薪诚聘】电工", "电工 - 长白班", "招聘电工", "电工!!"]
 )
-def test_cosmetic_title_rewording_barely_moves_scores(engine: MatchEngine, title: str) -> None:
+def test_cosmetic_title_rewording_barely_moves_scores(engine: MatchIndex, title: str) -> None:
     plain = {r.candidate_id: r.score for r in engine.candidates_for_vacancy(vacancy("x"))}
     reworded = {
         r.candidate_id: r.score for r in engine.candidates_for_vacancy(vacancy("x", title=title))
@@ -119,7 +126,7 @@ def test_cosmetic_title_rewording_barely_moves_scores(engine: MatchEngine, title
 
 def test_ties_are_broken_by_id_and_results_are_deterministic() -> None:
     twins = [candidate(f"c{i}") for i in (3, 1, 2)]
-    engine = MatchEngine().fit(frame(twins), frame([vacancy()]))
+    engine = MatchEngine().fit_index(frame(twins), frame([vacancy()]))
     first = engine.candidates_for_vacancy("v1")
     assert [r.candidate_id for r in first] == ["c1", "c2", "c3"]
     assert first == engine.candidates_for_vacancy("v1")
@@ -132,12 +139,12 @@ def test_ties_are_broken_by_id_and_results_are_deterministic() -> None:
         {"desired_occupation_codes": (), "resume_text": "   ", "skills": ()},
     ],
 )
-def test_insufficient_candidate_profile_raises(engine: MatchEngine, profile: dict) -> None:  # type: ignore[type-arg]
+def test_insufficient_candidate_profile_raises(engine: MatchIndex, profile: dict) -> None:  # type: ignore[type-arg]
     with pytest.raises(InsufficientData, match="occupation"):
         engine.vacancies_for_candidate(candidate("thin", **profile))
 
 
-def test_insufficient_vacancy_raises(engine: MatchEngine) -> None:
+def test_insufficient_vacancy_raises(engine: MatchIndex) -> None:
     thin = {
         **vacancy("thin").model_dump(),
         "occupation_code": None,
@@ -190,7 +197,7 @@ def _urgent(**overrides: Any) -> dict[str, Any]:
     ],
 )
 def test_what_a_vacancy_needs_to_be_matched(
-    engine: MatchEngine, overrides: dict[str, Any], enough: bool
+    engine: MatchIndex, overrides: dict[str, Any], enough: bool
 ) -> None:
     profile = _urgent(**overrides)
     if enough:
@@ -200,33 +207,33 @@ def test_what_a_vacancy_needs_to_be_matched(
             engine.candidates_for_vacancy(profile)
 
 
-def test_a_candidate_with_skills_only_is_matched(engine: MatchEngine) -> None:
+def test_a_candidate_with_skills_only_is_matched(engine: MatchIndex) -> None:
     skilled = candidate("skilled", desired_occupation_codes=(), resume_text="", skills=("PLC",))
     assert isinstance(engine.vacancies_for_candidate(skilled), list)
 
 
 def test_unscorable_indexed_profiles_are_never_returned() -> None:
     thin = candidate("thin", desired_occupation_codes=(), resume_text="", skills=())
-    engine = MatchEngine().fit(
+    engine = MatchEngine().fit_index(
         frame([candidate("c1"), thin]), frame([vacancy(occupation_code=None)])
     )
     assert [r.candidate_id for r in engine.candidates_for_vacancy("v1")] == ["c1"]
 
 
-def test_add_and_remove_single_records(engine: MatchEngine) -> None:
-    local = MatchEngine().fit(frame(_people()), frame([vacancy("v1")]))
-    local.upsert_candidates([candidate("new", skills=("电气安装", "PLC"))])
+def test_add_and_remove_single_records(engine: MatchIndex) -> None:
+    local = MatchEngine().fit_index(frame(_people()), frame([vacancy("v1")]))
+    local.upsert("candidates", [candidate("new", skills=("电气安装", "PLC"))])
     assert "new" in {r.candidate_id for r in local.candidates_for_vacancy("v1", k=50)}
-    assert local.remove_candidate("new")
+    assert local.remove("candidates", "new")
     assert "new" not in {r.candidate_id for r in local.candidates_for_vacancy("v1", k=50)}
-    local.upsert_vacancies([vacancy("v9", occupation_code=WELDER, title="焊工")])
+    local.upsert("vacancies", [vacancy("v9", occupation_code=WELDER, title="焊工")])
     assert local.candidates_for_vacancy("v9") == []
-    local.upsert_vacancies([vacancy("v9")])  # replaced by id
+    local.upsert("vacancies", [vacancy("v9")])  # replaced by id
     assert local.candidates_for_vacancy("v9")
-    assert not local.remove_vacancy("missing", missing_ok=True)
+    assert not local.remove("vacancies", "missing", missing_ok=True)
 
 
-def test_filters_threshold_and_exposure_cap(engine: MatchEngine) -> None:
+def test_filters_threshold_and_exposure_cap(engine: MatchIndex) -> None:
     only_sz = engine.candidates_for_vacancy("v1", filters=MatchFilters(city_codes=("4403",)))
     assert [r.candidate_id for r in only_sz] == ["c4"]
     assert engine.candidates_for_vacancy("v1", threshold=1.01) == []
@@ -254,27 +261,27 @@ def test_rewrites_keep_the_index_bounded_and_equal_to_a_fresh_build() -> None:
     tombstones are compacted, and what remains ranks exactly like a fresh index."""
     import copy
 
-    from models.match.engine import COMPACT_MIN_DEAD
+    from models.match.serving_index import COMPACT_MIN_DEAD
 
-    base = MatchEngine().fit(frame(_people()), frame([vacancy("v1"), vacancy("v2")]))
+    base = MatchEngine().fit_index(frame(_people()), frame([vacancy("v1"), vacancy("v2")]))
     local = copy.deepcopy(base)
     final: dict[str, object] = {c.candidate_id: c for c in _people()}
     for step in range(3 * COMPACT_MIN_DEAD):
         candidate_id = f"pool{step % 7}"
         record = candidate(candidate_id, skills=tuple(SKILL_POOL[: 1 + step % 5]))
-        local.upsert_candidates([record])
+        local.upsert("candidates", [record])
         final[candidate_id] = record
         last_v2 = vacancy("v2", skills=(SKILL_POOL[step % 8],))
-        local.upsert_vacancies([last_v2])
-    assert local.remove_candidate("pool3")
+        local.upsert("vacancies", [last_v2])
+    assert local.remove("candidates", "pool3")
     del final["pool3"]
-    for arrays, live in ((local.candidates_, len(final)), (local.vacancies_, 2)):
+    for arrays, live in ((local.candidates.arrays, len(final)), (local.vacancies.arrays, 2)):
         assert live <= arrays.ids.size <= live + COMPACT_MIN_DEAD
         assert int(arrays.active.sum()) == live
-    assert local.candidate_parts_.pending_keys.size <= COMPACT_MIN_DEAD * 8
+    assert local.candidates.parts.pending_keys.size <= COMPACT_MIN_DEAD * 8
     fresh = copy.deepcopy(base)
-    fresh.index_candidates(frame(list(final.values())))
-    fresh.index_vacancies(frame([vacancy("v1"), last_v2]))
+    fresh.replace("candidates", frame(list(final.values())))
+    fresh.replace("vacancies", frame([vacancy("v1"), last_v2]))
     for vacancy_id in ("v1", "v2"):
         got = [(r.candidate_id, r.score) for r in local.candidates_for_vacancy(vacancy_id, k=50)]
         want = [(r.candidate_id, r.score) for r in fresh.candidates_for_vacancy(vacancy_id, k=50)]
@@ -287,7 +294,9 @@ def test_rewrites_keep_the_index_bounded_and_equal_to_a_fresh_build() -> None:
 
 def test_eligible_counts_pairs_beyond_the_ranker_window() -> None:
     people = [candidate(f"c{i:02d}") for i in range(30)]
-    narrow = MatchEngine(window=5, use_ranker=False).fit(frame(people), frame([vacancy("v1")]))
+    narrow = MatchEngine(window=5, use_ranker=False).fit_index(
+        frame(people), frame([vacancy("v1")])
+    )
     ranked = narrow.candidates_for_vacancy("v1", k=50)
     assert (len(ranked), ranked.eligible) == (5, 30)
     assert narrow.vacancies_for_candidate("c00").eligible == 1

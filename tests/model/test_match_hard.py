@@ -135,7 +135,9 @@ def test_returned_pairs_never_violate_hard_requirements(
     world: tuple[list[Candidate], list[Vacancy], int, float | None],
 ) -> None:
     cs, vs, level, radius = world
-    engine = MatchEngine(occupation_level=level, commute_radius_km=radius).fit(frame(cs), frame(vs))
+    engine = MatchEngine(occupation_level=level, commute_radius_km=radius).fit_index(
+        frame(cs), frame(vs)
+    )
     by_id = {c.candidate_id: c for c in cs}
     for v in vs:
         results = engine.candidates_for_vacancy(v.vacancy_id, k=50)
@@ -207,7 +209,7 @@ def test_why_not_names_each_failed_requirement(
     reasons: list[str],
 ) -> None:
     c, v = candidate(**candidate_overrides), vacancy(**vacancy_overrides)
-    engine = MatchEngine().fit(frame([c]), frame([v]))
+    engine = MatchEngine().fit_index(frame([c]), frame([v]))
     failed = engine.why_not(c, v)
     assert [code for code, _label in failed] == reasons
     assert all(label for _code, label in failed)
@@ -218,8 +220,8 @@ def test_why_not_names_each_failed_requirement(
 
 def test_commute_radius_admits_nearby_home_city() -> None:
     c, v = candidate(city_code="4406"), vacancy()  # 佛山 → 广州, ~20 km
-    assert MatchEngine().fit(frame([c]), frame([v])).why_not(c, v) == [
+    assert MatchEngine().fit_index(frame([c]), frame([v])).why_not(c, v) == [
         ("location", "工作地点不在求职意向范围内")
     ]
-    near = MatchEngine(commute_radius_km=40).fit(frame([c]), frame([v]))
+    near = MatchEngine(commute_radius_km=40).fit_index(frame([c]), frame([v]))
     assert near.why_not(c, v) == []

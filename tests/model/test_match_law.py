@@ -53,7 +53,7 @@ def _all_scores(protected: dict[str, object]) -> dict[tuple[str, str], dict[str,
             outcome("c0", "v2", "viewed", 4),
         ]
     )
-    engine = MatchEngine(negatives_per_query=2).fit(frame(people), frame(vacancies), outcomes)
+    engine = MatchEngine(negatives_per_query=2).fit_index(frame(people), frame(vacancies), outcomes)
     scores = {}
     for v in ("v1", "v2"):
         for r in engine.candidates_for_vacancy(v, k=50):

@@ -16,18 +16,18 @@ from hypothesis import strategies as st
 
 from data.generator import GeneratorConfig, generate, to_records
 from data.records import Candidate, Vacancy
-from models.match import MatchEngine
+from models.match import MatchEngine, MatchIndex
 from models.match.encoding import records_frame
 
 DAY0 = date(2025, 1, 1)
 
 
 @pytest.fixture(scope="module")
-def fitted() -> tuple[MatchEngine, list[Vacancy], list[Candidate]]:
+def fitted() -> tuple[MatchIndex, list[Vacancy], list[Candidate]]:
     data = generate(GeneratorConfig(start="2025-01", end="2025-02", scale=10, seed=3))
     vacancies = [v for v in to_records(data.vacancies, "vacancies") if isinstance(v, Vacancy)]
     candidates = [c for c in to_records(data.candidates, "candidates") if isinstance(c, Candidate)]
-    engine = MatchEngine(use_ranker=False).fit(data.candidates, data.vacancies)
+    engine = MatchEngine(use_ranker=False).fit_index(data.candidates, data.vacancies)
     return engine, vacancies[:300], candidates[:40]
 
 
@@ -55,7 +55,7 @@ def _is_open(vacancy: Vacancy, hires: int, today: date) -> bool:
 )
 @given(seed=st.integers(0, 2**32 - 1), today_offset=st.integers(0, 120))
 def test_no_result_is_a_vacancy_not_open_today(
-    fitted: tuple[MatchEngine, list[Vacancy], list[Candidate]],
+    fitted: tuple[MatchIndex, list[Vacancy], list[Candidate]],
     seed: int,
     today_offset: int,
 ) -> None:
@@ -75,7 +75,7 @@ def test_no_result_is_a_vacancy_not_open_today(
             )
         )
         hires[vacancy.vacancy_id] = hired
-    engine.index_vacancies(records_frame(lived))
+    engine.replace("vacancies", records_frame(lived))
     engine.record_hires(hires)
     by_id = {v.vacancy_id: v for v in lived}
     shown = 0

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from data.generator import GeneratorConfig, generate
+from models.match import MatchIndex
 from models.registry import load_artifact
 from training.match_pipeline import run_match_pipeline
 
@@ -32,6 +33,7 @@ def test_learned_ranker_beats_both_baselines_on_ndcg(tmp_path: Path) -> None:
     )
     assert engine.model_version_ == result.engine.model_version_
     some_vacancy = str(data.vacancies["vacancy_id"].iloc[0])
-    assert engine.candidates_for_vacancy(some_vacancy) == result.engine.candidates_for_vacancy(
+    reloaded = MatchIndex(engine, data.candidates, data.vacancies)
+    assert reloaded.candidates_for_vacancy(some_vacancy) == result.index.candidates_for_vacancy(
         some_vacancy
     )

@@ -123,15 +123,16 @@ def test_every_acknowledged_write_reaches_both_workers(db_url: str, tmp_path: Pa
     ]
     candidates = [c for c in to_records(data.candidates, "candidates") if isinstance(c, Candidate)]
     registry = tmp_path / "registry"
-    engine = MatchEngine(use_ranker=False).fit(data.candidates, data.vacancies)
+    index = MatchEngine(use_ranker=False).fit_index(data.candidates, data.vacancies)
+    engine = index.engine
     save_artifact(
         engine, MATCH_ARTIFACT, data_range=("2025-01", "2025-03"), metrics={}, root=registry
     )
     # A vacancy whose matches include a candidate: copies of that candidate must match it too.
     target, twin = next(
-        (v, engine.candidates_for_vacancy(v.vacancy_id, 1)[0].candidate_id)
+        (v, index.candidates_for_vacancy(v.vacancy_id, 1)[0].candidate_id)
         for v in vacancies
-        if engine.candidates_for_vacancy(v.vacancy_id, 1)
+        if index.candidates_for_vacancy(v.vacancy_id, 1)
     )
     template = next(c for c in candidates if c.candidate_id == twin)
     store = make_engine(db_url)

@@ -393,7 +393,7 @@ def _stored_counts(api: Api) -> tuple[int, int, int, int]:
         api.client.get(path, params={"size": 1}, headers=api.admin).json()["total"]
         for path in ("/vacancies", "/candidates")
     ]
-    return (*sizes, len(engine.engine.vacancy_rows_), len(engine.engine.candidate_rows_))
+    return (*sizes, len(engine.index.vacancies), len(engine.index.candidates))
 
 
 def test_a_posted_vacancy_profile_matches_like_the_stored_one_and_is_not_kept(
@@ -418,7 +418,7 @@ def test_a_posted_vacancy_profile_matches_like_the_stored_one_and_is_not_kept(
     assert {m["vacancy_id"] for m in page["items"]} == {"not-stored-1"}
     assert api.client.get("/vacancies/not-stored-1", headers=api.admin).status_code == 404
     assert _stored_counts(api) == before
-    assert "not-stored-1" not in match_service(api.app)._served.engine.vacancy_rows_  # type: ignore[union-attr]
+    assert "not-stored-1" not in match_service(api.app)._served.index.vacancies.rows  # type: ignore[union-attr]
 
 
 def test_a_posted_candidate_profile_matches_like_the_stored_one_and_is_not_kept(
@@ -544,7 +544,12 @@ def test_hired_and_not_yet_registered_candidates_are_never_recommended(
 ) -> None:
     vacancy_id, page = _busy_vacancies(api, fitted)[0]
     taken = page["items"][0]["candidate_id"]
-    elsewhere = next(v for v in sorted(fitted.vacancies) if v != vacancy_id)
+    tenant = fitted.candidates[taken].tenant_id  # an outcome joins records of one tenant
+    elsewhere = next(
+        v
+        for v in sorted(fitted.vacancies)
+        if v != vacancy_id and fitted.vacancies[v].tenant_id == tenant
+    )
     store = make_engine(service_settings.database_url)
     with session_scope(store) as session:
         insert_outcomes(
@@ -555,6 +560,7 @@ def test_hired_and_not_yet_registered_candidates_are_never_recommended(
                     vacancy_id=elsewhere,
                     event=OutcomeEvent.hired,
                     occurred_at=datetime.now(UTC) - timedelta(hours=1),
+                    tenant_id=tenant,
                 )
             ],
         )

@@ -36,6 +36,16 @@ ReportOption = Annotated[
 ]
 ShowOption = Annotated[int, typer.Option("--show", min=0, help="Bad rows to print.")]
 ProgressOption = Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar.")]
+TenantOption = Annotated[
+    str | None,
+    typer.Option(
+        "--tenant",
+        help=(
+            "Write every row into this tenant (ids are unique per tenant; a row naming"
+            " another tenant is bad). Default: each row's tenant_id column, else 'public'."
+        ),
+    ),
+]
 
 
 def _summary(report: IngestReport, strict: bool) -> Table:
@@ -72,6 +82,7 @@ def _run(
     show: int,
     progress: bool,
     source_format: Literal["records", "jobsite"] = "records",
+    tenant: str | None = None,
 ) -> None:
     from data.ingest import IngestFileError, ingest_file
     from data.store import make_engine, upgrade_to_head
@@ -88,6 +99,7 @@ def _run(
             progress=progress,
             occupation_coder=_title_coder,
             source_format=source_format,
+            tenant_id=tenant,
         )
     except IngestFileError as error:
         Console(stderr=True).print(f"[red]cannot read {file}:[/] {error}")
@@ -127,11 +139,12 @@ def vacancies(
             help="records: vacancy columns; jobsite: job-site export (see data.ingest.jobsite).",
         ),
     ] = "records",
+    tenant: TenantOption = None,
 ) -> None:
     """Load job postings (招聘岗位); titles without an occupation code are coded."""
     if source_format not in ("records", "jobsite"):
         raise typer.BadParameter("must be records or jobsite", param_hint="--format")
-    _run("vacancies", file, db, strict, report, show, progress, source_format)  # type: ignore[arg-type]
+    _run("vacancies", file, db, strict, report, show, progress, source_format, tenant)  # type: ignore[arg-type]
 
 
 @app.command("candidates")
@@ -142,9 +155,10 @@ def candidates(
     report: ReportOption = None,
     show: ShowOption = 20,
     progress: ProgressOption = True,
+    tenant: TenantOption = None,
 ) -> None:
     """Load job seekers (求职者), with contact.* and protected.* columns kept apart."""
-    _run("candidates", file, db, strict, report, show, progress)
+    _run("candidates", file, db, strict, report, show, progress, tenant=tenant)
 
 
 @app.command("outcomes")
@@ -155,6 +169,7 @@ def outcomes(
     report: ReportOption = None,
     show: ShowOption = 20,
     progress: ProgressOption = True,
+    tenant: TenantOption = None,
 ) -> None:
     """Load match outcomes (viewed/applied/interviewed/hired); import both ends first."""
-    _run("outcomes", file, db, strict, report, show, progress)
+    _run("outcomes", file, db, strict, report, show, progress, tenant=tenant)

@@ -16,8 +16,9 @@ def train_match(
     max_eval_queries: int = typer.Option(500, min=10, help="Evaluation queries per direction."),
 ) -> None:
     """Fit hard filter + scorer + learned ranker, evaluate on later outcomes, save."""
-    from training.match_pipeline import load_frames, run_match_pipeline
+    from training.match_pipeline import load_frames, run_match_pipeline, store_seq
 
+    seq = store_seq(db)  # before reading: changes made while reading are replayed on load
     candidates, vacancies, outcomes = load_frames(db)
     typer.echo(
         f"candidates {len(candidates):,}  vacancies {len(vacancies):,}  outcomes {len(outcomes):,}"
@@ -29,6 +30,7 @@ def train_match(
         test_fraction=test_fraction,
         max_eval_queries=max_eval_queries,
         save=True,
+        index_seq=seq,
     )
     typer.echo(result.metrics.to_string(index=False, float_format=lambda x: f"{x:.4f}"))
     typer.echo(f"saved match version {result.artifact_version} ({result.engine.model_version_})")

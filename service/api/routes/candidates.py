@@ -4,7 +4,8 @@ seekers (求职者).
 Contact details and protected attributes are write-only: accepted on POST and stored apart
 (:mod:`data.store`), never read back by these routes (responses are :class:`CandidateOut`,
 which has no member for them); a replace that omits them keeps the stored ones, ``null``
-erases them. Tenant rules as for ``/vacancies``. Deleting a candidate
+erases them. Tenant rules as for ``/vacancies`` (ids unique per tenant; admin keys address
+a record by id with ``?tenant_id=``, required while several tenants use it). Deleting a candidate
 erases it with its personal data and outcomes, and drops it from match results at once.
 """
 
@@ -22,13 +23,14 @@ from service.api.routes.vacancies import (
     NATURAL_KEY_PATTERN,
     CityFilter,
     OccupationFilter,
+    addressed,
     same_key,
     save,
     save_batch,
     save_patch,
     written,
 )
-from service.api.security import PlatformOrAdmin, Principal, ensure_tenant, tenant_scope
+from service.api.security import PlatformOrAdmin, Principal, TenantQuery, tenant_scope
 from service.core.errors import NotFound
 from service.core.openapi import problem_responses
 from service.records import CANDIDATES
@@ -45,13 +47,27 @@ CandidateId = Annotated[
 ]
 
 
-def own_candidate(session: Session, principal: Principal, candidate_id: str) -> Candidate:
-    """The stored candidate (no personal data) if ``principal`` may see it; 404 otherwise."""
-    missing = f"No candidate {candidate_id!r}."
-    record = get_candidate(session, candidate_id)
-    if record is None:
-        raise NotFound(missing)
-    ensure_tenant(principal, record.tenant_id, detail=missing)
+def own_candidate(
+    session: Session,
+    principal: Principal,
+    candidate_id: str,
+    tenant_id: str | None = None,
+    *,
+    include_personal: bool = False,
+) -> Candidate:
+    """The caller's tenant's candidate ``candidate_id`` (admin: of ``tenant_id``); 404 if none.
+
+    Personal data only with ``include_personal`` (for a patch's carry-over, never a reply).
+    """
+    record = addressed(
+        lambda tenant: get_candidate(
+            session, candidate_id, tenant, include_personal=include_personal
+        ),
+        principal,
+        tenant_id,
+    )
+    if not isinstance(record, Candidate):
+        raise NotFound(f"No candidate {candidate_id!r}.")
     return record
 
 
@@ -75,8 +91,8 @@ def post_candidate(
     """Store a candidate: 201 when new, 200 when it replaced the one with the same id.
 
     ``contact`` and ``protected`` are stored but never returned; a replace that omits one
-    keeps the stored one (``null`` erases it). A platform key cannot take over another
-    tenant's id (409).
+    keeps the stored one (``null`` erases it). Ids are unique per tenant: another tenant's
+    candidate with this id is another record, never touched. 409 only for a lost race.
     """
     stored = save(CANDIDATES, body, principal, session, request)
     written(stored, CANDIDATES, response)
@@ -111,7 +127,7 @@ def put_candidate(
     "/candidates/{candidate_id}",
     response_model=CandidateOut,
     summary="Change some fields of a candidate (JSON merge patch)",
-    responses=problem_responses(404, 409, 422),
+    responses=problem_responses(403, 404, 409, 422),
 )
 def patch_candidate(
     candidate_id: CandidateId,
@@ -119,11 +135,10 @@ def patch_candidate(
     principal: PlatformOrAdmin,
     session: SessionDep,
     request: Request,
+    tenant_id: TenantQuery = None,
 ) -> CandidateOut:
     """Apply ``patch`` to the stored candidate (``contact`` merges member by member)."""
-    own_candidate(session, principal, candidate_id)
-    current = CANDIDATES.read(session, candidate_id)
-    assert current is not None  # noqa: S101 — own_candidate found it in this transaction
+    current = own_candidate(session, principal, candidate_id, tenant_id, include_personal=True)
     stored = save_patch(CANDIDATES, current, patch, principal, session, request)
     return CandidateOut.of(stored.record)  # type: ignore[arg-type]
 
@@ -148,13 +163,16 @@ def batch_candidates(
     "/candidates/{candidate_id}",
     response_model=CandidateOut,
     summary="One candidate (no contact or protected data)",
-    responses=problem_responses(404),
+    responses=problem_responses(403, 404, 422),
 )
 def read_candidate(
-    candidate_id: CandidateId, principal: PlatformOrAdmin, session: SessionDep
+    candidate_id: CandidateId,
+    principal: PlatformOrAdmin,
+    session: SessionDep,
+    tenant_id: TenantQuery = None,
 ) -> CandidateOut:
-    """The stored profile (404 if absent or another tenant's)."""
-    return CandidateOut.of(own_candidate(session, principal, candidate_id))
+    """The caller's tenant's profile with this id (404 if it has none)."""
+    return CandidateOut.of(own_candidate(session, principal, candidate_id, tenant_id))
 
 
 @router.get("/candidates", response_model=Page[CandidateOut], summary="List candidates")
@@ -183,14 +201,17 @@ def read_candidates(
     status_code=204,
     response_class=Response,
     summary="Delete a candidate and all their personal data",
-    responses=problem_responses(404),
+    responses=problem_responses(403, 404, 422),
 )
 def remove_candidate(
-    candidate_id: CandidateId, principal: PlatformOrAdmin, session: SessionDep
+    candidate_id: CandidateId,
+    principal: PlatformOrAdmin,
+    session: SessionDep,
+    tenant_id: TenantQuery = None,
 ) -> Response:
     """Erase the candidate (profile, contact, protected attributes, outcomes) and drop them
-    from match results."""
-    own_candidate(session, principal, candidate_id)
-    delete_candidate(session, candidate_id)
+    from match results; another tenant's candidate with the same id is untouched."""
+    record = own_candidate(session, principal, candidate_id, tenant_id)
+    delete_candidate(session, candidate_id, record.tenant_id)
     session.commit()
     return Response(status_code=204)

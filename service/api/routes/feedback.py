@@ -2,8 +2,8 @@
 
 Events are stored with :func:`data.store.insert_outcomes`, keyed on candidate, vacancy,
 event and time, so a retried POST records nothing new (200 instead of 201). Both ends must
-be visible to the caller's tenant (404 otherwise, as if they did not exist). Admins read the
-events back with ``GET /feedback``.
+be the caller's tenant's, one tenant for both (404 otherwise, as if they did not exist).
+Admins read the events back with ``GET /feedback``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from data.store.repository import OUTCOMES
 from service.api.deps import PageDep, SessionDep
 from service.api.routes.candidates import own_candidate
 from service.api.routes.vacancies import NATURAL_KEY_PATTERN, own_vacancy
-from service.api.security import AdminOnly, PlatformOrAdmin, tenant_scope
+from service.api.security import AdminOnly, PlatformOrAdmin
 from service.core.openapi import problem_responses
 from service.schemas.common import Page
 from service.schemas.records import FeedbackIn, FeedbackOut
@@ -47,10 +47,10 @@ def post_feedback(
     body: FeedbackIn, principal: PlatformOrAdmin, session: SessionDep, response: Response
 ) -> FeedbackOut:
     """Record the event once: 201 when new, 200 when the same event was already stored."""
-    candidate = own_candidate(session, principal, body.candidate_id)
-    own_vacancy(session, principal, body.vacancy_id)
-    tenant = tenant_scope(principal) or candidate.tenant_id
-    outcome = MatchOutcome.model_validate(body.model_dump() | {"tenant_id": tenant})
+    candidate = own_candidate(session, principal, body.candidate_id, body.tenant_id)
+    # Both ends in one tenant (ids are unique per tenant): the vacancy of the candidate's.
+    own_vacancy(session, principal, body.vacancy_id, candidate.tenant_id)
+    outcome = MatchOutcome.model_validate(body.model_dump() | {"tenant_id": candidate.tenant_id})
     try:
         created = insert_outcomes(session, [outcome]).inserted > 0
         session.commit()
@@ -72,9 +72,21 @@ def list_feedback(
     paging: PageDep,
     vacancy_id: IdFilter = None,
     candidate_id: IdFilter = None,
+    tenant_id: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=64,
+            pattern=NATURAL_KEY_PATTERN,
+            description="Only this tenant's events (ids are unique per tenant only).",
+        ),
+    ] = None,
 ) -> Page[MatchOutcome]:
-    """Events in the order they occurred, optionally for one vacancy and/or candidate."""
+    """Events in the order they occurred, optionally for one vacancy and/or candidate (of
+    every tenant using the id, unless ``tenant_id`` names one)."""
     conditions = []
+    if tenant_id is not None:
+        conditions.append(OUTCOMES.c.tenant_id == tenant_id)
     if vacancy_id is not None:
         conditions.append(OUTCOMES.c.vacancy_id == vacancy_id)
     if candidate_id is not None:

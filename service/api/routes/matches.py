@@ -4,14 +4,17 @@ Every result meets all hard requirements; ``components`` of each add up to its `
 A record lacking what scoring needs is a 422 ``insufficient-data`` problem (no score is made
 up), and before any model is trained the routes answer 503 saying how to train one. Platform
 keys only ever see their own tenant's records, on either side. Results are deterministic:
-equal scores are ordered by id.
+equal scores are ordered by id. Ids are unique per tenant: the record matched is the
+caller's tenant's (admin: ``?tenant_id=``, needed while several tenants use the id), and
+each result names its records' tenants (``candidate_tenant_id``, ``vacancy_tenant_id``).
 
 ``POST /matches/candidates-for-vacancy`` and ``POST /matches/vacancies-for-candidate``
 rank a profile given in the body without storing it: the body is validated exactly as on
 create (same schema, taxonomy checks, a vacancy without ``occupation_code`` coded from its
 title), then matched like a stored record — same hard filters, lifecycle, scoring and
 explanations — and nothing is written to the store or the index. Results only ever come
-from the caller's tenant (all tenants for an admin).
+from the caller's tenant (all tenants for an admin). When the posted vacancy was coded
+from its title, the page says so (``occupation_coding``: code, confidence, needs_review).
 
 ``max_commute_km`` (every match route) also admits pairs across city boundaries whose
 candidate home city and vacancy city are at most that far apart: great-circle distance
@@ -41,7 +44,7 @@ from models.match import Ranked
 from service.api.deps import MetricsDep, PageDep, SessionDep
 from service.api.routes.candidates import CandidateId, own_candidate
 from service.api.routes.vacancies import CityFilter, OccupationFilter, VacancyId, own_vacancy
-from service.api.security import PlatformOrAdmin, tenant_scope
+from service.api.security import PlatformOrAdmin, TenantQuery, tenant_scope
 from service.core.errors import Forbidden
 from service.core.metrics import AppMetrics
 from service.core.openapi import problem_responses
@@ -49,7 +52,7 @@ from service.matching import MatchRequest, MatchService, match_service
 from service.occupation_coding import get_title_coder
 from service.records import check_record
 from service.schemas.common import PageParams
-from service.schemas.matches import MatchOut, MatchPage
+from service.schemas.matches import MatchOut, MatchPage, OccupationCoding
 from service.schemas.records import CandidateIn, VacancyIn
 
 __all__ = ["MATCH_RESULT_CAP", "router"]
@@ -73,7 +76,7 @@ CommuteKm = Annotated[
         ),
     ),
 ]
-_ERRORS = problem_responses(404, 422, 503)
+_ERRORS = problem_responses(403, 404, 422, 503)
 
 
 def _ranked(
@@ -118,7 +121,12 @@ def _wanted(
     )
 
 
-def _page(results: Ranked, paging: PageParams, threshold: float) -> MatchPage:
+def _page(
+    results: Ranked,
+    paging: PageParams,
+    threshold: float,
+    coding: OccupationCoding | None = None,
+) -> MatchPage:
     window = results[paging.offset : paging.offset + paging.size]
     return MatchPage(
         items=[MatchOut.of(result) for result in window],
@@ -126,6 +134,7 @@ def _page(results: Ranked, paging: PageParams, threshold: float) -> MatchPage:
         ranked=len(results),
         page=paging.page,
         size=paging.size,
+        occupation_coding=coding,
     )
 
 
@@ -151,9 +160,10 @@ def candidates_for_vacancy(
     ] = None,
     min_experience_years: Annotated[int | None, Query(ge=0, le=60)] = None,
     max_commute_km: CommuteKm = None,
+    tenant_id: TenantQuery = None,
 ) -> MatchPage:
     """Candidates meeting every hard requirement of the vacancy, best first."""
-    vacancy = own_vacancy(session, principal, vacancy_id)
+    vacancy = own_vacancy(session, principal, vacancy_id, tenant_id)
     session.close()  # release the connection before the (CPU-bound) ranking
     wanted = _wanted(
         principal,
@@ -193,9 +203,10 @@ def vacancies_for_candidate(
         int | None, Query(ge=0, le=1_000_000, description="Salary ceiling at least this.")
     ] = None,
     max_commute_km: CommuteKm = None,
+    tenant_id: TenantQuery = None,
 ) -> MatchPage:
     """Vacancies whose hard requirements the candidate meets, best first."""
-    candidate = own_candidate(session, principal, candidate_id)
+    candidate = own_candidate(session, principal, candidate_id, tenant_id)
     session.close()
     wanted = _wanted(
         principal,
@@ -244,7 +255,8 @@ def candidates_for_vacancy_profile(
     """Candidates meeting every hard requirement of the posted vacancy, best first.
 
     The vacancy is validated as on create (an ``occupation_code`` left out is coded from
-    the title) and never stored or indexed.
+    the title, and ``occupation_coding`` reports the code, its confidence and whether it
+    needs review) and never stored or indexed.
     """
     vacancy = Vacancy.model_validate(_profile(principal, body))
     (vacancy,) = code_missing_occupation([vacancy], lambda: get_title_coder(request.app))
@@ -266,7 +278,7 @@ def candidates_for_vacancy_profile(
             vacancy, wanted, MATCH_RESULT_CAP, stored=False
         ),
     )
-    return _page(results, paging, threshold)
+    return _page(results, paging, threshold, OccupationCoding.of(vacancy))
 
 
 @router.post(

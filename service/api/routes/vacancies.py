@@ -2,8 +2,13 @@
 postings (招聘岗位). The writes share :mod:`service.records` with ``/candidates``; the
 glue both use (save, save_patch, save_batch) is here.
 
+Ids are unique per tenant: each tenant has its own namespace, so two platforms may both
+have a vacancy ``V1`` and each create, read, replace, patch, delete and match its own.
 Platform keys work inside their own tenant: what they write is owned by their tenant, and
-another tenant's vacancy is, to them, not there (404). Admin keys may write any tenant.
+another tenant's vacancy is, to them, not there (404 on reads; a create of the same id simply
+creates their own). Admin keys may write any tenant (the body names it, ``tenant_id``) and
+address a record by id with ``?tenant_id=`` (required only while several tenants use the
+id: 422 otherwise).
 Every change is logged in the store (:mod:`data.store.changes`); each serving process
 applies it before its next match.
 """
@@ -11,6 +16,7 @@ applies it before its next match.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query, Request, Response
@@ -18,8 +24,15 @@ from sqlalchemy.orm import Session
 
 from data.records import Vacancy
 from data.store import delete_vacancy, get_vacancy, list_vacancies
+from data.store.repository import AmbiguousRecordError
 from service.api.deps import PageDep, SessionDep
-from service.api.security import PlatformOrAdmin, Principal, ensure_tenant, tenant_scope
+from service.api.security import (
+    PlatformOrAdmin,
+    Principal,
+    TenantQuery,
+    tenant_for_read,
+    tenant_scope,
+)
 from service.core.errors import InvalidInput, NotFound
 from service.core.openapi import problem_responses
 from service.occupation_coding import get_title_coder
@@ -53,6 +66,7 @@ __all__ = [
     "CityFilter",
     "OccupationFilter",
     "VacancyId",
+    "addressed",
     "batch_out",
     "own_vacancy",
     "router",
@@ -85,13 +99,31 @@ OccupationFilter = Annotated[
 ]
 
 
-def own_vacancy(session: Session, principal: Principal, vacancy_id: str) -> Vacancy:
-    """The stored vacancy if ``principal`` may see it; 404 (same detail) otherwise."""
-    missing = f"No vacancy {vacancy_id!r}."
-    record = get_vacancy(session, vacancy_id)
-    if record is None:
-        raise NotFound(missing)
-    ensure_tenant(principal, record.tenant_id, detail=missing)
+def addressed(
+    read: Callable[[str | None], Record | None], principal: Principal, tenant_id: str | None
+) -> Record | None:
+    """``read(tenant)`` for the tenant the request addresses (:func:`tenant_for_read`); an
+    admin's id used by several tenants, with none named, is a 422 on ``query.tenant_id``."""
+    try:
+        return read(tenant_for_read(principal, tenant_id))
+    except AmbiguousRecordError as error:
+        raise InvalidInput(
+            "query.tenant_id", "required: several tenants use this id (name one)"
+        ) from error
+
+
+def own_vacancy(
+    session: Session, principal: Principal, vacancy_id: str, tenant_id: str | None = None
+) -> Vacancy:
+    """The caller's tenant's vacancy ``vacancy_id`` (admin: of ``tenant_id``); 404 if none.
+
+    Another tenant's vacancy of that id is never read, so the 404 is the same either way.
+    """
+    record = addressed(
+        lambda tenant: get_vacancy(session, vacancy_id, tenant), principal, tenant_id
+    )
+    if not isinstance(record, Vacancy):
+        raise NotFound(f"No vacancy {vacancy_id!r}.")
     return record
 
 
@@ -201,9 +233,10 @@ def post_vacancy(
     request: Request,
     response: Response,
 ) -> VacancyOut:
-    """Store a vacancy: 201 when new, 200 when it replaced the one with the same id.
+    """Store a vacancy: 201 when new, 200 when it replaced the one with the same id *in the
+    same tenant* (ids are unique per tenant; another tenant's ``V1`` is another record).
 
-    A platform key cannot take over an id that another tenant already uses (409).
+    409 only when a concurrent write to the same id won the race.
     """
     stored = save(VACANCIES, body, principal, session, request)
     written(stored, VACANCIES, response)
@@ -238,7 +271,7 @@ def put_vacancy(
     "/vacancies/{vacancy_id}",
     response_model=VacancyOut,
     summary="Change some fields of a vacancy (JSON merge patch)",
-    responses=problem_responses(404, 409, 422),
+    responses=problem_responses(403, 404, 409, 422),
 )
 def patch_vacancy(
     vacancy_id: VacancyId,
@@ -246,15 +279,15 @@ def patch_vacancy(
     principal: PlatformOrAdmin,
     session: SessionDep,
     request: Request,
+    tenant_id: TenantQuery = None,
 ) -> VacancyOut:
     """Apply ``patch`` to the stored vacancy and validate the result like a create.
 
     Leaving ``occupation_code`` alone keeps it (given or coded); setting it to ``null`` has
     the coder fill it from the (new) title.
     """
-    stored = save_patch(
-        VACANCIES, own_vacancy(session, principal, vacancy_id), patch, principal, session, request
-    )
+    current = own_vacancy(session, principal, vacancy_id, tenant_id)
+    stored = save_patch(VACANCIES, current, patch, principal, session, request)
     return VacancyOut.model_validate(stored.record.model_dump())
 
 
@@ -278,13 +311,17 @@ def batch_vacancies(
     "/vacancies/{vacancy_id}",
     response_model=VacancyOut,
     summary="One vacancy",
-    responses=problem_responses(404),
+    responses=problem_responses(403, 404, 422),
 )
 def read_vacancy(
-    vacancy_id: VacancyId, principal: PlatformOrAdmin, session: SessionDep
+    vacancy_id: VacancyId,
+    principal: PlatformOrAdmin,
+    session: SessionDep,
+    tenant_id: TenantQuery = None,
 ) -> VacancyOut:
-    """The stored vacancy (404 if absent or another tenant's)."""
-    return VacancyOut.model_validate(own_vacancy(session, principal, vacancy_id).model_dump())
+    """The caller's tenant's vacancy with this id (404 if it has none)."""
+    record = own_vacancy(session, principal, vacancy_id, tenant_id)
+    return VacancyOut.model_validate(record.model_dump())
 
 
 @router.get("/vacancies", response_model=Page[VacancyOut], summary="List vacancies")
@@ -295,7 +332,7 @@ def read_vacancies(
     city_code: CityFilter = None,
     occupation_code: OccupationFilter = None,
 ) -> Page[VacancyOut]:
-    """Vacancies visible to the caller, ordered by id, optionally filtered."""
+    """Vacancies visible to the caller, ordered by id (then tenant), optionally filtered."""
     records, total = list_vacancies(
         session,
         tenant_id=tenant_scope(principal),
@@ -313,13 +350,16 @@ def read_vacancies(
     status_code=204,
     response_class=Response,
     summary="Delete a vacancy",
-    responses=problem_responses(404),
+    responses=problem_responses(403, 404, 422),
 )
 def remove_vacancy(
-    vacancy_id: VacancyId, principal: PlatformOrAdmin, session: SessionDep
+    vacancy_id: VacancyId,
+    principal: PlatformOrAdmin,
+    session: SessionDep,
+    tenant_id: TenantQuery = None,
 ) -> Response:
     """Delete the vacancy and its recorded outcomes, and drop it from match results."""
-    own_vacancy(session, principal, vacancy_id)
-    delete_vacancy(session, vacancy_id)
+    record = own_vacancy(session, principal, vacancy_id, tenant_id)
+    delete_vacancy(session, vacancy_id, record.tenant_id)
     session.commit()
     return Response(status_code=204)
