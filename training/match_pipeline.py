@@ -126,11 +126,14 @@ def load_frames(db_url: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame, 
     )
 
     engine = make_engine(db_url)
-    return (
-        _keyed(read_candidates_frame(engine), "candidate_id"),
-        _keyed(read_vacancies_frame(engine), "vacancy_id"),
-        _keyed(read_outcomes_frame(engine), "candidate_id", "vacancy_id"),
-    )
+    try:
+        return (
+            _keyed(read_candidates_frame(engine), "candidate_id"),
+            _keyed(read_vacancies_frame(engine), "vacancy_id"),
+            _keyed(read_outcomes_frame(engine), "candidate_id", "vacancy_id"),
+        )
+    finally:
+        engine.dispose()
 
 
 def _keyed(frame: pd.DataFrame, *id_columns: str) -> pd.DataFrame:

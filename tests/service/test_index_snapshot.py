@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 
 import service.matching as matching
 from data.generator import GeneratorConfig, generate, to_records
-from data.records import Candidate, MatchOutcome, Vacancy
+from data.records import Candidate, MatchOutcome, Vacancy, record_key
 from data.store import make_engine, session_scope, upgrade_to_head, upsert_candidates
 from data.store import upsert_vacancies as store_vacancies
 from data.store.repository import delete_candidate, get_candidates, get_vacancies, insert_outcomes
@@ -139,8 +139,10 @@ def test_snapshot_start_plus_later_changes_equals_a_full_rebuild(
     got, want = _answers(from_snapshot, store), _answers(rebuilt, store)
     assert got == want
     assert sum(map(len, got.values())) > 0
-    assert "after-snapshot" in from_snapshot._served.index.vacancies.rows
-    assert candidates[20].candidate_id not in from_snapshot._served.index.candidates.rows
+    rows = from_snapshot._served.index
+    assert record_key("public", "after-snapshot") in rows.vacancies.rows
+    gone = candidates[20]
+    assert record_key(gone.tenant_id, gone.candidate_id) not in rows.candidates.rows
 
 
 def test_the_training_snapshot_serves_like_a_full_rebuild(
