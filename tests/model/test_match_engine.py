@@ -237,6 +237,12 @@ def test_filters_threshold_and_exposure_cap(engine: MatchIndex) -> None:
     only_sz = engine.candidates_for_vacancy("v1", filters=MatchFilters(city_codes=("4403",)))
     assert [r.candidate_id for r in only_sz] == ["c4"]
     assert engine.candidates_for_vacancy("v1", threshold=1.01) == []
+    everyone = [r.candidate_id for r in engine.candidates_for_vacancy("v1", k=50)]
+    assert len(everyone) >= 2
+    kept = engine.candidates_for_vacancy(
+        "v1", k=50, filters=MatchFilters(exclude_ids=frozenset(everyone[:1]) | {"nobody"})
+    )
+    assert [r.candidate_id for r in kept] == everyone[1:]
     tracker = ExposureTracker(cap_per_headcount=0.5)  # v1/v2 have headcount 2: one show each
     first = engine.vacancies_for_candidate("c1", exposure=tracker)
     second = engine.vacancies_for_candidate("c1", exposure=tracker)
