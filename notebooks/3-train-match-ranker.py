@@ -47,7 +47,14 @@ import pandas as pd
 from data.fonts import configure_matplotlib
 from data.generator import GeneratorConfig, generate, to_records, write
 from data.ingest import ingest_file
-from data.records import CANDIDATE_FEATURE_FIELDS, PROTECTED_FIELDS, Gender, ProtectedAttributes
+from data.records import (
+    CANDIDATE_FEATURE_FIELDS,
+    PROTECTED_FIELDS,
+    Gender,
+    ProtectedAttributes,
+    keyed_record,
+    record_key,
+)
 from data.store import make_engine, upgrade_to_head
 from data.taxonomy import city_name, occupation_name
 from models.match import MatchIndex
@@ -171,8 +178,12 @@ print("features:", ", ".join(CANDIDATE_FEATURE_FIELDS))
 print("protected:", ", ".join(sorted(PROTECTED_FIELDS)))
 assert not PROTECTED_FIELDS & set(CANDIDATE_FEATURE_FIELDS)
 
-row = demo.candidates.index[demo.candidates["candidate_id"] == best.candidate_id]
-person = to_records(demo.candidates.loc[row], "candidates")[0]
+# The index files records by tenant-qualified key (ids are unique per tenant only).
+keys = [
+    record_key(t, c) for t, c in zip(demo.candidates["tenant_id"], demo.candidates["candidate_id"])
+]
+row = demo.candidates.index[np.asarray(keys) == best.candidate_id]
+person = keyed_record(to_records(demo.candidates.loc[row], "candidates")[0])
 variants = {
     "as stored": person.protected,
     "female, 1970, 壮族, 已婚": ProtectedAttributes(
