@@ -232,7 +232,9 @@ class TitleCoder(BaseEstimator):
     context_weight : float
         Weight of the description/industry/skills text's lexicon similarity.
     n_candidates : int
-        Leaves per title the stacker re-scores; the rest get probability 0.
+        Leaves per title the stacker re-scores; the rest get probability 0. 20 rather than
+        30: on two CV deals of the bench's training folds 细类 top-1 57.3/56.7 → 57.9/57.1 %
+        (top-3 76.7/77.5 → 76.4/77.4 %), and a third fewer rows for the stacker.
     svm_c : float
         Regularisation of the linear SVM (``LinearSVC(C=...)``).
     stack_folds : int
@@ -249,7 +251,7 @@ class TitleCoder(BaseEstimator):
         neighbour_weight: float = 1.0,
         svm_weight: float = 0.5,
         context_weight: float = 0.15,
-        n_candidates: int = 30,
+        n_candidates: int = 20,
         svm_c: float = 0.5,
         stack_folds: int = 4,
         review_threshold: float = 0.5,
