@@ -55,6 +55,22 @@ _SALARY = re.compile(
     r"(?:\s*(?:\+|起|以上))?(?:\s*(?:/|每)?\s*(?:月|时|小时|天|日|周|年))?"
     r"|(?<![a-z\d.])\d{4,}$"
 )
+# Pay per period written without a unit (``22/时``, ``300/天``, ``一天209``), headcounts
+# (``招3人``, ``5名``), ages (``20-55岁``, ``28岁以下``) and job-board reference codes
+# (``J19243``, ``MJ001803``, ``G00688``): removed from the whole title before it is split,
+# since a range's ``-`` would otherwise split it into stray digits (``6-9K`` → ``6``).
+_PER_PERIOD = re.compile(
+    r"(?<![a-z\d.])\d+(?:\.\d+)?\s*(?:/|每)\s*(?:月|小时|时|天|日|周|年)"
+    r"|(?:一天|每天|日薪|时薪|月薪)\s*\d+(?:\.\d+)?\s*(?:元|块)?"
+    r"|(?<![a-z\d.])\d+\s*(?:元|块)?\s*(?:一天|每天)"
+    r"|(?<=[a-z])\d{3,}\s*元\+?"
+    r"|月休\s*\d+\s*天"
+)
+_HEADCOUNT_AGE = re.compile(
+    r"(?<![a-z\d.])\d+\s*(?:名|位|个人|人)(?![员工])(?:以上|以下|以内)?"
+    r"|(?<![a-z\d.])\d{2}\s*(?:[-~至到]\s*\d{2}\s*)?周?岁(?:以下|以上|以内)?"
+)
+_JOB_CODE = re.compile(r"(?<![a-z])[a-z]{1,3}\d{4,}(?!\d)")
 _SEPARATORS = re.compile(r"[/／|｜,，、;；:：+＋\s\-—–~·•!！?？。.]+")
 _COMPANY = re.compile(r"^.{2,}?(?:有限公司|公司|集团|工作室)")
 # 招生/招标/招商 are occupations' words and 招聘专员 is the recruiter's own job, not a verb.
@@ -135,7 +151,20 @@ def split_segments(title: str, places: PlaceNames | None = None) -> list[str]:
     return _segments(text, places)
 
 
+def _whole_title_noise(text: str) -> str:
+    """Pay, headcounts, ages and reference codes out of the whole title; and when a
+    recruiting verb follows an employer (``…烘焙店...招聘蛋糕/裱花师``), the employer."""
+    text = _JOB_CODE.sub(" ", text)
+    text = _HEADCOUNT_AGE.sub(" ", text)
+    text = _SALARY.sub(" ", _PER_PERIOD.sub(" ", text))
+    match = _RECRUITING_VERB.search(text)
+    if match and match.start() >= 2:
+        text = text[match.end() :]
+    return text
+
+
 def _segments(text: str, places: PlaceNames) -> list[str]:
+    text = _whole_title_noise(text)
     segments = (_strip_segment(part, places) for part in _SEPARATORS.split(text))
     return [segment for segment in segments if len(segment) >= 1]
 

@@ -143,6 +143,7 @@ class OccupationCoder(BaseEstimator):
         self.vectorizer_ = TfidfVectorizer(
             analyzer="char", ngram_range=(1, 3), sublinear_tf=True, dtype=np.float32
         ).fit(phrases + texts + parent_texts)
+        self.phrases_: list[str] = phrases
         self.phrase_matrix_ = self.vectorizer_.transform(phrases).T.tocsr()
         self.phrase_starts_ = np.flatnonzero(np.r_[True, np.diff(owners) != 0])
         self.text_matrix_ = self.vectorizer_.transform(texts).T.tocsr()
@@ -151,6 +152,7 @@ class OccupationCoder(BaseEstimator):
         for phrase, owner in zip(phrases, owners, strict=True):
             if len(phrase) >= 2:
                 self.phrase_lookup_[phrase] = (*self.phrase_lookup_.get(phrase, ()), int(owner))
+        self.suffix_lookup_ = self._suffix_lookup(phrases, owners)
         self.head_masks_: dict[str, FloatArray] = {
             head: np.array([c.startswith(families) for c in self.codes_], dtype=np.float32)
             for head, families in HEAD_FAMILIES.items()
@@ -172,7 +174,32 @@ class OccupationCoder(BaseEstimator):
                     owners.append(index)
         return phrases, np.asarray(owners, dtype=np.int64)
 
+    @staticmethod
+    def _suffix_lookup(
+        phrases: Sequence[str], owners: NDArray[np.int64]
+    ) -> dict[str, NDArray[np.int64]]:
+        """Every ending (≥ 2 characters) of every name/alias → the leaves with that ending."""
+        endings: dict[str, set[int]] = {}
+        for phrase, owner in zip(phrases, owners, strict=True):
+            for start in range(max(len(phrase) - _MAX_PHRASE, 0), len(phrase) - 1):
+                endings.setdefault(phrase[start:], set()).add(int(owner))
+        return {key: np.array(sorted(value), dtype=np.int64) for key, value in endings.items()}
+
     # ------------------------------------------------------------------ scoring
+    def _suffix_match(self, cleaned: Sequence[str]) -> FloatArray:
+        """Head-noun agreement: the share of a title word's ending that also ends a leaf's
+        name or alias (``氩弧焊工`` → 焊工 0.5, 焊接工程技术人员 0). Chinese titles end in
+        their head, so a modifier's verbatim hit (``瑜伽``) does not count here."""
+        match = np.zeros((len(cleaned), len(self.codes_)), dtype=np.float32)
+        for row, title in enumerate(cleaned):
+            for word in title.split():
+                for start in range(max(len(word) - _MAX_PHRASE, 0), len(word) - 1):
+                    owners = self.suffix_lookup_.get(word[start:])
+                    if owners is not None:
+                        share = np.float32((len(word) - start) / len(word))
+                        match[row, owners] = np.maximum(match[row, owners], share)
+        return match
+
     def _substring_bonus(self, cleaned: Sequence[str], expanded: Sequence[str]) -> FloatArray:
         """Bonus for leaf names found verbatim in a title, by the share of title covered."""
         bonus = np.zeros((len(cleaned), len(self.codes_)), dtype=np.float32)
@@ -221,6 +248,7 @@ class OccupationCoder(BaseEstimator):
             "parent": self._similarity(queries, self.parent_matrix_),
             "substring": self._substring_bonus(cleaned, expanded),
             "head": self._head_bonus(cleaned),
+            "suffix": self._suffix_match(cleaned),
         }
 
     def combine(self, parts: dict[str, FloatArray]) -> FloatArray:

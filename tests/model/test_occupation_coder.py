@@ -83,14 +83,56 @@ def test_clean_title_removes_recruiter_noise(title: str, cleaned: str) -> None:
     assert clean_title(title, ("专员", "经理", "普工", "操作员")) == cleaned
 
 
+@pytest.mark.parametrize(
+    ("title", "cleaned"),
+    [
+        # a pay range is removed whole, before "-" splits it into a stray digit
+        ("调味料业务员6-9K社保/珠海", "调味料业务员"),
+        ("服装卖手 3~5万", "服装卖手"),
+        ("数据线打包坐班26/小时", "数据线打包坐班"),
+        ("仓库看守380一天", "仓库看守"),
+        ("早九晚六周末双休HRBP7000元+", "hrbp"),
+        # headcounts, ages and job-board reference codes
+        ("西宁海湖新区餐饮招楼面主管3名", "楼面主管"),
+        ("母婴公司招月嫂20-55岁", "月嫂"),
+        ("话务员电话客服(J19243)", "话务员电话客服"),
+        ("热设计工程师G00531", "热设计工程师"),
+        # the employer before a recruiting verb goes even when "..." splits it off
+        ("梁溪区可盼烘焙店...招聘蛋糕/裱花师", "蛋糕 裱花师"),
+        # digits that are part of the job stay
+        ("3D设计师", "3d设计师"),
+        ("5G工程师", "5g工程师"),
+        ("诚聘C1司机", "c1司机"),
+        ("18650电池工程师", "18650电池工程师"),
+    ],
+)
+def test_clean_title_keeps_the_job_and_drops_pay_counts_and_codes(title: str, cleaned: str) -> None:
+    assert clean_title(title) == cleaned
+
+
 def test_components_combine_to_the_lexicon_score(coder: OccupationCoder) -> None:
     titles = ["瑜伽教练", "急招焊工（包吃住）", "Java开发工程师"]
     parts = coder.components(titles)
-    assert set(parts) == {"phrase", "text", "parent", "substring", "head"}
+    assert set(parts) == {"phrase", "text", "parent", "substring", "head", "suffix"}
     np.testing.assert_allclose(coder.combine(parts), coder._scores(titles), rtol=1e-6)
     # the parts are unweighted: a verbatim name covering the whole title scores 1
     assert parts["substring"][2].max() <= 1.0
     assert parts["substring"][1].max() == pytest.approx(1.0)  # 焊工 is a 细类 name, all of it
+
+
+def test_suffix_agreement_follows_the_head_noun_not_the_modifier(
+    coder: OccupationCoder,
+) -> None:
+    suffix = coder.components(["钢构车间焊工", "瑜伽教练", "焊工"])["suffix"]
+    column = {code: i for i, code in enumerate(coder.codes_)}
+    welder, welding_engineer = column["6-18-02-04"], column["2-02-07-09"]
+    assert suffix[0, welder] == pytest.approx(2 / 6)  # 焊工 ends the title: 2 of 6 characters
+    assert suffix[0, welding_engineer] == 0.0
+    assert suffix[2, welder] == pytest.approx(1.0)
+    # the head 教练 agrees with the coaches (教练员), the modifier 瑜伽 with nothing
+    best = [coder.names_[coder.codes_[j]] for j in np.argsort(-suffix[1])[:3]]
+    assert "教练员" in best and suffix[1].max() == pytest.approx(0.5)
+    assert ((suffix >= 0) & (suffix <= 1)).all()
 
 
 def test_predictions_are_deterministic_and_batch_equals_single(coder: OccupationCoder) -> None:
