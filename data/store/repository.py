@@ -21,7 +21,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Table, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    RowMapping,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from data.errors import InvalidDataError
@@ -289,12 +300,19 @@ def get_vacancy(session: Session, vacancy_id: str, tenant_id: str | None = None)
     AmbiguousRecordError
         ``tenant_id`` is None and several tenants have a vacancy ``vacancy_id``.
     """
-    tenant = _tenant_of(session, VACANCIES, "vacancy_id", vacancy_id, tenant_id)
+    row = _row_of(session, VACANCIES, "vacancy_id", vacancy_id, tenant_id)
+    return None if row is None else convert.vacancy_from_row(row)
+
+
+def _row_of(
+    session: Session, table: Table, id_column: str, record_id: str, tenant_id: str | None
+) -> RowMapping | None:
+    """The row of record ``record_id`` of ``tenant_id`` (any tenant's if it is the only one)."""
+    tenant = _tenant_of(session, table, id_column, record_id, tenant_id)
     if tenant is None:
         return None
-    query = select(VACANCIES).where(_where_key(VACANCIES, "vacancy_id", tenant, vacancy_id))
-    row = session.execute(query).mappings().first()
-    return None if row is None else convert.vacancy_from_row(row)
+    query = select(table).where(_where_key(table, id_column, tenant, record_id))
+    return session.execute(query).mappings().first()
 
 
 def _personal_rows(session: Session, table: Table, keys: Sequence[_Key]) -> dict[_Key, _Row]:
@@ -331,11 +349,7 @@ def get_candidate(
     AmbiguousRecordError
         ``tenant_id`` is None and several tenants have a candidate ``candidate_id``.
     """
-    tenant = _tenant_of(session, CANDIDATES, "candidate_id", candidate_id, tenant_id)
-    if tenant is None:
-        return None
-    condition = _where_key(CANDIDATES, "candidate_id", tenant, candidate_id)
-    row = session.execute(select(CANDIDATES).where(condition)).mappings().first()
+    row = _row_of(session, CANDIDATES, "candidate_id", candidate_id, tenant_id)
     return None if row is None else _candidates_from(session, [row], include_personal)[0]
 
 
