@@ -204,6 +204,7 @@ def reopen_matched_vacancies(store: SeededStore) -> int:
     The generated postings closed long before today, and a closed vacancy gets no
     candidates: without this the bench would time an empty ranking. Returns how many.
     """
+    from data.records import record_key
     from data.store import make_engine, session_scope, upsert_vacancies
     from data.store.repository import get_vacancies
 
@@ -213,7 +214,7 @@ def reopen_matched_vacancies(store: SeededStore) -> int:
             ids = _endpoints(store)[-1][3]
             opened = [
                 v.model_copy(update={"date_closed": None, "valid_through": None})
-                for v in get_vacancies(session, ids)
+                for v in get_vacancies(session, [record_key("public", i) for i in ids])
             ]
             upsert_vacancies(session, opened)
     finally:

@@ -308,7 +308,8 @@ def _row_of(
     session: Session, table: Table, id_column: str, record_id: str, tenant_id: str | None
 ) -> RowMapping | None:
     """The row of record ``record_id`` of ``tenant_id`` (any tenant's if it is the only one)."""
-    tenant = _tenant_of(session, table, id_column, record_id, tenant_id)
+    # A known tenant costs one primary-key read; else first find the only tenant using the id.
+    tenant = tenant_id or _tenant_of(session, table, id_column, record_id, None)
     if tenant is None:
         return None
     query = select(table).where(_where_key(table, id_column, tenant, record_id))
