@@ -47,7 +47,7 @@ MAX_PAGE = 1_000_000
 _ENGINE_LOCK = threading.Lock()
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The settings the app was created with."""
     settings: Settings = request.app.state.settings
     return settings
@@ -68,7 +68,7 @@ def app_engine(app: FastAPI) -> Engine:
     return engine
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     """The app's SQLAlchemy engine (see :func:`app_engine`)."""
     return app_engine(request.app)
 
@@ -79,13 +79,13 @@ def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Sess
         yield session
 
 
-def get_metrics(request: Request) -> AppMetrics:
+async def get_metrics(request: Request) -> AppMetrics:
     """The app's Prometheus metrics (e.g. ``metrics.set_model_info(name, version)``)."""
     metrics: AppMetrics = request.app.state.metrics
     return metrics
 
 
-def get_page_params(
+async def get_page_params(
     settings: Annotated[Settings, Depends(get_settings)],
     page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, counting from 1.")] = 1,
     size: Annotated[
@@ -100,6 +100,9 @@ def get_page_params(
     return PageParams(page=page, size=size)
 
 
+# The trivial dependencies are ``async def``: FastAPI runs a plain ``def`` dependency in
+# the thread pool, and each such hop (a self-pipe wake-up of the event loop) cost more
+# than the dependency itself (py-spy on the match route).
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]
