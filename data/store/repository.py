@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 from data.errors import InvalidDataError
 from data.records import Candidate, MatchOutcome, Vacancy, record_key, split_record_key
 from data.store import convert
-from data.store.changes import log_changes
+from data.store.changes import Side, log_changes
 from data.store.schema import (
     Base,
     CandidateContactRow,
@@ -450,15 +450,8 @@ def delete_vacancy(session: Session, vacancy_id: str, tenant_id: str | None = No
     AmbiguousRecordError
         ``tenant_id`` is None and several tenants have a vacancy ``vacancy_id``.
     """
-    tenant = _tenant_of(session, VACANCIES, "vacancy_id", vacancy_id, tenant_id)
-    if tenant is None:
-        return False
-    session.execute(delete(OUTCOMES).where(_where_key(OUTCOMES, "vacancy_id", tenant, vacancy_id)))
-    condition = _where_key(VACANCIES, "vacancy_id", tenant, vacancy_id)
-    existed = bool(getattr(session.execute(delete(VACANCIES).where(condition)), "rowcount", 0))
-    if existed:
-        log_changes(session, "vacancies", [record_key(tenant, vacancy_id)], deleted=True)
-    return existed
+    children = (OUTCOMES,)
+    return _delete_record(session, "vacancies", children, vacancy_id, tenant_id)
 
 
 def delete_candidate(session: Session, candidate_id: str, tenant_id: str | None = None) -> bool:
@@ -472,17 +465,26 @@ def delete_candidate(session: Session, candidate_id: str, tenant_id: str | None 
     AmbiguousRecordError
         ``tenant_id`` is None and several tenants have a candidate ``candidate_id``.
     """
-    tenant = _tenant_of(session, CANDIDATES, "candidate_id", candidate_id, tenant_id)
+    children = (OUTCOMES, CONTACTS, PROTECTED)
+    return _delete_record(session, "candidates", children, candidate_id, tenant_id)
+
+
+def _delete_record(
+    session: Session, side: Side, children: tuple[Table, ...], record_id: str, tenant_id: str | None
+) -> bool:
+    """Delete a record and its rows in ``children``; log the deletion; whether it existed."""
+    table, id_column = (
+        (VACANCIES, "vacancy_id") if side == "vacancies" else (CANDIDATES, "candidate_id")
+    )
+    tenant = _tenant_of(session, table, id_column, record_id, tenant_id)
     if tenant is None:
         return False
-    for table in (OUTCOMES, CONTACTS, PROTECTED):
-        session.execute(
-            delete(table).where(_where_key(table, "candidate_id", tenant, candidate_id))
-        )
-    condition = _where_key(CANDIDATES, "candidate_id", tenant, candidate_id)
-    existed = bool(getattr(session.execute(delete(CANDIDATES).where(condition)), "rowcount", 0))
+    for child in children:
+        session.execute(delete(child).where(_where_key(child, id_column, tenant, record_id)))
+    condition = _where_key(table, id_column, tenant, record_id)
+    existed = bool(getattr(session.execute(delete(table).where(condition)), "rowcount", 0))
     if existed:
-        log_changes(session, "candidates", [record_key(tenant, candidate_id)], deleted=True)
+        log_changes(session, side, [record_key(tenant, record_id)], deleted=True)
     return existed
 
 
