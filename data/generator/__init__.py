@@ -7,7 +7,7 @@ Every distribution and calibration anchor is documented in ``data/generator/READ
 """
 
 from data.generator.config import PRESETS, GeneratedData, GeneratorConfig, preset
-from data.generator.core import generate, generate_chunks
+from data.generator.core import generate, generate_chunks, latent_of
 from data.generator.io import to_records, write, write_chunked
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "GeneratorConfig",
     "generate",
     "generate_chunks",
+    "latent_of",
     "preset",
     "to_records",
     "write",

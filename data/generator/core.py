@@ -16,7 +16,17 @@ from data.generator.vacancies import build_vacancies
 from data.generator.volumes import expected_volumes
 from data.records import Candidate, MatchOutcome, Vacancy
 
-__all__ = ["generate", "generate_chunks"]
+__all__ = ["generate", "generate_chunks", "latent_of"]
+
+
+def latent_of(config: GeneratorConfig) -> pd.DataFrame:
+    """The latent intensities (:func:`data.generator.truth.latent_intensity`) of the data
+    ``generate(config)`` and ``generate_chunks(config)`` draw -- from the volumes alone, in a
+    fraction of the time of drawing the records."""
+    ctx = Context(config)
+    rng = np.random.default_rng(np.random.SeedSequence(config.seed).spawn(5)[0])
+    return latent_intensity(ctx, expected_volumes(ctx, rng))
+
 
 _LEVEL_COLUMNS = (
     "education_requirement",

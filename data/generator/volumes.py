@@ -5,9 +5,13 @@ demand[c, o, m] = K · size_c · p(o | c) · season_m · trend_o(m) · noise
 supply[c, o, m] = K' · size_c · p(o | c) · h̄_o · supply_season_o(m) · trend_o(m) / r_co · noise
 
 where ``p(o | c)`` ∝ occupation weight × the city's specialisation in the occupation's family,
+``noise`` a log-normal month-to-month fluctuation (per city × family for demand, per cell for
+supply; log-sd :data:`_MONTH_NOISE`),
 ``h̄_o`` is the mean headcount per vacancy, and ``r_co`` = occupation ratio × city tightness ×
 log-normal jitter is the target 求人倍率; ``K'`` is set so the overall ratio equals
-``config.target_ratio`` in expectation.
+``config.target_ratio`` in expectation. The same products without ``noise`` (its mean in its
+place) are the *planted* intensities (``Volumes.planted_*``): the structure an analysis should
+recover -- occupation, city, season, trend and events -- on which the ground truth is graded.
 """
 
 from __future__ import annotations
@@ -40,6 +44,10 @@ class Volumes:
     demand_daily: np.ndarray
     supply_daily_graduate: np.ndarray
     supply_daily_other: np.ndarray
+    #: The planted intensities: ``vacancies`` / ``seekers`` without the month's own noise
+    #: (its expectation, e^{σ²/2}, in its place) -- what the ground truth is graded on.
+    planted_vacancies: np.ndarray | None = None
+    planted_seekers: np.ndarray | None = None
 
 
 def _trend(ctx: Context) -> np.ndarray:
@@ -102,7 +110,17 @@ def expected_volumes(ctx: Context, rng: np.random.Generator) -> Volumes:
     )
     demand_heads = (vacancies * headcount[None, :, None]).sum()
     seekers *= demand_heads / ctx.config.target_ratio / seekers.sum()
-    return Volumes(vacancies, seekers, ratio, demand_daily, graduate_daily, other_daily)
+    expected_noise = float(np.exp(_MONTH_NOISE**2 / 2.0))
+    return Volumes(
+        vacancies,
+        seekers,
+        ratio,
+        demand_daily,
+        graduate_daily,
+        other_daily,
+        planted_vacancies=vacancies / noise * expected_noise,
+        planted_seekers=seekers / seek_noise * expected_noise,
+    )
 
 
 def draw_cells(expected: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, ...]:

@@ -13,7 +13,8 @@ notebooks need no database. Definitions (also in the edition's 方法说明):
 * ratio trend: the 12 monthly ratios ending with the period's last month and their OLS slope
   relative to their mean, annualised (+0.2 = the ratio rises 20 % a year); a month with
   neither demand nor supply in the cell has no ratio (None) and is left out of the slope;
-  ``ratio_trend_demand`` / ``ratio_trend_supply`` keep the monthly counts behind them.
+  ``ratio_trend_demand`` / ``ratio_trend_supply`` keep the monthly counts behind them
+  (``ratio_trend_postings``: the monthly number of vacancies behind the head count).
 
 These are the raw figures; :mod:`models.catalogue.shrinkage` shrinks the ratio, its trend
 and demand growth of small cells toward province-wide priors before grading.
@@ -41,7 +42,9 @@ CELL_KEYS: list[str] = ["city_code", "industry_code", "occupation_code"]
 PAIR_KEYS: list[str] = ["city_code", "occupation_code"]
 VACANCY_COLUMNS = ("city_code", "industry_code", "occupation_code", "date_posted", "headcount")
 CANDIDATE_COLUMNS = ("candidate_id", "city_code", "registered_on")
-TREND_COUNT_COLUMNS: list[str] = ["ratio_trend_demand", "ratio_trend_supply"]
+TREND_COUNT_COLUMNS: list[str] = [
+    "ratio_trend_demand", "ratio_trend_supply", "ratio_trend_postings"
+]  # fmt: skip
 
 
 def _require(frame: pd.DataFrame, columns: Iterable[str], name: str) -> None:
@@ -116,9 +119,12 @@ def _ratio_trends(
 ) -> pd.DataFrame:
     months = list(window.trend_months)
     first, stop = months[0], window.end
-    demand = _in(vacancies, first, stop).groupby([*PAIR_KEYS, "month"])["headcount"].sum()
+    grouped = _in(vacancies, first, stop).groupby([*PAIR_KEYS, "month"])["headcount"]
+    demand, postings = grouped.sum(), grouped.size()
     seekers = _in(supply, first, stop).groupby([*PAIR_KEYS, "month"])["candidate_id"].nunique()
-    both = pd.concat([demand.rename("demand"), seekers.rename("supply")], axis=1).fillna(0.0)
+    both = pd.concat(
+        [demand.rename("demand"), seekers.rename("supply"), postings.rename("postings")], axis=1
+    ).fillna(0.0)
     columns = [*PAIR_KEYS, "ratio_trend", "ratio_trend_slope", *TREND_COUNT_COLUMNS]
     if both.empty:
         return pd.DataFrame(columns=columns)
@@ -127,9 +133,15 @@ def _ratio_trends(
     wide_demand = both["demand"].unstack("month").reindex(columns=months).fillna(0.0).sort_index()
     wide_supply = both["supply"].unstack("month").reindex(columns=months).fillna(0.0)
     wide_supply = wide_supply.reindex(wide_demand.index).fillna(0.0)
+    wide_postings = both["postings"].unstack("month").reindex(columns=months).fillna(0.0)
+    wide_postings = wide_postings.reindex(wide_demand.index).fillna(0.0)
     records: list[dict[str, object]] = []
-    for (city, occupation), month_demand, month_supply in zip(
-        wide_demand.index, wide_demand.to_numpy(float), wide_supply.to_numpy(float), strict=True
+    for (city, occupation), month_demand, month_supply, month_postings in zip(
+        wide_demand.index,
+        wide_demand.to_numpy(float),
+        wide_supply.to_numpy(float),
+        wide_postings.to_numpy(float),
+        strict=True,
     ):
         # A month with neither vacancies nor seekers in the cell (e.g. past the data's end)
         # has no ratio: None in the evidence and skipped by the slope, never a ratio of 0.
@@ -144,6 +156,7 @@ def _ratio_trends(
                 # The monthly counts behind the ratios, for the small-cell shrinkage.
                 "ratio_trend_demand": [float(value) for value in month_demand],
                 "ratio_trend_supply": [float(value) for value in month_supply],
+                "ratio_trend_postings": [float(value) for value in month_postings],
             }
         )
     return pd.DataFrame.from_records(records, columns=columns)

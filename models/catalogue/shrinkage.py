@@ -102,6 +102,8 @@ DEFAULT_CREDIBLE_LEVEL = 0.8
 MIN_DRIFT_VARIANCE = 0.002
 #: Pseudo count added to both sides of an observed log ratio (finite for empty cells).
 LOG_OFFSET = 0.5
+#: Pseudo postings with which a cell's heads per posting are shrunk toward its occupation's.
+HEADCOUNT_K = 30.0
 
 
 def shrunk_ratio(
@@ -206,8 +208,11 @@ def occupation_priors(
     trailing = _in(jobs, window.trend_months[0], window.end)
     heads = trailing["headcount"].fillna(1.0)
     squares = (heads**2).groupby(trailing["occupation_code"]).sum()
-    dispersion = (squares / heads.groupby(trailing["occupation_code"]).sum()).rename("dispersion")
-    totals = totals.join(dispersion, how="left")
+    per_occupation = heads.groupby(trailing["occupation_code"])
+    dispersion = (squares / per_occupation.sum()).rename("dispersion")
+    per_posting = (per_occupation.sum() / per_occupation.size()).rename("heads_per_posting")
+    totals = totals.join(dispersion, how="left").join(per_posting, how="left")
+    totals["heads_per_posting"] = totals["heads_per_posting"].fillna(1.0).clip(lower=1.0)
     totals["dispersion"] = totals["dispersion"].fillna(1.0).clip(lower=1.0)
     base = float(totals["demand_year_ago"].sum())
     demand_now = float(totals["demand"].sum())
@@ -341,6 +346,101 @@ def _drift_variance(gap: FloatArray, sampling: FloatArray, supply: FloatArray) -
     return max(excess, MIN_DRIFT_VARIANCE)
 
 
+def _demand_intensity(
+    indicators: pd.DataFrame, heads_per_posting: FloatArray, months: int
+) -> tuple[FloatArray, FloatArray, FloatArray, npt.NDArray[np.float64]]:
+    """The period's and the earlier months' expected 需求人数 of each row as postings ×
+    heads per posting, and the dispersion that goes with it (see the module docstring).
+
+    A posting's head count is very uneven (one factory line 招 80 人 beside a hundred
+    single posts), so the head count of a cell is a far noisier measure of its demand than
+    the number of its postings is. Heads per posting of the cell (its trailing 12 months)
+    are shrunk toward the occupation's province figure with :data:`HEADCOUNT_K` pseudo
+    postings; demand = postings × that, whose relative variance is 1 ÷ postings, i.e. a
+    dispersion of heads-per-posting in the ``φ / demand`` variance of the posterior. The
+    fourth array is the same estimate month by month.
+    """
+
+    def lists(column: str) -> npt.NDArray[np.float64]:
+        width = max((len(v) for v in indicators[column] if v is not None), default=0)
+        rows = [
+            np.pad(np.asarray(v, float), (width - len(v), 0)) if v is not None else np.zeros(width)
+            for v in indicators[column]
+        ]
+        return np.nan_to_num(np.vstack(rows)) if rows else np.zeros((0, width))
+
+    heads, postings = lists("ratio_trend_demand"), lists("ratio_trend_postings")
+    own = (heads.sum(axis=1) + HEADCOUNT_K * heads_per_posting) / (
+        postings.sum(axis=1) + HEADCOUNT_K
+    )
+    now = postings[:, -months:].sum(axis=1) if months else np.zeros(len(own))
+    before = postings.sum(axis=1) - now
+    return now * own, before * own, own, postings * own[:, None]
+
+
+def _monthly(indicators: pd.DataFrame, column: str) -> npt.NDArray[np.float64]:
+    """The 12 monthly counts of ``column`` as a (rows × 12) array (missing rows: zeros)."""
+    width = max((len(v) for v in indicators[column] if v is not None), default=0)
+    rows = [
+        np.pad(np.asarray(v, float), (width - len(v), 0)) if v is not None else np.zeros(width)
+        for v in indicators[column]
+    ]
+    return np.nan_to_num(np.vstack(rows)) if rows else np.zeros((0, width))
+
+
+def _city_pooled_level(
+    cities: npt.NDArray[np.object_], level: FloatArray, variance: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Each cell's log level relative to its occupation's province ratio, shrunk toward its
+    city's (precision-weighted) mean level: a city's labour market is tight or slack across
+    its occupations, so a cell with little history leans on its city, one with much on itself.
+    The spread of cells around their city's mean (beyond sampling noise) is estimated on the
+    cells whose sampling variance is small; returns the shrunk levels and their variances."""
+    frame = pd.DataFrame({"city": cities, "level": level, "variance": variance})
+    spread = MIN_DRIFT_VARIANCE
+    for _ in range(2):  # the weights need the spread, the spread the city means
+        weight = 1.0 / (frame["variance"] + spread)
+        city_mean = (frame["level"] * weight).groupby(frame["city"]).sum() / weight.groupby(
+            frame["city"]
+        ).sum()
+        gap = frame["level"] - frame["city"].map(city_mean)
+        precise = frame["variance"] < 0.02
+        if precise.sum() >= 10:
+            spread = max(
+                float(np.mean(gap[precise] ** 2 - frame["variance"][precise])),
+                MIN_DRIFT_VARIANCE,
+            )
+    mean, sd = _normal_combine(
+        frame["city"].map(city_mean).to_numpy(float),
+        np.full(len(frame), spread),
+        level,
+        variance,
+    )
+    return mean, sd**2
+
+
+def _transient_variance(
+    month_demand: npt.NDArray[np.float64],
+    month_supply: npt.NDArray[np.float64],
+    phi: FloatArray,
+    occupation_ratio: npt.NDArray[np.float64],
+) -> float:
+    """σ²ₘ: the month-to-month variance of a cell's log 求人倍率 around its own level, beyond
+    sampling noise and beyond its occupation's province-wide monthly movements (season,
+    events), on the cells with at least 10 seekers and 10 heads in every month."""
+    a = LOG_OFFSET
+    if month_demand.size == 0:
+        return 0.0
+    large = ((month_supply >= 10) & (month_demand >= 10)).all(axis=1)
+    if large.sum() < 10 or month_demand.shape[1] < 3:
+        return 0.0
+    d, s = month_demand[large], month_supply[large]
+    residual = np.log((d + a) / (s + a)) - np.log(occupation_ratio[large])
+    sampling = (phi[large, None] / (d + a) + 1.0 / (s + a)).mean(axis=1)
+    excess = residual.var(axis=1, ddof=1) - sampling
+    return max(float(np.mean(excess)), 0.0)
+
+
 def ratio_posterior(
     indicators: pd.DataFrame,
     priors: OccupationPriors,
@@ -377,11 +477,33 @@ def ratio_posterior(
     prev_d = np.maximum(trailing("ratio_trend_demand") - demand, 0.0)
     prev_s = np.maximum(trailing("ratio_trend_supply") - supply, 0.0)
     phi = totals["dispersion"].where(totals["dispersion"] > 0, 1.0).to_numpy(float)
-    relative = shrunk_ratio(prev_d, prev_s, ratio_prev, k) / ratio_prev
-    prior = np.log(relative * ratio_now)
-    prior_sampling = phi / (prev_d + k * ratio_prev) + 1.0 / (prev_s + k)
+    month_demand = _monthly(indicators, "ratio_trend_demand")
+    if "ratio_trend_postings" in indicators.columns and "heads_per_posting" in totals.columns:
+        demand, prev_d, phi, month_demand = _demand_intensity(
+            indicators, totals["heads_per_posting"].to_numpy(float), priors.months
+        )
+    occupation_months = shrunk_ratio(
+        priors.monthly_demand.reindex(occupations).fillna(0.0).to_numpy(float),
+        priors.monthly_supply.reindex(occupations).fillna(0.0).to_numpy(float),
+        priors.province_ratio,
+        k,
+    )
+    # Month-to-month noise of the cell: in the period's observation (averaged over its
+    # months) and in the prior's earlier months, not part of the underlying ratio.
+    sigma2_month = _transient_variance(
+        month_demand, _monthly(indicators, "ratio_trend_supply"), phi, occupation_months
+    )
+    earlier_months = max(month_demand.shape[1] - priors.months, 1) if month_demand.size else 1
+    transient_now = sigma2_month / max(priors.months, 1)
+    transient_before = sigma2_month / earlier_months
+    log_relative, prior_sampling = _city_pooled_level(
+        indicators["city_code"].astype(str).to_numpy(),
+        np.log((prev_d + a) / (prev_s + a)) - np.log(ratio_prev),
+        phi / (prev_d + a) + 1.0 / (prev_s + a) + transient_before,
+    )
+    prior = log_relative + np.log(ratio_now)
     observed = np.log((demand + a) / (supply + a))
-    observed_var = phi / (demand + a) + 1.0 / (supply + a)
+    observed_var = phi / (demand + a) + 1.0 / (supply + a) + transient_now
     tau2 = _drift_variance(observed - prior, prior_sampling + observed_var, supply)
     mean, sd = _normal_combine(prior, prior_sampling + tau2, observed, observed_var)
     z = float(stats.norm.ppf(0.5 + credible_level / 2.0))
@@ -398,10 +520,12 @@ def ratio_posterior(
             "ratio_posterior_lo": np.round(np.exp(mean - z * sd), 4),
             "ratio_posterior_hi": np.round(np.exp(mean + z * sd), 4),
             "ratio_log_sd": np.round(sd, 4),
+            "ratio_history_prior": np.round(np.exp(prior), 4),
             "demand_posterior": np.round(np.exp(demand_mean), 2),
             "demand_posterior_monthly": np.round(np.exp(demand_mean) / priors.months, 2),
             "demand_log_sd": np.round(demand_sd, 4),
             "drift_variance": round(tau2, 5),
+            "transient_variance": round(sigma2_month, 5),
         },
         index=indicators.index,
     )
