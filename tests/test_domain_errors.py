@@ -28,7 +28,7 @@ from models.match.errors import InsufficientData, UnknownRecord
 from models.registry import ArtifactIntegrityError, ArtifactNotFoundError, RegistryError
 from service.api.security import authenticate, require_roles
 from service.main import create_app
-from tests.service.conftest import make_service_settings
+from tests.support.service import make_service_settings
 from training import cli
 from training.catalogue_guard import PublishRefused
 from training.forecasting import ForecastDataError
