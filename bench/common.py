@@ -47,6 +47,7 @@ __all__ = [
     "Figure",
     "SeededStore",
     "ServerProcess",
+    "cpu_ticks",
     "format_table",
     "git_commit",
     "latency_summary",
@@ -54,7 +55,9 @@ __all__ = [
     "scaled_timeout",
     "seed_store",
     "stamp",
+    "timeout_scale",
     "train_match_model",
+    "wait_until_ready",
     "write_results",
 ]
 
@@ -301,12 +304,26 @@ class ServerProcess:
         workers = [p for p in pids if b"spawn_main" in _cmdline(p)]
         return workers or [self.pid]
 
+    def cpu_ticks(self) -> int:
+        """CPU time (clock ticks, user + system) used so far by the master and its workers:
+        a start-up that keeps using CPU is slow, not stuck."""
+        return sum(cpu_ticks(pid) for pid in {self.pid, *self.worker_pids()})
+
     def log_tail(self, chars: int = 3000) -> str:
         """The end of the server's combined stdout/stderr (for failure messages)."""
         try:
             return self.log_path.read_text(errors="replace")[-chars:]
         except OSError:
             return ""
+
+
+def cpu_ticks(pid: int) -> int:
+    """CPU time (clock ticks, user + system) process ``pid`` has used; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime + stime
 
 
 def _cmdline(pid: int) -> bytes:
@@ -329,7 +346,9 @@ def serve_subprocess(
     """Run the real app under uvicorn in a subprocess on a free loopback port.
 
     Settings reach it the production way, through ``YUECAI_*`` environment variables. Waits
-    for ``/health`` to answer, yields, then SIGTERMs the server (SIGKILL after 15 s).
+    until ``/ready`` answers 200 (:func:`wait_until_ready`: ``startup_timeout`` scaled to the
+    machine, and longer while the server keeps using CPU), yields, then SIGTERMs the server
+    (SIGKILL after 15 s).
     """
     port = free_port()
     var_dir.mkdir(parents=True, exist_ok=True)
@@ -366,7 +385,7 @@ def serve_subprocess(
         )
     server = ServerProcess(process, f"http://{LOOPBACK}:{port}", log_path)
     try:
-        _wait_for_health(server, startup_timeout)
+        wait_until_ready(server, startup_timeout)
         yield server
     finally:
         process.terminate()
@@ -377,25 +396,66 @@ def serve_subprocess(
             process.wait(15)
 
 
-def scaled_timeout(seconds: float) -> float:
-    """``seconds`` stretched by how loaded the machine is (1-minute load per core, at least 1×):
-    a wait that is ample on a quiet machine must not fail a test on a busy one."""
+TIMEOUT_SCALE_ENV = "YUECAI_TIMEOUT_SCALE"
+"""Environment variable multiplying every scaled wait (default 1; e.g. 4 on a slow runner)."""
+STALL_SECONDS = 30.0
+"""A starting server that has used no CPU for this long, past its deadline, is stuck."""
+
+
+def timeout_scale() -> float:
+    """How many times longer than on a quiet machine a wait may take: the 1-minute load per
+    core (at least 1) times ``YUECAI_TIMEOUT_SCALE`` (default 1)."""
     load = os.getloadavg()[0] / (os.cpu_count() or 1)
-    return seconds * max(1.0, load)
+    try:
+        factor = float(os.environ.get(TIMEOUT_SCALE_ENV, "1"))
+    except ValueError:
+        raise ValueError(
+            f"{TIMEOUT_SCALE_ENV} must be a number, not {os.environ[TIMEOUT_SCALE_ENV]!r}"
+        ) from None
+    return max(1.0, load) * max(factor, 1.0)
 
 
-def _wait_for_health(server: ServerProcess, timeout: float) -> None:
-    timeout = scaled_timeout(timeout)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+def scaled_timeout(seconds: float) -> float:
+    """``seconds`` stretched by :func:`timeout_scale`: a wait that is ample on a quiet machine
+    must not fail a test on a busy one."""
+    return seconds * timeout_scale()
+
+
+def wait_until_ready(server: ServerProcess, timeout: float = 60.0) -> None:
+    """Until ``/ready`` answers 200 on ``server``.
+
+    While the server does not answer at all it is importing and starting: the wait fails only
+    once :func:`scaled_timeout` of ``timeout`` has passed *and* the server has used no CPU for
+    :data:`STALL_SECONDS` (a loaded machine makes start-up slow, not stuck). Once it answers
+    ``/ready`` with another status, it has that scaled timeout to become ready (its own CPU no
+    longer tells progress: answering the polls uses CPU). Ten times the scaled timeout at most.
+    """
+    scaled = scaled_timeout(timeout)
+    started = last_progress = time.monotonic()
+    last_ticks, answered_at, answer = -1, None, ""
+    while True:
         if server.process.poll() is not None:
             raise RuntimeError(f"uvicorn exited during startup:\n{server.log_tail()}")
         try:
-            if httpx.get(f"{server.base_url}/health", timeout=1.0).status_code == 200:
-                return
+            response = httpx.get(f"{server.base_url}/ready", timeout=5.0)
         except httpx.HTTPError:
-            pass
+            response = None
+        now = time.monotonic()
+        if response is not None:
+            if response.status_code == 200:
+                return
+            answered_at = answered_at or now
+            answer = f"/ready answers {response.status_code}: {response.text[:300]}"
+        ticks = server.cpu_ticks()
+        if ticks != last_ticks:
+            last_ticks, last_progress = ticks, now
+        if answered_at is not None:
+            failed = now - answered_at > scaled
+        else:
+            failed = now - started > scaled and now - last_progress > STALL_SECONDS
+        if failed or now - started > 10 * scaled:
+            raise RuntimeError(
+                f"uvicorn was not ready after {now - started:.0f}s (deadline {scaled:.0f}s, "
+                f"last CPU use {now - last_progress:.0f}s ago) {answer}\n{server.log_tail()}"
+            )
         time.sleep(0.1)
-    raise RuntimeError(
-        f"uvicorn did not answer /health within {timeout:.0f}s:\n{server.log_tail()}"
-    )

@@ -3,7 +3,11 @@
 ::
 
     DomainError                       something YueCai refuses or cannot do (not a bug)
-    ├── InvalidDataError (ValueError) the input cannot be used: a file, a period, a value
+    ├── InvalidDataError (ValueError) the input cannot be used: a file, a value
+    │   ├── PeriodError               a period label that does not parse, or that the data
+    │   │                             does not reach ('2026Q5', a quarter after the last record)
+    │   └── InsufficientDataError     too little data to answer (a profile with nothing to
+    │                                 match on, a store too empty to forecast)
     ├── NotFoundError (LookupError)   no such key, indicator, artifact, record
     ├── ConflictError                 the request contradicts stored state (an edition is immutable)
     └── UnavailableError              a resource the work needs is missing or unusable
@@ -12,9 +16,11 @@
 Each layer's errors derive from one of these branches (the builtin base kept beside it, so
 existing ``except ValueError`` / ``except LookupError`` callers keep working). The two edges
 map the branches in one place each: :data:`EXIT_CODES` for the CLI (``training.cli.main``)
-and ``service.core.errors`` for problem+json.
+and ``service.core.errors`` for problem+json. A command catches a narrower class only where
+it has something better to say (``yuecai catalogue publish`` a :class:`PeriodError`, never any
+``ValueError`` of the whole build).
 
->>> exit_code(InvalidDataError("period '2026Q5' is malformed"))
+>>> exit_code(PeriodError("period '2026Q5' must look like '2026Q4', '2026-11' or '2026'"))
 2
 >>> exit_code(NotFoundError("no key k1"))
 3
@@ -26,8 +32,10 @@ __all__ = [
     "EXIT_CODES",
     "ConflictError",
     "DomainError",
+    "InsufficientDataError",
     "InvalidDataError",
     "NotFoundError",
+    "PeriodError",
     "UnavailableError",
     "exit_code",
 ]
@@ -39,6 +47,14 @@ class DomainError(Exception):
 
 class InvalidDataError(DomainError, ValueError):
     """The input cannot be used as given (a malformed file, period or value)."""
+
+
+class PeriodError(InvalidDataError):
+    """A period label that does not parse, or a period the data does not reach."""
+
+
+class InsufficientDataError(InvalidDataError):
+    """Too little data to answer: a record with nothing to score, a store too empty to fit."""
 
 
 class NotFoundError(DomainError, LookupError):

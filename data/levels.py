@@ -32,6 +32,8 @@ from enum import IntEnum
 from functools import cache
 from typing import Any
 
+from data.errors import InvalidDataError
+
 __all__ = [
     "EDUCATION_LABELS",
     "LEVEL_LABELS",
@@ -116,7 +118,7 @@ LEVEL_LABELS: Mapping[type[IntEnum], Mapping[Any, str]] = {
 LEVEL_TYPES: tuple[type[IntEnum], ...] = tuple(LEVEL_LABELS)
 
 
-class UnknownLevelError(ValueError):
+class UnknownLevelError(InvalidDataError):
     """A level given as text that is neither a number, a member name nor a label."""
 
 

@@ -16,6 +16,7 @@ from typing import Annotated, Literal, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from data.errors import InvalidDataError
 from data.levels import Education, SkillLevel, TitleLevel
 
 __all__ = [
@@ -85,7 +86,7 @@ def split_record_key(key: str) -> tuple[str, str]:
     return tenant_id, record_id
 
 
-class FieldOrderError(ValueError):
+class FieldOrderError(InvalidDataError):
     """Two fields out of order (a minimum above its maximum, an end before its start).
 
     ``fields`` names both, so a report can point at each: the API's problem body lists

@@ -52,7 +52,6 @@ from data.store.repository import (
     hired_counts,
     latest_hires,
 )
-from models.match import InsufficientData as EngineInsufficientData
 from models.match import MatchEngine, MatchFilters, MatchIndex, Ranked, UnknownRecord
 from models.match.encoding import records_frame
 from models.match.lifecycle import CHINA_TZ, today_in_china
@@ -70,7 +69,7 @@ from models.registry import (
     load_latest_good,
 )
 from service.api.deps import app_engine
-from service.core.errors import InsufficientData, ServiceUnavailable
+from service.core.errors import ServiceUnavailable
 
 __all__ = [
     "MATCH_ARTIFACT",
@@ -452,7 +451,7 @@ class MatchService:
 
         Raises
         ------
-        InsufficientData
+        models.match.InsufficientData
             The vacancy lacks what scoring needs (no score is made up).
         ServiceUnavailable
             No trained model.
@@ -489,7 +488,7 @@ class MatchService:
 
         Raises
         ------
-        InsufficientData
+        models.match.InsufficientData
             The candidate has no occupation and no resume text (no score is made up).
         ServiceUnavailable
             No trained model.
@@ -523,18 +522,17 @@ class MatchService:
         run: Callable[[], Ranked],
         index_record: Callable[[], None] | None,
     ) -> Ranked:
+        # models.match.InsufficientData (nothing to score) is a domain error: the app's one
+        # handler (service.core.errors.from_domain_error) answers it 422 insufficient-data.
         try:
-            try:
-                return run()
-            except UnknownRecord:
-                if index_record is None:
-                    raise
-                # In the store but not indexed (e.g. written by another process): index it.
-                index_record()
-                served.exclusions.clear()
-                return run()
-        except EngineInsufficientData as error:
-            raise InsufficientData(f"Cannot score this record: {error}.") from error
+            return run()
+        except UnknownRecord:
+            if index_record is None:
+                raise
+            # In the store but not indexed (e.g. written by another process): index it.
+            index_record()
+            served.exclusions.clear()
+            return run()
 
     def _excluded(self, served: _Served, side: Side, request: MatchRequest) -> frozenset[str]:
         """Ids on ``side`` the request must never return (other tenants, below min level)."""

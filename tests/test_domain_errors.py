@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from data.errors import (
     ConflictError,
     DomainError,
+    InsufficientDataError,
     InvalidDataError,
     NotFoundError,
+    PeriodError,
     UnavailableError,
     exit_code,
 )
 from data.fonts import CJKFontNotFoundError
 from data.indicators import IndicatorInputError
+from data.ingest.jobsite import CellError
 from data.ingest.readers import IngestFileError
+from data.levels import UnknownLevelError
+from data.records import FieldOrderError
 from data.store.catalogue import ImmutableEditionError
 from data.store.indicators import UnknownIndicatorError
 from data.store.keys import Principal, UnknownKeyError
@@ -28,8 +36,8 @@ from models.match.errors import InsufficientData, UnknownRecord
 from models.registry import ArtifactIntegrityError, ArtifactNotFoundError, RegistryError
 from service.api.security import authenticate, require_roles
 from service.main import create_app
-from tests.service.conftest import make_service_settings
-from training import cli
+from tests.support.service import make_service_settings
+from training import catalogue_pipeline, cli
 from training.catalogue_guard import PublishRefused
 from training.forecasting import ForecastDataError
 
@@ -37,9 +45,14 @@ ADMIN = Principal(key_id="test", role="admin", tenant_id=None)
 BRANCHES = {
     IngestFileError: InvalidDataError,
     IndicatorInputError: InvalidDataError,
-    ForecastDataError: InvalidDataError,
     PublishRefused: InvalidDataError,
-    InsufficientData: InvalidDataError,
+    FieldOrderError: InvalidDataError,
+    UnknownLevelError: InvalidDataError,
+    CellError: InvalidDataError,
+    InsufficientData: InsufficientDataError,
+    ForecastDataError: InsufficientDataError,
+    InsufficientDataError: InvalidDataError,
+    PeriodError: InvalidDataError,
     UnknownKeyError: NotFoundError,
     UnknownIndicatorError: NotFoundError,
     ArtifactNotFoundError: NotFoundError,
@@ -57,8 +70,8 @@ def test_every_domain_error_sits_on_its_branch(error: type, branch: type) -> Non
     assert issubclass(error, branch) and issubclass(error, DomainError)
 
 
-def test_a_malformed_period_is_invalid_data_and_still_a_value_error() -> None:
-    with pytest.raises(InvalidDataError):
+def test_a_malformed_period_is_a_period_error_and_still_a_value_error() -> None:
+    with pytest.raises(PeriodError):
         period_window("2026Q5")
     with pytest.raises(ValueError):  # callers that catch ValueError keep working
         period_window("26-Q4")
@@ -97,7 +110,9 @@ def test_cli_turns_an_unhandled_domain_error_into_its_exit_code(
     [
         (UnknownKeyError("No key 'k9'."), 404, "not-found"),
         (ImmutableEditionError("Edition 1 is published."), 409, "conflict"),
-        (ForecastDataError("history too short"), 422, "invalid-input"),
+        (IngestFileError("not a CSV file"), 422, "invalid-input"),
+        (ForecastDataError("history too short"), 422, "insufficient-data"),
+        (InsufficientData("nothing to match on"), 422, "insufficient-data"),
         (SealedDataError("sealed with another key"), 503, "service-unavailable"),
         (RegistryError("registry unreadable"), 500, "internal-error"),
     ],
@@ -124,3 +139,50 @@ def test_api_maps_each_branch_to_problem_json_once(
     assert body["type"].endswith(f"/{slug}") and str(error) in body["detail"] + str(
         body.get("errors")
     )
+
+
+@pytest.fixture
+def empty_store(tmp_path: Path) -> str:
+    """An SQLite file that exists (so publication is not refused) and holds no tables yet."""
+    path = tmp_path / "store.sqlite3"
+    sqlite3.connect(path).close()
+    return f"sqlite:///{path}"
+
+
+def _publish_raising(monkeypatch: pytest.MonkeyPatch, error: Exception) -> None:
+    def build_fails(*args: object, **kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(catalogue_pipeline, "publish_catalogue", build_fails)
+
+
+def test_publish_reports_a_period_error_of_the_build_with_exit_2(
+    monkeypatch: pytest.MonkeyPatch, empty_store: str
+) -> None:
+    _publish_raising(monkeypatch, PeriodError("period '2026Q4' starts after the data"))
+    command = ["catalogue", "publish", "--period", "2026Q4", "--db", empty_store]
+    result = CliRunner().invoke(cli.app, [*command, "--no-forecast"])
+    assert result.exit_code == 2 and "starts after the data" in result.output
+
+
+def test_publish_does_not_turn_a_value_error_of_the_build_into_a_period_error(
+    monkeypatch: pytest.MonkeyPatch, empty_store: str
+) -> None:
+    """A bug (a plain ValueError deep in the build) is a traceback, not "bad period, exit 2"."""
+    _publish_raising(monkeypatch, ValueError("operands could not be broadcast together"))
+    command = ["catalogue", "publish", "--period", "2026Q4", "--db", empty_store]
+    result = CliRunner().invoke(cli.app, [*command, "--no-forecast"])
+    assert result.exit_code == 1 and isinstance(result.exception, ValueError)
+    assert "period" not in result.output
+
+
+def test_publish_leaves_another_domain_error_to_its_branch(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], empty_store: str
+) -> None:
+    _publish_raising(monkeypatch, InsufficientDataError("no vacancy has an occupation code"))
+    command = ["catalogue", "publish", "--period", "2026Q4", "--db", empty_store]
+    monkeypatch.setattr(sys, "argv", ["yuecai", *command, "--no-forecast"])
+    with pytest.raises(SystemExit) as exited:
+        cli.main()
+    assert exited.value.code == exit_code(InsufficientDataError("x")) == 2
+    assert "InsufficientDataError: no vacancy has an occupation code" in capsys.readouterr().err

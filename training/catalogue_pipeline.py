@@ -49,6 +49,7 @@ from models.catalogue.partition import (
 )
 from models.catalogue.render import EXPORT_FORMATS, edition_header, render_catalogue
 from models.catalogue.suppression import suppress_frame
+from models.forecast.bundle import ForecastBundle
 from training.catalogue_guard import check_period_in_data, require_database
 from training.forecasting.parallel import Backend, parallel_backend
 from training.supply_flow_report import write_supply_flow_report
@@ -86,15 +87,7 @@ class PublishResult:
     forecast_note: str
 
 
-def _frame_from(artifact: Any, names: tuple[str, ...]) -> pd.DataFrame | None:
-    for name in names:
-        value = artifact.get(name) if isinstance(artifact, dict) else getattr(artifact, name, None)
-        if isinstance(value, pd.DataFrame) and not value.empty:
-            return value
-    return None
-
-
-def _bundle_frames(bundle: Any) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+def _bundle_frames(bundle: ForecastBundle) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
     """A ``ForecastBundle``'s city × occupation 求人倍率 forecast and its backtest MASE.
 
     The ratio is what the catalogue grades; its accuracy evidence is the demand panel's
@@ -112,11 +105,11 @@ def _bundle_frames(bundle: Any) -> tuple[pd.DataFrame | None, pd.DataFrame | Non
 
 
 def load_forecast_inputs(registry_root: Path | None = None) -> ForecastInputs:
-    """The newest ``forecast`` artifact's forecasts and backtest metrics, if any.
+    """The newest ``forecast`` artifact's 求人倍率 forecast and backtest metrics, if any.
 
-    The artifact may be a dict or an object carrying ``forecasts``/``forecasts_`` and
-    ``metrics``/``metrics_``/``backtest_metrics`` frames; anything else is reported in the
-    note and the catalogue is built without a forecast.
+    The artifact is the :class:`~models.forecast.bundle.ForecastBundle` that
+    ``yuecai train forecast`` saves; anything else (or a bundle without a city × occupation
+    ratio forecast) is reported in the note and the catalogue is built without a forecast.
     """
     from models.registry import ArtifactNotFoundError, RegistryError, load_artifact
 
@@ -126,25 +119,22 @@ def load_forecast_inputs(registry_root: Path | None = None) -> ForecastInputs:
         return ForecastInputs(None, None, None, "模型库中没有预测制品，本版未使用预测。")
     except RegistryError as error:
         return ForecastInputs(None, None, None, f"预测制品不可用（{error}），本版未使用预测。")
-    if isinstance(getattr(artifact, "forecasts", None), dict):
-        forecasts, metrics = _bundle_frames(artifact)
-        keys = getattr(artifact, "series_keys", {}).get("occupation")
-        if forecasts is not None and isinstance(keys, pd.DataFrame) and not keys.empty:
-            return ForecastInputs(
-                forecasts,
-                metrics,
-                info.version,
-                f"使用预测制品 {info.version}。",
-                series_keys=keys,
-                bottom_map=dict(artifact.bottom_maps.get("occupation", {})),
-            )
-    else:
-        forecasts = _frame_from(artifact, ("forecasts", "forecasts_", "forecast", "forecast_"))
-        metrics = _frame_from(artifact, ("metrics", "metrics_", "backtest_metrics"))
-    if forecasts is None:
-        note = f"预测制品 {info.version} 不含预测结果表，本版未使用预测。"
+    if not isinstance(artifact, ForecastBundle):
+        note = f"预测制品 {info.version} 不是预测包（ForecastBundle），本版未使用预测。"
         return ForecastInputs(None, None, info.version, note)
-    return ForecastInputs(forecasts, metrics, info.version, f"使用预测制品 {info.version}。")
+    forecasts, metrics = _bundle_frames(artifact)
+    keys = artifact.series_keys.get("occupation")
+    if forecasts is None or keys is None or keys.empty:
+        note = f"预测制品 {info.version} 不含城市 × 职业的求人倍率预测，本版未使用预测。"
+        return ForecastInputs(None, None, info.version, note)
+    return ForecastInputs(
+        forecasts,
+        metrics,
+        info.version,
+        f"使用预测制品 {info.version}。",
+        series_keys=keys,
+        bottom_map=dict(artifact.bottom_maps.get("occupation", {})),
+    )
 
 
 def build_catalogue_parallel(

@@ -50,6 +50,7 @@ from functools import cache
 from typing import Any
 
 from data import taxonomy
+from data.errors import InvalidDataError
 from data.ingest.readers import RawRow, RowError, SourceFile
 
 __all__ = [
@@ -81,7 +82,7 @@ _HEADERS: dict[str, tuple[str, ...]] = {
 _KNOWN = {header for headers in _HEADERS.values() for header in headers}
 
 
-class CellError(ValueError):
+class CellError(InvalidDataError):
     """A job-site cell that cannot be read."""
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from data.errors import InvalidDataError
+from data.errors import PeriodError
 
 __all__ = ["PeriodWindow", "last_data_month", "period_window", "records_window"]
 
@@ -96,7 +96,7 @@ def period_window(period: str, data_month: pd.Timestamp | None = None) -> Period
     ('2026-11-01', '2025-11-01', 1, True)
     """
     if not _PERIOD_PATTERN.match(period):
-        raise InvalidDataError(f"period {period!r} must look like '2026Q4', '2026-11' or '2026'")
+        raise PeriodError(f"period {period!r} must look like '2026Q4', '2026-11' or '2026'")
     freq = "Q" if "Q" in period else ("M" if "-" in period else "Y")
     parsed = pd.Period(period, freq=freq)
     start = parsed.start_time.normalize()
@@ -105,7 +105,7 @@ def period_window(period: str, data_month: pd.Timestamp | None = None) -> Period
     if data_month is not None:
         data_end = pd.Timestamp(data_month).to_period("M").start_time + pd.DateOffset(months=1)
         if data_end <= start:
-            raise InvalidDataError(
+            raise PeriodError(
                 f"period {period!r} starts after the data, which ends with "
                 f"{pd.Timestamp(data_month):%Y-%m}"
             )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from data.errors import InvalidDataError, NotFoundError
+from data.errors import InsufficientDataError, NotFoundError
 
 __all__ = ["InsufficientData", "UnknownRecord"]
 
 
-class InsufficientData(InvalidDataError):
+class InsufficientData(InsufficientDataError):
     """A profile lacks the minimum fields to be scored; no score is made up for it.
 
     A candidate needs a desired or current occupation code, some resume text or a skill; a

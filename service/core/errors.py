@@ -24,6 +24,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from data.errors import (
     ConflictError,
     DomainError,
+    InsufficientDataError,
     InvalidDataError,
     NotFoundError,
     UnavailableError,
@@ -366,13 +367,16 @@ def from_pydantic_error(exc: ValidationError, location: Sequence[int | str]) -> 
 
 def from_domain_error(exc: DomainError) -> YueCaiError:
     """The one mapping of the data layer's error tree (:mod:`data.errors`) to problem details:
-    not found 404, conflict 409, invalid data 422, unavailable 503, any other 500. Routes that
-    know better (which field, which record) raise a :class:`YueCaiError` themselves."""
+    not found 404, conflict 409, too little data 422 insufficient-data, other invalid data 422
+    invalid-input, unavailable 503, any other 500. Routes that know better (which field, which
+    record) raise a :class:`YueCaiError` themselves."""
     detail = str(exc) or None
     if isinstance(exc, NotFoundError):
         return NotFound(detail)
     if isinstance(exc, ConflictError):
         return Conflict(detail)
+    if isinstance(exc, InsufficientDataError):
+        return InsufficientData(detail)
     if isinstance(exc, InvalidDataError):
         return InvalidInput("request", detail or "invalid data")
     if isinstance(exc, UnavailableError):

@@ -13,7 +13,7 @@ from data.certificates import (
 )
 from data.generator.families import CERTIFICATE_EQUIVALENTS
 from models.match import MatchEngine
-from tests.model.test_match_support import candidate, frame, vacancy
+from tests.support.match_records import candidate, frame, vacancy
 
 
 @pytest.mark.parametrize(("hong_kong_or_macau", "mainland"), CERTIFICATE_EQUIVALENTS.items())

@@ -20,8 +20,9 @@ from data.generator.seasonality import spring_festival
 from data.levels import Education, SkillLevel, TitleLevel, meets_education
 from data.records import Candidate, MatchOutcome, Vacancy
 
-SHORTAGE_TOP10 = Path(
-    "/work/shared/data/cn_shortage_stats_from_news/top10_most_short_occupations.csv"
+#: MOHRSS quarterly top-10 "最缺工" occupations, 2019Q3–2022Q3 (vendored; SOURCE.txt beside it).
+SHORTAGE_TOP10 = (
+    Path(__file__).parent / "fixtures" / "mohrss_top10" / "top10_most_short_occupations.csv"
 )
 SMALL = GeneratorConfig(seed=7, start="2023-01", end="2024-06", scale=150)
 
@@ -109,8 +110,7 @@ def test_national_top10_shortage_occupations_are_short(demo: GeneratedData) -> N
         demo.vacancies.groupby("occupation_code")["headcount"].sum()
         / _seekers_by(demo.candidates, ["occupation_code"])
     ).dropna()
-    names = set(pd.read_csv(SHORTAGE_TOP10)["occupation"]) if SHORTAGE_TOP10.exists() else set()
-    names = names or {"营销员", "车工", "焊工", "餐厅服务员", "保洁员", "快递员"}
+    names = set(pd.read_csv(SHORTAGE_TOP10)["occupation"])
     codes = taxonomy.occupations(4).set_index("name")["code"]
     short = [codes[n] for n in names if n in codes.index and codes[n] in ratio.index]
     assert len(short) >= 8

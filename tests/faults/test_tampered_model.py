@@ -29,7 +29,7 @@ from models.registry import (
 )
 from service.main import create_app
 from service.matching import MATCH_ARTIFACT, match_service
-from tests.service.conftest import make_service_settings, run_live_server
+from tests.support.service import make_service_settings, run_live_server
 
 
 def _save(engine: MatchEngine, registry: Path) -> ArtifactInfo:

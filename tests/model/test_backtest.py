@@ -7,7 +7,7 @@ import pytest
 from data.loaders import load_au_ivi
 from models.forecast import GlobalGBM, SeasonalNaive, VectorizedETS, backtest, horizon_metrics
 from models.forecast.backtest import backtest_cutoffs
-from tests.model.test_forecasters import make_panel
+from tests.support.panels import make_panel
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import pytest
 
 from data.taxonomy import cities
 from models.match import MatchEngine, MatchIndex
-from tests.model.test_match_support import candidate, frame, vacancy
+from tests.support.match_records import candidate, frame, vacancy
 
 DONGGUAN, SHENZHEN, SHAOGUAN = "4419", "4403", "4402"
 

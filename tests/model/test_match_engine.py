@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from models.match import ExposureTracker, InsufficientData, MatchEngine, MatchFilters, MatchIndex
 from models.match.ranker import PairwiseLogisticRanker
 from models.match.serving_index import CANDIDATES, VACANCIES
-from tests.model.test_match_support import (
+from tests.support.match_records import (
     WELDER,
     candidate,
     frame,

@@ -20,7 +20,7 @@ from data.levels import (
 from data.records import Candidate, Vacancy
 from data.taxonomy import cities
 from models.match import MatchEngine, satisfies_certificates
-from tests.model.test_match_support import ELECTRICIAN, WELDER, candidate, frame, vacancy
+from tests.support.match_records import ELECTRICIAN, WELDER, candidate, frame, vacancy
 
 CITY_CODES = ["4401", "4403", "4406", "4413", "4405", "4402"]  # 4405 汕头/4402 韶关: not GBA
 OCCUPATIONS = [ELECTRICIAN, "6-31-01-05", "6-31-02-01", WELDER, "2-02-10-03", "2-02-10-09"]

@@ -17,7 +17,7 @@ import numpy as np
 from models.match import MatchEngine, MatchIndex
 from models.match.columns import MIN_CAPACITY
 from models.match.index import MERGE_AT, Partitions
-from tests.model.test_match_support import candidate, frame, vacancy
+from tests.support.match_records import candidate, frame, vacancy
 
 SKILL_POOL = ["电气安装", "PLC", "变频器", "焊接", "CAD", "仪表调试", "高压操作", "布线"]
 

@@ -12,7 +12,7 @@ from models.match import MatchEngine
 from models.match.encoding import CandidateArrays, allowed_candidate_frame
 from models.match.features import BASE_FEATURES
 from models.match.ranker import expand_features
-from tests.model.test_match_support import candidate, frame, outcome, vacancy
+from tests.support.match_records import candidate, frame, outcome, vacancy
 
 VARIANTS = [
     {

@@ -1,7 +1,8 @@
-"""Fixtures for service tests: settings on temporary folders, an app, a TestClient, and a
-REAL uvicorn server on a free loopback port (``live_server`` / :func:`run_live_server`).
+"""Fixtures for service tests: settings on temporary folders, an app, a TestClient, a REAL
+uvicorn server on a free loopback port, and an app with keys for every role (``api``).
 
-Reuse in your own ``tests/service/test_*.py`` (fixtures need no import)::
+The pieces behind them live in :mod:`tests.support.service` and :mod:`tests.support.api`.
+Use the fixtures in your own ``tests/service/test_*.py`` (they need no import)::
 
     def test_vacancies_over_http(live_server: str) -> None:
         response = httpx.get(f"{live_server}/vacancies")
@@ -14,87 +15,17 @@ Reuse in your own ``tests/service/test_*.py`` (fixtures need no import)::
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, closing, contextmanager
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from bench.common import scaled_timeout
 from data.settings import Settings
 from service.main import create_app
-
-LiveServerFactory = Callable[[FastAPI], AbstractContextManager[str]]
-LOOPBACK = "127.0.0.1"
-STARTUP_TIMEOUT_SECONDS = 15.0
-SHUTDOWN_TIMEOUT_SECONDS = 15.0
-
-
-def make_service_settings(root: Path) -> Settings:
-    """Settings whose database, registry and working folder all live under ``root``."""
-    registry = root / "registry"
-    registry.mkdir(parents=True, exist_ok=True)
-    return Settings(
-        database_url=f"sqlite:///{root / 'service.sqlite3'}",
-        registry_dir=registry,
-        var_dir=root / "var",
-    )
-
-
-@contextmanager
-def run_live_server(app: FastAPI) -> Iterator[str]:
-    """Serve ``app`` with uvicorn in a background thread; yield ``http://127.0.0.1:<port>``.
-
-    The listening socket is bound here (port 0: the kernel picks a free port), so there is no
-    race between choosing a port and binding it. Shutdown is ``should_exit`` + join, which
-    runs the app's lifespan shutdown and leaves no thread, socket or warning behind.
-    """
-    with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((LOOPBACK, 0))
-        port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            app,
-            lifespan="on",
-            http="h11",
-            ws="none",
-            loop="asyncio",
-            log_config=None,  # keep the test process's logging untouched
-            access_log=False,  # the app writes its own access log
-            timeout_graceful_shutdown=5,
-        )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(
-            target=server.run, kwargs={"sockets": [sock]}, name=f"uvicorn-{port}", daemon=True
-        )
-        thread.start()
-        try:
-            _wait_until_started(server, thread)
-            yield f"http://{LOOPBACK}:{port}"
-        finally:
-            server.should_exit = True
-            thread.join(SHUTDOWN_TIMEOUT_SECONDS)
-            if thread.is_alive():  # pragma: no cover - a hung shutdown is a test failure
-                server.force_exit = True
-                thread.join(SHUTDOWN_TIMEOUT_SECONDS)
-                pytest.fail("uvicorn did not shut down in time")
-
-
-def _wait_until_started(server: uvicorn.Server, thread: threading.Thread) -> None:
-    deadline = time.monotonic() + scaled_timeout(STARTUP_TIMEOUT_SECONDS)
-    while not server.started:
-        if not thread.is_alive():
-            pytest.fail("uvicorn exited during startup")
-        if time.monotonic() > deadline:
-            server.should_exit = True
-            pytest.fail("uvicorn did not start in time")
-        time.sleep(0.01)
+from tests.support.api import Api, running_api
+from tests.support.service import LiveServerFactory, make_service_settings, run_live_server
 
 
 @pytest.fixture
@@ -128,3 +59,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def live_server_factory() -> LiveServerFactory:
     """:func:`run_live_server`: ``with live_server_factory(app) as base_url: ...``."""
     return run_live_server
+
+
+@pytest.fixture
+def api(service_settings: Settings) -> Iterator[Api]:
+    """:func:`~tests.support.api.running_api` on ``service_settings``: keys for every role."""
+    with running_api(service_settings) as running:
+        yield running

@@ -39,7 +39,7 @@ from models.match import MatchEngine
 from models.registry import save_artifact
 from service.main import create_app
 from service.matching import MATCH_ARTIFACT
-from tests.service.conftest import make_service_settings
+from tests.support.service import make_service_settings
 
 MAX_EXAMPLES = 50  # per operation and generation mode (positive, negative): 100 at most
 FUZZED_TAGS = ("vacancies", "candidates", "matches", "feedback")

@@ -4,7 +4,6 @@ failing the others, and the single-record rules (tenants, write-only fields) kep
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -19,7 +18,7 @@ from data.store import get_candidate, session_scope, upsert_candidates
 from data.store.keys import Principal
 from service.core.metrics import AppMetrics
 from service.records import CANDIDATES, store_batch
-from tests.service.test_records_api import (
+from tests.support.api import (
     PHONE,
     Api,
     assert_problem,
@@ -28,12 +27,6 @@ from tests.service.test_records_api import (
     stored_personal,
     vacancy,
 )
-
-
-@pytest.fixture
-def api(service_settings: Settings) -> Iterator[Api]:
-    with running_api(service_settings) as running:
-        yield running
 
 
 def fields_of(item: dict[str, Any]) -> list[str]:

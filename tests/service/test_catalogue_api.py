@@ -6,86 +6,14 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import unquote
 
-import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from data.records import Candidate, Vacancy
-from data.settings import Settings
-from data.store import (
-    make_engine,
-    read_candidates_frame,
-    read_vacancies_frame,
-    session_scope,
-    upgrade_to_head,
-    upsert_candidates,
-    upsert_vacancies,
-)
-from data.store.catalogue import publish_edition
-from data.store.keys import issue_key
-from models.catalogue import build_catalogue
-from models.catalogue.sample import sample_records
 from service.main import create_app
-from tests.service.conftest import make_service_settings
-
-PERIODS = ("2026Q3", "2026Q4")
-
-
-@dataclass(frozen=True)
-class Published:
-    """A store with the sample records, two published editions and keys."""
-
-    settings: Settings
-    edition_ids: tuple[int, int]
-    planner: dict[str, str]
-    platform: dict[str, str]
-    planner_key: str
-
-
-def _plain(row: dict[str, object]) -> dict[str, object]:
-    return {k: (v.date() if isinstance(v, pd.Timestamp) else v) for k, v in row.items()}
-
-
-def publish_sample(root: Path) -> Published:
-    """Store the sample records, publish 2026Q3 and 2026Q4 from them, issue keys."""
-    settings = make_service_settings(root)
-    engine = make_engine(settings.database_url)
-    try:
-        upgrade_to_head(engine)
-        vacancies, candidates = sample_records()
-        with session_scope(engine) as session:
-            upsert_vacancies(
-                session, [Vacancy(title="岗位", **_plain(r)) for r in vacancies.to_dict("records")]
-            )
-            upsert_candidates(
-                session, [Candidate(**_plain(r)) for r in candidates.to_dict("records")]
-            )
-        stored_vacancies, stored_candidates = (
-            read_vacancies_frame(engine),
-            read_candidates_frame(engine),
-        )
-        ids = []
-        for period in PERIODS:
-            catalogue = build_catalogue(stored_vacancies, stored_candidates, period)
-            with session_scope(engine) as session:
-                ids.append(publish_edition(session, period, catalogue.entries, catalogue.meta))
-        with session_scope(engine) as session:
-            planner_key = issue_key(session, "planner")[1]
-            platform_key = issue_key(session, "platform", "ta")[1]
-    finally:
-        engine.dispose()
-    return Published(
-        settings=settings,
-        edition_ids=(ids[0].edition_id, ids[1].edition_id),
-        planner={"Authorization": f"Bearer {planner_key}"},
-        platform={"Authorization": f"Bearer {platform_key}"},
-        planner_key=planner_key,
-    )
+from tests.support.catalogue import Published, publish_sample
 
 
 @pytest.fixture(scope="module")

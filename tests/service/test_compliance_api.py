@@ -4,22 +4,14 @@ phrase, and counted per category; the API refuses what the importer refuses (cod
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from data.ingest import ingest_file
-from data.settings import Settings
 from data.store import make_engine
-from tests.service.test_records_api import Api, running_api, vacancy
-
-
-@pytest.fixture
-def api(service_settings: Settings) -> Iterator[Api]:
-    with running_api(service_settings) as running:
-        yield running
+from tests.support.api import Api, vacancy
 
 
 def posting(vacancy_id: str = "v-1", **change: Any) -> dict[str, Any]:

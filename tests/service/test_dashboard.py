@@ -6,9 +6,7 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 
-import numpy as np
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
@@ -26,7 +24,7 @@ from service.dashboard.geo import (
     shade,
 )
 from service.main import create_app
-from tests.service.test_catalogue_api import Published, publish_sample
+from tests.support.catalogue import Published, fake_bundle, publish_sample
 
 EXTERNAL_URL = re.compile(r"https?://(?!127\.0\.0\.1|localhost)[^\s\"'<>]+")
 HTML = {"Accept": "text/html"}
@@ -111,59 +109,11 @@ def test_series_page_from_history_only(browser: TestClient) -> None:
     assert 'class="history"' in html
 
 
-def _fake_bundle(unique_id: str) -> SimpleNamespace:
-    months = pd.date_range("2027-01-01", periods=3, freq="MS")
-
-    def frame(level: float) -> pd.DataFrame:
-        point = np.full(3, level)
-        return pd.DataFrame(
-            {
-                "unique_id": unique_id,
-                "ds": months,
-                "forecast": point,
-                "forecast-lo-80": point * 0.8,
-                "forecast-hi-80": point * 1.2,
-                "forecast-lo-95": point * 0.6,
-                "forecast-hi-95": point * 1.4,
-            }
-        )
-
-    return SimpleNamespace(
-        forecasts={
-            "occupation": {"demand": frame(120.0), "supply": frame(10.0), "ratio": frame(12.0)}
-        },
-        backtest_series=pd.DataFrame(
-            {
-                "panel": ["occupation/demand"],
-                "model": ["ets"],
-                "unique_id": [unique_id],
-                "mase": [0.83],
-                "smape": [0.12],
-            }
-        ),
-        selection=pd.DataFrame(
-            {"panel": ["occupation/demand"], "model": ["ets"], "chosen": [True]}
-        ),
-        warnings=pd.DataFrame(
-            {
-                "unique_id": [unique_id],
-                "ds": [months[0]],
-                "rule": ["ratio_threshold"],
-                "level": ["红色"],
-                "severity": [3.2],
-                "evidence": [{"lower": 9.6}],
-                "message_zh": ["深圳市 · 计算机软件工程技术人员 预测求人倍率超过预警线"],
-                "hierarchy": ["occupation"],
-            }
-        ),
-    )
-
-
 @pytest.fixture(scope="module")
 def with_forecast(published: Published, tmp_path_factory: pytest.TempPathFactory):
     registry = tmp_path_factory.mktemp("registry")
     save_artifact(
-        _fake_bundle("/".join(SERIES)),
+        fake_bundle("/".join(SERIES)),
         "forecast",
         data_range=("2025-01", "2026-12"),
         metrics={"mase": 0.83},

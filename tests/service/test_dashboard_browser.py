@@ -19,9 +19,8 @@ import pytest
 from data.settings import Settings
 from models.registry import save_artifact
 from service.main import create_app
-from tests.service.conftest import LiveServerFactory
-from tests.service.test_catalogue_api import publish_sample
-from tests.service.test_dashboard import _fake_bundle
+from tests.support.catalogue import fake_bundle, publish_sample
+from tests.support.service import LiveServerFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -63,7 +62,7 @@ def _sample_with_forecast(tmp_path: Path) -> tuple[Any, Settings]:
     published = publish_sample(tmp_path / "store")
     registry = tmp_path / "registry"
     save_artifact(
-        _fake_bundle(f"{CITY_CODE}/{OCCUPATION[0]}"),
+        fake_bundle(f"{CITY_CODE}/{OCCUPATION[0]}"),
         "forecast",
         data_range=("2025-01", "2026-12"),
         metrics={},

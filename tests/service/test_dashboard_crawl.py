@@ -26,7 +26,7 @@ from data.store.keys import issue_key
 from models.catalogue.supply import report_file
 from models.catalogue.talent_stock import read_talent_stock
 from service.main import create_app
-from tests.service.conftest import make_service_settings
+from tests.support.service import make_service_settings
 
 HTML = {"Accept": "text/html"}
 LINK = re.compile(r"""href=["']([^"'#]+)["']""")

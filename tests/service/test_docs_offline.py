@@ -16,7 +16,7 @@ from data.settings import Settings
 from service.main import create_app
 
 if TYPE_CHECKING:
-    from tests.service.conftest import LiveServerFactory
+    from tests.support.service import LiveServerFactory
 
 URL_ATTRIBUTE = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']""")
 EXPECTED_TYPES = {

@@ -3,8 +3,8 @@
 ``uvicorn --workers 2`` runs as a subprocess on PostgreSQL and on SQLite, with a match model
 fitted here. Writes go through the API (create, update, delete) and through
 ``yuecai ingest`` in another process; after each acknowledged write, matches are read on
-fresh connections until both worker processes have answered (found from ``/proc`` as in
-``test_two_workers.py``), and every answer must reflect the write within
+fresh connections until both worker processes have answered (found from ``/proc``,
+:mod:`tests.support.workers`), and every answer must reflect the write within
 :data:`STALENESS_SECONDS` of the acknowledgement.
 
 Start-up waits scale with the machine's load: the readiness deadline grows while the workers
@@ -36,47 +36,11 @@ from data.store.keys import issue_key
 from models.match import MatchEngine
 from models.registry import save_artifact
 from service.matching import MATCH_ARTIFACT
-from tests.service.test_two_workers import _read_on_new_connection
+from tests.support.workers import read_on_new_connection, wait_until_every_worker_ready
 
 STALENESS_SECONDS = 1.0
-STALL_SECONDS = 60.0  # no CPU progress by any worker for this long = stuck
 READS_PER_ROUND = 16
 CLI = Path(sys.executable).parent / "yuecai"
-
-
-def _cpu_ticks(pids: list[int]) -> int:
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime + stime
-    return total
-
-
-def _wait_ready(server: ServerProcess, headers: dict[str, str]) -> None:
-    """Until every worker answers ``/ready`` 200; fail only when the workers stop progressing."""
-    ready: set[int] = set()
-    last_ticks, last_progress = -1, time.monotonic()
-    while True:
-        pids = server.worker_pids()
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            reads = list(
-                pool.map(
-                    lambda _: _read_on_new_connection(server, "/ready", headers),
-                    range(READS_PER_ROUND),
-                )
-            )
-        ready |= {pid for pid, status, _ in reads if pid is not None and status == 200}
-        if len(pids) == 2 and ready >= set(pids):
-            return
-        ticks = _cpu_ticks([server.pid, *pids])
-        if ticks != last_ticks:
-            last_ticks, last_progress = ticks, time.monotonic()
-        assert server.process.poll() is None, server.log_tail()
-        assert time.monotonic() - last_progress < STALL_SECONDS, server.log_tail()
-        time.sleep(0.2)
 
 
 def _both_workers_agree(
@@ -94,7 +58,7 @@ def _both_workers_agree(
         while len(seen) < 2:
             reads = list(
                 pool.map(
-                    lambda _: _read_on_new_connection(server, path, headers),
+                    lambda _: read_on_new_connection(server, path, headers),
                     range(READS_PER_ROUND),
                 )
             )
@@ -150,11 +114,9 @@ def test_every_acknowledged_write_reaches_both_workers(db_url: str, tmp_path: Pa
 
     with (
         contextlib.ExitStack() as request_closer,
-        serve_subprocess(
-            db_url, registry, tmp_path / "var", workers=2, startup_timeout=60.0
-        ) as server,
+        serve_subprocess(db_url, registry, tmp_path / "var", workers=2) as server,
     ):
-        _wait_ready(server, headers)
+        wait_until_every_worker_ready(server, headers)
         client = httpx.Client(base_url=server.base_url, headers=headers, timeout=30)
         request_closer.callback(client.close)
 

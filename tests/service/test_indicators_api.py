@@ -24,7 +24,7 @@ from data.store.indicators import (
 )
 from data.store.keys import issue_key
 from service.main import create_app
-from tests.service.conftest import make_service_settings
+from tests.support.service import make_service_settings
 
 HIGH_SKILLED = "high_skilled_workers_total"  # baseline 445, target 580 (万人)
 SHARE = "high_skilled_share_of_skilled"  # a percentage

@@ -10,12 +10,12 @@ import pytest
 from data import taxonomy
 from data.levels import EDUCATION_LABELS, SKILL_LABELS, TITLE_LABELS
 from data.settings import Settings
-from tests.service.test_records_api import Api, assert_problem, running_api, vacancy
+from tests.support.api import Api, assert_problem, running_api, vacancy
 
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    from tests.service.conftest import make_service_settings
+    from tests.support.service import make_service_settings
 
     settings: Settings = make_service_settings(tmp_path_factory.mktemp("lookups"))
     with running_api(settings) as running:

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from data.settings import Settings
-from tests.service.conftest import make_service_settings
-from tests.service.test_records_api import Api, running_api
+from tests.support.api import Api, running_api
+from tests.support.service import make_service_settings
 
 
 @pytest.fixture(scope="module")

@@ -43,7 +43,7 @@ from service.api.security import (
 from service.core.errors import Forbidden, InvalidInput, NotFound
 
 if TYPE_CHECKING:
-    from tests.service.conftest import LiveServerFactory
+    from tests.support.service import LiveServerFactory
 
 PROBLEM_JSON = "application/problem+json"
 RECORDS = {"rec-a": "ACME", "rec-b": "BETA"}

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from models.occupation_coder import TitleCoder
 from service.main import create_app
-from tests.service.conftest import make_service_settings
+from tests.support.service import make_service_settings
 
 
 def test_the_coder_is_built_at_start_up_when_preloading(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from data.errors import InvalidDataError
+from data.errors import PeriodError
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -86,8 +86,8 @@ def publish(
                 scheduler=scheduler,
                 n_jobs=n_jobs,
             )
-    except InvalidDataError as error:  # a malformed period, or one the data does not reach
-        console.print(f"[red]{error}[/]")
+    except PeriodError as error:  # only the period: any other error keeps its own class and
+        console.print(f"[red]{error}[/]")  # exit code (training.cli.main), or is a bug
         raise typer.Exit(2) from error
     info = result.edition
     console.print(
@@ -103,7 +103,7 @@ def _refuse_early(period: str, db: str | None) -> None:
     """Exit 2 before the heavy imports for a missing store or a period outside the data."""
     from sqlalchemy import create_engine
 
-    from training.catalogue_guard import check_period_in_data, require_database
+    from training.catalogue_guard import PublishRefused, check_period_in_data, require_database
 
     try:
         engine = create_engine(require_database(db))
@@ -111,7 +111,7 @@ def _refuse_early(period: str, db: str | None) -> None:
             check_period_in_data(engine, period)
         finally:
             engine.dispose()
-    except InvalidDataError as error:
+    except (PublishRefused, PeriodError) as error:
         console.print(f"[red]{error}[/]")
         raise typer.Exit(2) from error
 

@@ -11,6 +11,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from data.errors import PeriodError
+
 __all__ = ["supply_flow_command"]
 
 console = Console()
@@ -35,7 +37,7 @@ def supply_flow_command(
         engine.dispose()
     try:
         paths = write_supply_flow_report(vacancies, candidates, period, settings)
-    except ValueError as error:
+    except PeriodError as error:  # only the period; any other error is not "this period"
         Console(stderr=True).print(f"[red]期别 {period} 无法生成报告：{error}[/]")
         raise typer.Exit(code=2) from error
     for path in paths.values():

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from data.errors import InvalidDataError
+from data.errors import InsufficientDataError
 from models.forecast.bundle import ForecastBundle
 from models.forecast.hierarchy import MinTrace, coherence_error
 from models.forecast.ratio import RatioCalibration, calibrate_ratio, calibrated_ratio_forecast
@@ -46,7 +46,7 @@ _MIN_REFIT_MONTHS = 25
 Reconciliation = Literal["wls_struct", "mint_shrink", "ols"]
 
 
-class ForecastDataError(InvalidDataError):
+class ForecastDataError(InsufficientDataError):
     """The data cannot support a forecast (empty, or history too short)."""
 
 

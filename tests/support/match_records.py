@@ -1,4 +1,5 @@
-"""Small constructed records for the matching tests (shared factories)."""
+"""Small constructed records for the matching tests: a 广州 electrician vacancy and job seeker,
+funnel events, and the frame the engine reads."""
 
 from __future__ import annotations
 
@@ -68,8 +69,3 @@ def outcome(candidate_id: str, vacancy_id: str, event: str, day: int) -> MatchOu
         event=OutcomeEvent(event),
         occurred_at=datetime(2024, 1, 1) + timedelta(days=day),
     )
-
-
-def test_factories_build_valid_records() -> None:
-    assert candidate().candidate_id == "c1"
-    assert vacancy().vacancy_id == "v1"
