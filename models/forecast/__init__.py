@@ -2,6 +2,7 @@
 
 from models.forecast.backtest import backtest, horizon_metrics
 from models.forecast.base import BaseForecaster
+from models.forecast.damped_trend import SeasonalDampedTrend
 from models.forecast.ensemble import Ensemble
 from models.forecast.fast_ets import VectorizedETS
 from models.forecast.fast_ses import SeasonalSES
@@ -16,6 +17,7 @@ __all__ = [
     "BaseForecaster",
     "Ensemble",
     "GlobalGBM",
+    "SeasonalDampedTrend",
     "SeasonalNaive",
     "SeasonalSES",
     "Theta",

@@ -34,10 +34,25 @@ from models.forecast.conformal import (
     residual_matrix,
     window_forecasts,
 )
-from models.forecast.fast_ets import VectorizedETS
+from models.forecast.damped_trend import SeasonalDampedTrend
 from models.forecast.fast_ses import SeasonalSES
 from models.forecast.gbm import GlobalGBM
 from models.forecast.naive import SeasonalNaive
+
+WEIGHT_BLOCK_CELLS = 4_000_000
+
+
+def statistical_members(max_horizon: int = 12) -> list[BaseForecaster]:
+    """The per-series members of every production Ensemble (default, pipeline and benches).
+
+    The global GBM is not in this list: its features depend on a panel's columns, so each
+    caller configures it (:class:`Ensemble`'s default, ``candidate_models`` in training).
+    """
+    return [
+        SeasonalNaive(max_horizon=max_horizon),
+        SeasonalDampedTrend(max_horizon=max_horizon),
+        SeasonalSES(max_horizon=max_horizon),
+    ]
 
 
 def simplex_grid(n_models: int, resolution: int) -> FloatArray:
@@ -56,7 +71,7 @@ class Ensemble(BaseForecaster):
     Parameters
     ----------
     candidates : sequence of BaseForecaster, optional
-        Default: ``SeasonalNaive(), VectorizedETS(), SeasonalSES(), GlobalGBM()``.
+        Default: :func:`statistical_members` and ``GlobalGBM()``.
     weight_resolution : int, default 10
         Weights are searched on the simplex in steps of ``1 / weight_resolution``;
         ``1`` means "pick the single best candidate per horizon".
@@ -105,7 +120,7 @@ class Ensemble(BaseForecaster):
         self.interval_shrinkage = interval_shrinkage
 
     def _candidates(self) -> list[BaseForecaster]:
-        chosen = self.candidates or (SeasonalNaive(), VectorizedETS(), SeasonalSES(), GlobalGBM())
+        chosen = self.candidates or [*statistical_members(self.max_horizon), GlobalGBM()]
         prepared = [
             clone(model).set_params(n_calibration_windows=0, max_horizon=self.max_horizon)
             for model in chosen
@@ -220,15 +235,24 @@ class Ensemble(BaseForecaster):
     def _choose_weights(self, validation: pd.DataFrame, aliases: list[str]) -> pd.DataFrame:
         grid = simplex_grid(len(aliases), self.weight_resolution)
         rows = {}
+        # Rows per block of |y - P w| / scale: bounds the block to WEIGHT_BLOCK_CELLS floats
+        # (five members make 1,001 grid points; 75k rows x 1,001 would be 600 MB).
+        block_rows = max(1, WEIGHT_BLOCK_CELLS // len(grid))
         for horizon, group in validation.groupby("h"):
             predictions = group[aliases].to_numpy()
-            # |y - P w| / scale for every grid point, in place: at ~100k rows x ~300 grid
-            # points the temporaries, not the arithmetic, were the cost.
-            scaled = predictions @ grid.T
-            np.subtract(group["y"].to_numpy()[:, None], scaled, out=scaled)
-            np.abs(scaled, out=scaled)
-            scaled /= group["scale"].to_numpy()[:, None]
-            rows[horizon] = grid[int(np.argmin(scaled.mean(axis=0)))]
+            actual = group["y"].to_numpy()
+            scale = group["scale"].to_numpy()
+            total = np.zeros(len(grid))
+            for start in range(0, len(group), block_rows):
+                stop = start + block_rows
+                # In place: at ~100k rows x ~300 grid points the temporaries, not the
+                # arithmetic, were the cost.
+                scaled = predictions[start:stop] @ grid.T
+                np.subtract(actual[start:stop, None], scaled, out=scaled)
+                np.abs(scaled, out=scaled)
+                scaled /= scale[start:stop, None]
+                total += scaled.sum(axis=0)
+            rows[horizon] = grid[int(np.argmin(total))]
         weights = pd.DataFrame.from_dict(rows, orient="index", columns=aliases)
         weights.index.name = "h"
         return weights.reindex(range(1, self.max_horizon + 1)).fillna(1.0 / len(aliases))

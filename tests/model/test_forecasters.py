@@ -16,6 +16,7 @@ from models.forecast import (
     BaseForecaster,
     Ensemble,
     GlobalGBM,
+    SeasonalDampedTrend,
     SeasonalNaive,
     SeasonalSES,
     Theta,
@@ -31,6 +32,7 @@ SMALL_GBM = {"max_iter": 30, "max_train_rows": 20_000, "min_samples_leaf": 5}
 FORECASTERS = [
     SeasonalNaive(n_calibration_windows=2),
     VectorizedETS(n_calibration_windows=2),
+    SeasonalDampedTrend(n_calibration_windows=2),
     ETS(n_calibration_windows=1),
     Theta(n_calibration_windows=1),
     GlobalGBM(n_calibration_windows=2, **SMALL_GBM),

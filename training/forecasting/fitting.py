@@ -21,9 +21,7 @@ from sklearn.base import clone
 
 from models.forecast.backtest import backtest
 from models.forecast.base import BaseForecaster
-from models.forecast.ensemble import Ensemble
-from models.forecast.fast_ets import VectorizedETS
-from models.forecast.fast_ses import SeasonalSES
+from models.forecast.ensemble import Ensemble, statistical_members
 from models.forecast.gbm import GlobalGBM
 from models.forecast.naive import SeasonalNaive
 
@@ -69,17 +67,13 @@ def candidate_models(
 ) -> list[BaseForecaster]:
     """The forecaster backtested against seasonal naive: an :class:`Ensemble`.
 
-    The ensemble weighs seasonal naive, vectorised ETS, seasonally adjusted SES and (when
+    The ensemble weighs the members of :func:`statistical_members` and (when
     the history is long enough for its features in every refit) the global gradient-boosting
     model per horizon, on its own rolling origins ``calibration_step`` months apart, which
     also calibrate its conformal intervals. Members run with ``n_jobs=1``/one thread:
     parallelism is across tasks.
     """
-    members: list[BaseForecaster] = [
-        SeasonalNaive(max_horizon=h),
-        VectorizedETS(max_horizon=h),
-        SeasonalSES(max_horizon=h),
-    ]
+    members = statistical_members(h)
     # Earliest member refit: oldest backtest fold, minus the ensemble's oldest origin.
     earliest_refit = n_months - 2 * h - calibration_windows * calibration_step
     if earliest_refit >= _GBM_MIN_MONTHS:
