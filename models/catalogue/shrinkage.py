@@ -59,6 +59,16 @@ on thousands of records. :func:`ratio_posterior` therefore combines, in log spac
   ``φ/(D_prev + k·R_prev) + 1/(S_prev + k)`` plus ``τ²``, the period-to-period drift;
 * the period's **observation** ``log((D + ½)/(S + ½))`` with variance ``φ/(D + ½) + 1/(S + ½)``.
 
+Three refinements make it a posterior of the cell's *underlying* ratio rather than of the
+quarter's noisy one: demand is estimated as postings × the cell's heads per posting (shrunk
+toward its occupation's with :data:`HEADCOUNT_K` pseudo postings; a posting's head count is
+far more uneven than the number of postings), with the variance that goes with it; the
+month-to-month noise of a cell beyond sampling and beyond its occupation's province-wide
+movements (σ²ₘ, estimated on cells with ≥ 10 seekers and heads every month) is added to the
+observation's variance (σ²ₘ ÷ months) and to the prior's (σ²ₘ ÷ earlier months); and the
+prior's relative level is pooled toward its city's mean level (a city is tight or slack
+across its occupations), by the spread of cells around it beyond sampling noise.
+
 ``φ = Σh² / Σh`` is the occupation's head-count dispersion (demand is a sum of head counts,
 a compound Poisson count ``φ`` times noisier than a plain one). ``τ²`` is estimated from the
 cells whose counts are large enough that sampling noise does not hide it (the excess of the
@@ -361,15 +371,10 @@ def _demand_intensity(
     fourth array is the same estimate month by month.
     """
 
-    def lists(column: str) -> npt.NDArray[np.float64]:
-        width = max((len(v) for v in indicators[column] if v is not None), default=0)
-        rows = [
-            np.pad(np.asarray(v, float), (width - len(v), 0)) if v is not None else np.zeros(width)
-            for v in indicators[column]
-        ]
-        return np.nan_to_num(np.vstack(rows)) if rows else np.zeros((0, width))
-
-    heads, postings = lists("ratio_trend_demand"), lists("ratio_trend_postings")
+    heads, postings = (
+        _monthly(indicators, "ratio_trend_demand"),
+        _monthly(indicators, "ratio_trend_postings"),
+    )
     own = (heads.sum(axis=1) + HEADCOUNT_K * heads_per_posting) / (
         postings.sum(axis=1) + HEADCOUNT_K
     )
