@@ -66,8 +66,10 @@ far more uneven than the number of postings), with the variance that goes with i
 month-to-month noise of a cell beyond sampling and beyond its occupation's province-wide
 movements (σ²ₘ, estimated on cells with ≥ 10 seekers and heads every month) is added to the
 observation's variance (σ²ₘ ÷ months) and to the prior's (σ²ₘ ÷ earlier months); and the
-prior's relative level is pooled toward its city's mean level (a city is tight or slack
-across its occupations), by the spread of cells around it beyond sampling noise.
+prior's relative level ``log((D_prev + ½)/(S_prev + ½)) − log R_prev`` is pooled toward its
+city's mean level (a city is tight or slack across its occupations) by the spread of cells
+around it beyond sampling noise -- in place of the ``k`` pseudo seekers toward the occupation
+above, which pulled every small cell to the province's level whatever its city.
 
 ``φ = Σh² / Σh`` is the occupation's head-count dispersion (demand is a sum of head counts,
 a compound Poisson count ``φ`` times noisier than a plain one). ``τ²`` is estimated from the
