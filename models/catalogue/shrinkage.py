@@ -359,7 +359,10 @@ def _drift_variance(gap: FloatArray, sampling: FloatArray, supply: FloatArray) -
 
 
 def _demand_intensity(
-    indicators: pd.DataFrame, heads_per_posting: FloatArray, months: int
+    heads: npt.NDArray[np.float64],
+    postings: npt.NDArray[np.float64],
+    heads_per_posting: FloatArray,
+    months: int,
 ) -> tuple[FloatArray, FloatArray, FloatArray, npt.NDArray[np.float64]]:
     """The period's and the earlier months' expected 需求人数 of each row as postings ×
     heads per posting, and the dispersion that goes with it (see the module docstring).
@@ -370,13 +373,9 @@ def _demand_intensity(
     are shrunk toward the occupation's province figure with :data:`HEADCOUNT_K` pseudo
     postings; demand = postings × that, whose relative variance is 1 ÷ postings, i.e. a
     dispersion of heads-per-posting in the ``φ / demand`` variance of the posterior. The
-    fourth array is the same estimate month by month.
+    fourth array is the same estimate month by month. ``heads`` and ``postings`` are the
+    rows' monthly counts (:func:`_monthly`).
     """
-
-    heads, postings = (
-        _monthly(indicators, "ratio_trend_demand"),
-        _monthly(indicators, "ratio_trend_postings"),
-    )
     own = (heads.sum(axis=1) + HEADCOUNT_K * heads_per_posting) / (
         postings.sum(axis=1) + HEADCOUNT_K
     )
@@ -473,21 +472,17 @@ def ratio_posterior(
     ratio_prev = shrunk_ratio(prev_occ_d, prev_occ_s, priors.province_ratio, k)
     demand = pd.to_numeric(indicators["demand_city_occupation"]).to_numpy(float)
     supply = pd.to_numeric(indicators["supply"]).to_numpy(float)
-
-    def trailing(column: str) -> FloatArray:
-        return np.asarray(
-            [float(np.nansum(np.asarray(v, float))) if v is not None else 0.0
-             for v in indicators[column]],
-            dtype=np.float64,
-        )  # fmt: skip
-
-    prev_d = np.maximum(trailing("ratio_trend_demand") - demand, 0.0)
-    prev_s = np.maximum(trailing("ratio_trend_supply") - supply, 0.0)
-    phi = totals["dispersion"].where(totals["dispersion"] > 0, 1.0).to_numpy(float)
     month_demand = _monthly(indicators, "ratio_trend_demand")
+    month_supply = _monthly(indicators, "ratio_trend_supply")
+    prev_d = np.maximum(month_demand.sum(axis=1) - demand, 0.0)
+    prev_s = np.maximum(month_supply.sum(axis=1) - supply, 0.0)
+    phi = totals["dispersion"].where(totals["dispersion"] > 0, 1.0).to_numpy(float)
     if "ratio_trend_postings" in indicators.columns and "heads_per_posting" in totals.columns:
         demand, prev_d, phi, month_demand = _demand_intensity(
-            indicators, totals["heads_per_posting"].to_numpy(float), priors.months
+            month_demand,
+            _monthly(indicators, "ratio_trend_postings"),
+            totals["heads_per_posting"].to_numpy(float),
+            priors.months,
         )
     occupation_months = shrunk_ratio(
         priors.monthly_demand.reindex(occupations).fillna(0.0).to_numpy(float),
@@ -497,9 +492,7 @@ def ratio_posterior(
     )
     # Month-to-month noise of the cell: in the period's observation (averaged over its
     # months) and in the prior's earlier months, not part of the underlying ratio.
-    sigma2_month = _transient_variance(
-        month_demand, _monthly(indicators, "ratio_trend_supply"), phi, occupation_months
-    )
+    sigma2_month = _transient_variance(month_demand, month_supply, phi, occupation_months)
     earlier_months = max(month_demand.shape[1] - priors.months, 1) if month_demand.size else 1
     transient_now = sigma2_month / max(priors.months, 1)
     transient_before = sigma2_month / earlier_months
