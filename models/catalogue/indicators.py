@@ -14,7 +14,9 @@ notebooks need no database. Definitions (also in the edition's 方法说明):
   relative to their mean, annualised (+0.2 = the ratio rises 20 % a year); a month with
   neither demand nor supply in the cell has no ratio (None) and is left out of the slope;
   ``ratio_trend_demand`` / ``ratio_trend_supply`` keep the monthly counts behind them
-  (``ratio_trend_postings``: the monthly number of vacancies behind the head count).
+  (``ratio_trend_postings``: the monthly number of vacancies behind the head count), and
+  ``history_demand`` / ``_supply`` / ``_postings`` the same counts over the 24 months
+  ending with the period (the seasonal posterior's prior, :mod:`models.catalogue.shrinkage`).
 
 These are the raw figures; :mod:`models.catalogue.shrinkage` shrinks the ratio, its trend
 and demand growth of small cells toward province-wide priors before grading.
@@ -45,6 +47,8 @@ CANDIDATE_COLUMNS = ("candidate_id", "city_code", "registered_on")
 TREND_COUNT_COLUMNS: list[str] = [
     "ratio_trend_demand", "ratio_trend_supply", "ratio_trend_postings"
 ]  # fmt: skip
+#: The same monthly counts over the window's 24 ``history_months`` (the posterior's prior).
+HISTORY_COUNT_COLUMNS: list[str] = ["history_demand", "history_supply", "history_postings"]
 
 
 def _require(frame: pd.DataFrame, columns: Iterable[str], name: str) -> None:
@@ -117,7 +121,8 @@ def relative_slope(values: npt.NDArray[np.float64]) -> float:
 def _ratio_trends(
     vacancies: pd.DataFrame, supply: pd.DataFrame, window: PeriodWindow
 ) -> pd.DataFrame:
-    months = list(window.trend_months)
+    months = list(window.history_months or window.trend_months)
+    trend = len(window.trend_months)
     first, stop = months[0], window.end
     grouped = _in(vacancies, first, stop).groupby([*PAIR_KEYS, "month"])["headcount"]
     demand, postings = grouped.sum(), grouped.size()
@@ -125,7 +130,10 @@ def _ratio_trends(
     both = pd.concat(
         [demand.rename("demand"), seekers.rename("supply"), postings.rename("postings")], axis=1
     ).fillna(0.0)
-    columns = [*PAIR_KEYS, "ratio_trend", "ratio_trend_slope", *TREND_COUNT_COLUMNS]
+    columns = [
+        *PAIR_KEYS, "ratio_trend", "ratio_trend_slope", *TREND_COUNT_COLUMNS,
+        *HISTORY_COUNT_COLUMNS,
+    ]  # fmt: skip
     if both.empty:
         return pd.DataFrame(columns=columns)
     # One wide table (pair × month) instead of a group per pair: same figures, far fewer
@@ -146,17 +154,21 @@ def _ratio_trends(
         # A month with neither vacancies nor seekers in the cell (e.g. past the data's end)
         # has no ratio: None in the evidence and skipped by the slope, never a ratio of 0.
         # A month without seekers has no observed ratio either (the zero-supply policy).
-        ratio = observed_ratio(month_demand, month_supply)
+        ratio = observed_ratio(month_demand[-trend:], month_supply[-trend:])
         records.append(
             {
                 "city_code": city,
                 "occupation_code": occupation,
                 "ratio_trend": [None if np.isnan(v) else round(float(v), 4) for v in ratio],
                 "ratio_trend_slope": round(relative_slope(ratio), 4),
-                # The monthly counts behind the ratios, for the small-cell shrinkage.
-                "ratio_trend_demand": [float(value) for value in month_demand],
-                "ratio_trend_supply": [float(value) for value in month_supply],
-                "ratio_trend_postings": [float(value) for value in month_postings],
+                # The monthly counts behind the ratios, for the small-cell shrinkage, and
+                # the two years behind the seasonal posterior's prior.
+                "ratio_trend_demand": [float(value) for value in month_demand[-trend:]],
+                "ratio_trend_supply": [float(value) for value in month_supply[-trend:]],
+                "ratio_trend_postings": [float(value) for value in month_postings[-trend:]],
+                "history_demand": [float(value) for value in month_demand],
+                "history_supply": [float(value) for value in month_supply],
+                "history_postings": [float(value) for value in month_postings],
             }
         )
     return pd.DataFrame.from_records(records, columns=columns)

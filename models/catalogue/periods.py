@@ -13,6 +13,9 @@ __all__ = ["PeriodWindow", "last_data_month", "period_window", "records_window"]
 
 _PERIOD_PATTERN = re.compile(r"^\d{4}(Q[1-4]|-(0[1-9]|1[0-2]))?$")
 TREND_MONTHS = 12
+#: Months of a cell's own history behind its seasonal posterior's prior (the period's
+#: included): two years, so the prior of a cell's level rests on 21 earlier months.
+HISTORY_MONTHS = 24
 
 
 @dataclass(frozen=True)
@@ -20,7 +23,8 @@ class PeriodWindow:
     """Month-start bounds of a period, its year-earlier twin and the trailing trend months.
 
     ``start`` is inclusive and ``end`` exclusive; ``trend_months`` are the 12 month starts
-    ending with the period's last month (the ratio trend's x axis). A period the data covers
+    ending with the period's last month (the ratio trend's x axis), ``history_months`` the
+    24 (:data:`HISTORY_MONTHS`) behind the seasonal posterior's prior. A period the data covers
     only in part ends with the data (``period_end`` keeps the label's own end): the year-ago
     bounds then span the same months a year earlier, so growth compares like with like.
     """
@@ -32,6 +36,7 @@ class PeriodWindow:
     previous_year_end: pd.Timestamp
     trend_months: tuple[pd.Timestamp, ...]
     period_end: pd.Timestamp
+    history_months: tuple[pd.Timestamp, ...] = ()
 
     @property
     def n_months(self) -> int:
@@ -89,8 +94,8 @@ def period_window(period: str, data_month: pd.Timestamp | None = None) -> Period
     >>> window = period_window("2026Q4")
     >>> str(window.start.date()), str(window.end.date()), window.n_months
     ('2026-10-01', '2027-01-01', 3)
-    >>> str(window.trend_months[0].date())
-    '2026-01-01'
+    >>> str(window.trend_months[0].date()), str(window.history_months[0].date())
+    ('2026-01-01', '2025-01-01')
     >>> cut = period_window("2026Q4", data_month=pd.Timestamp("2026-10-01"))
     >>> str(cut.end.date()), str(cut.previous_year_end.date()), cut.n_months, cut.is_partial
     ('2026-11-01', '2025-11-01', 1, True)
@@ -111,9 +116,9 @@ def period_window(period: str, data_month: pd.Timestamp | None = None) -> Period
             )
         end = min(end, pd.Timestamp(data_end))
     last_month = end - pd.DateOffset(months=1)
-    trend = tuple(
+    history = tuple(
         pd.Timestamp(last_month - pd.DateOffset(months=offset))
-        for offset in range(TREND_MONTHS - 1, -1, -1)
+        for offset in range(HISTORY_MONTHS - 1, -1, -1)
     )
     return PeriodWindow(
         period=period,
@@ -121,6 +126,7 @@ def period_window(period: str, data_month: pd.Timestamp | None = None) -> Period
         end=end,
         previous_year_start=pd.Timestamp(start - pd.DateOffset(years=1)),
         previous_year_end=pd.Timestamp(end - pd.DateOffset(years=1)),
-        trend_months=trend,
+        trend_months=history[-TREND_MONTHS:],
         period_end=period_end,
+        history_months=history,
     )

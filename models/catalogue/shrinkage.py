@@ -52,8 +52,9 @@ history says far more about it than its neighbours do: its level relative to its
 ratio carries the season (Spring Festival, graduates) and the planted events, and is measured
 on thousands of records. :func:`ratio_posterior` therefore combines, in log space:
 
-* a **prior** from the cell's own trailing months *before* the period (the 12 trend months
-  minus the period's): ``rel = ((D_prev + k·R_prev) / (S_prev + k)) / R_prev`` (shrunk
+* a **prior** from the cell's own months *before* the period (the window's 24
+  ``history_months`` minus the period's, months before the data starts left out):
+  ``rel = ((D_prev + k·R_prev) / (S_prev + k)) / R_prev`` (shrunk
   toward its occupation with ``k`` pseudo seekers), carried into the period by the
   occupation's current ratio, ``prior = rel × R_now``, with sampling variance
   ``φ/(D_prev + k·R_prev) + 1/(S_prev + k)`` plus ``τ²``, the period-to-period drift;
@@ -61,8 +62,10 @@ on thousands of records. :func:`ratio_posterior` therefore combines, in log spac
 
 Three refinements make it a posterior of the cell's *underlying* ratio rather than of the
 quarter's noisy one: demand is estimated as postings × the cell's heads per posting (shrunk
-toward its occupation's with :data:`HEADCOUNT_K` pseudo postings; a posting's head count is
-far more uneven than the number of postings), with the variance that goes with it; the
+toward its occupation's by as many pseudo postings as the cells' real spread warrants, see
+:func:`_headcount_pseudo_postings`; a posting's head count is far more uneven than the number
+of postings), with the variance that goes with it -- the occupation's own totals, now and
+before, in the same units; the
 month-to-month noise of a cell beyond sampling and beyond its occupation's province-wide
 movements (σ²ₘ, estimated on cells with ≥ 10 seekers and heads every month) is added to the
 observation's variance (σ²ₘ ÷ months) and to the prior's (σ²ₘ ÷ earlier months); and the
@@ -166,6 +169,10 @@ class OccupationPriors:
     province_monthly: FloatArray
     province_growth: float
     months: int = 3  # months of the period the totals cover (per-month demand figures)
+    #: The same monthly totals over the window's 24 ``history_months`` (the posterior's
+    #: prior); None: the posterior reads the 12 trend months.
+    history_demand: pd.DataFrame | None = None
+    history_supply: pd.DataFrame | None = None
 
 
 def _in(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
@@ -173,10 +180,23 @@ def _in(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataF
 
 
 def _monthly_totals(
-    jobs: pd.DataFrame, seekers: pd.DataFrame, window: PeriodWindow
+    jobs: pd.DataFrame,
+    seekers: pd.DataFrame,
+    window: PeriodWindow,
+    heads_per_posting: pd.Series | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, FloatArray]:
-    months = list(window.trend_months)
+    """Occupation × month demand and supply over the trend months; with
+    ``heads_per_posting``, over the history months with demand estimated as the month's
+    postings × the occupation's heads per posting (the posterior's prior, whose cells are
+    estimated the same way)."""
+    history = heads_per_posting is not None
+    months = list(window.history_months if history else window.trend_months)
     demand = _in(jobs, months[0], window.end).groupby(["occupation_code", "month"])["headcount"]
+    if heads_per_posting is not None:
+        postings = demand.size()
+        occupations = postings.index.get_level_values("occupation_code")
+        hpp = heads_per_posting.reindex(occupations).fillna(1.0).to_numpy(float)
+        demand = (postings * hpp).groupby(level=["occupation_code", "month"])
     supply = _in(seekers, months[0], window.end).groupby(["occupation_code", "month"]).size()
     table = pd.concat([demand.sum().rename("d"), supply.rename("s")], axis=1).fillna(0.0)
     per_month = table.groupby(level="month").sum().reindex(months, fill_value=0.0)
@@ -203,9 +223,8 @@ def occupation_priors(
         raise ValueError(f"the shrinkage pseudo-count k must be > 0; got {k}")
     jobs = prepare_vacancies(vacancies, industry_level)
     registered = pd.to_datetime(candidates["registered_on"])
-    recent_candidates = candidates[
-        (registered >= window.trend_months[0]) & (registered < window.end)
-    ]
+    first = (window.history_months or window.trend_months)[0]
+    recent_candidates = candidates[(registered >= first) & (registered < window.end)]
     seekers = explode_supply(recent_candidates.reset_index(drop=True))
     before = _in(jobs, window.previous_year_start, window.previous_year_end)
     totals = pd.concat(
@@ -229,6 +248,11 @@ def occupation_priors(
     base = float(totals["demand_year_ago"].sum())
     demand_now = float(totals["demand"].sum())
     monthly_demand, monthly_supply, province_monthly = _monthly_totals(jobs, seekers, window)
+    history_demand, history_supply, _ = (
+        _monthly_totals(jobs, seekers, window, totals["heads_per_posting"])
+        if window.history_months
+        else (None, None, None)
+    )
     return OccupationPriors(
         k=float(k),
         totals=totals.astype(float),
@@ -238,6 +262,8 @@ def occupation_priors(
         province_monthly=province_monthly,
         province_growth=demand_now / base - 1.0 if base > 0 else 0.0,
         months=max(window.n_months, 1),
+        history_demand=history_demand,
+        history_supply=history_supply,
     )
 
 
@@ -358,35 +384,69 @@ def _drift_variance(gap: FloatArray, sampling: FloatArray, supply: FloatArray) -
     return max(excess, MIN_DRIFT_VARIANCE)
 
 
+def _headcount_pseudo_postings(
+    heads: FloatArray, postings: FloatArray, occupation_hpp: FloatArray, phi: FloatArray
+) -> FloatArray:
+    """Pseudo postings with which a cell's heads per posting are shrunk toward its
+    occupation's: the ratio of the within-cell variance of one posting's head count to the
+    spread of cells' mean head counts beyond it (method of moments, relative to the
+    occupation's mean, on cells with at least 30 postings). No spread beyond sampling: the
+    occupation's figure alone (a very large pseudo count); too few large cells:
+    :data:`HEADCOUNT_K`."""
+    within = np.maximum(phi / np.maximum(occupation_hpp, 1e-9) - 1.0, 0.0)  # Var(h) ÷ h̄²
+    large = postings >= 30
+    if large.sum() < 30:
+        return np.full(len(heads), HEADCOUNT_K)
+    relative = heads[large] / postings[large] / occupation_hpp[large] - 1.0
+    between = float(np.mean(relative**2 - within[large] / postings[large]))
+    if between <= 0:
+        return np.full(len(heads), 1e6)
+    return np.asarray(np.clip(within / between, 1.0, 1e6), dtype=np.float64)
+
+
 def _demand_intensity(
     heads: npt.NDArray[np.float64],
     postings: npt.NDArray[np.float64],
     heads_per_posting: FloatArray,
-    months: int,
-) -> tuple[FloatArray, FloatArray, FloatArray, npt.NDArray[np.float64]]:
-    """The period's and the earlier months' expected 需求人数 of each row as postings ×
-    heads per posting, and the dispersion that goes with it (see the module docstring).
+    phi: FloatArray,
+) -> tuple[FloatArray, npt.NDArray[np.float64]]:
+    """Each row's heads per posting and its monthly expected 需求人数 as postings × that
+    (see the module docstring).
 
     A posting's head count is very uneven (one factory line 招 80 人 beside a hundred
     single posts), so the head count of a cell is a far noisier measure of its demand than
-    the number of its postings is. Heads per posting of the cell (its trailing 12 months)
-    are shrunk toward the occupation's province figure with :data:`HEADCOUNT_K` pseudo
-    postings; demand = postings × that, whose relative variance is 1 ÷ postings, i.e. a
-    dispersion of heads-per-posting in the ``φ / demand`` variance of the posterior. The
-    fourth array is the same estimate month by month. ``heads`` and ``postings`` are the
-    rows' monthly counts (:func:`_monthly`).
+    the number of its postings is. Heads per posting of the cell (its history months) are
+    shrunk toward the occupation's province figure with pseudo postings estimated from how
+    much cells really differ (:func:`_headcount_pseudo_postings`); demand = postings × that,
+    whose relative variance is 1 ÷ postings, i.e. a dispersion of heads-per-posting in the
+    ``φ / demand`` variance of the posterior. ``heads`` and ``postings`` are the rows'
+    monthly counts (:func:`_monthly`).
     """
-    own = (heads.sum(axis=1) + HEADCOUNT_K * heads_per_posting) / (
-        postings.sum(axis=1) + HEADCOUNT_K
-    )
-    now = postings[:, -months:].sum(axis=1) if months else np.zeros(len(own))
-    before = postings.sum(axis=1) - now
-    return now * own, before * own, own, postings * own[:, None]
+    total_heads, total_postings = heads.sum(axis=1), postings.sum(axis=1)
+    k = _headcount_pseudo_postings(total_heads, total_postings, heads_per_posting, phi)
+    own = (total_heads + k * heads_per_posting) / (total_postings + k)
+    return own, postings * own[:, None]
 
 
-def _monthly(indicators: pd.DataFrame, column: str) -> npt.NDArray[np.float64]:
-    """The 12 monthly counts of ``column`` as a (rows × 12) array (missing rows: zeros)."""
-    width = max((len(v) for v in indicators[column] if v is not None), default=0)
+def _history_weights(observed: npt.NDArray[np.bool_], months: int) -> FloatArray:
+    """Weights of the earlier months (before the period's last ``months``) in the prior:
+    1 for a month the province has records in, 0 otherwise and for the period's own months,
+    scaled by Σw ÷ Σw² so that weighted counts keep a Poisson count's variance (all-ones
+    weights stay ones)."""
+    weights = observed.astype(float)
+    if months:
+        weights[-months:] = 0.0
+    squares = float((weights**2).sum())
+    return weights * (weights.sum() / squares) if squares > 0 else weights
+
+
+def _monthly(
+    indicators: pd.DataFrame, column: str, width: int | None = None
+) -> npt.NDArray[np.float64]:
+    """The monthly counts of ``column`` as a (rows × months) array, left-padded with zeros to
+    ``width`` months (default: the longest list; missing rows: zeros)."""
+    if width is None:
+        width = max((len(v) for v in indicators[column] if v is not None), default=0)
     rows = [
         np.pad(np.asarray(v, float), (width - len(v), 0)) if v is not None else np.zeros(width)
         for v in indicators[column]
@@ -433,7 +493,8 @@ def _transient_variance(
 ) -> float:
     """σ²ₘ: the month-to-month variance of a cell's log 求人倍率 around its own level, beyond
     sampling noise and beyond its occupation's province-wide monthly movements (season,
-    events), on the cells with at least 10 seekers and 10 heads in every month."""
+    events), on the cells with at least 10 seekers and 10 heads in every month (the columns
+    passed: months the province has records in)."""
     a = LOG_OFFSET
     if month_demand.size == 0:
         return 0.0
@@ -447,6 +508,25 @@ def _transient_variance(
     return max(float(np.mean(excess)), 0.0)
 
 
+def _history_columns(
+    indicators: pd.DataFrame, priors: OccupationPriors
+) -> tuple[tuple[str, str, str], pd.DataFrame, pd.DataFrame]:
+    """The monthly count columns and occupation totals the posterior reads: the 24 history
+    months when both the rows and the priors carry them, else the 12 trend months."""
+    if (
+        "history_demand" in indicators.columns
+        and priors.history_demand is not None
+        and priors.history_supply is not None
+    ):
+        return (
+            ("history_demand", "history_supply", "history_postings"),
+            priors.history_demand,
+            priors.history_supply,
+        )
+    columns = ("ratio_trend_demand", "ratio_trend_supply", "ratio_trend_postings")
+    return columns, priors.monthly_demand, priors.monthly_supply
+
+
 def ratio_posterior(
     indicators: pd.DataFrame,
     priors: OccupationPriors,
@@ -455,57 +535,65 @@ def ratio_posterior(
 ) -> pd.DataFrame:
     """The seasonal posterior of each row's city × occupation 求人倍率 and demand (see the
     module docstring): ``ratio_posterior, ratio_posterior_lo, ratio_posterior_hi,
-    ratio_log_sd, demand_posterior, demand_posterior_monthly, demand_log_sd,
-    drift_variance`` on ``indicators``' index.
+    ratio_log_sd, ratio_history_prior, demand_posterior, demand_posterior_monthly,
+    demand_log_sd, drift_variance, transient_variance`` on ``indicators``' index.
 
-    Needs the monthly counts ``ratio_trend_demand`` / ``ratio_trend_supply`` (12 months
-    ending with the period) and the period's ``demand_city_occupation`` and ``supply``.
+    Needs the monthly counts ``history_demand`` / ``history_supply`` (24 months ending with
+    the period; or ``ratio_trend_demand`` / ``ratio_trend_supply``, 12 months) and the
+    period's ``demand_city_occupation`` and ``supply``.
     """
-    k, a = priors.k, LOG_OFFSET
+    k, a, months = priors.k, LOG_OFFSET, priors.months
+    (demand_column, supply_column, postings_column), occ_months_d, occ_months_s = _history_columns(
+        indicators, priors
+    )
     occupations = indicators["occupation_code"].astype(str)
     totals = priors.totals.reindex(occupations).fillna(0.0)
-    occ_d = priors.monthly_demand.reindex(occupations).fillna(0.0).sum(axis=1).to_numpy(float)
-    occ_s = priors.monthly_supply.reindex(occupations).fillna(0.0).sum(axis=1).to_numpy(float)
-    now_d, now_s = totals["demand"].to_numpy(float), totals["supply"].to_numpy(float)
-    prev_occ_d, prev_occ_s = np.maximum(occ_d - now_d, 0.0), np.maximum(occ_s - now_s, 0.0)
+    occ_month_d = occ_months_d.reindex(occupations).fillna(0.0).to_numpy(float)
+    occ_month_s = occ_months_s.reindex(occupations).fillna(0.0).to_numpy(float)
+    # Months before the data starts (or with no record at all) carry no evidence.
+    observed = (occ_months_d.to_numpy(float).sum(axis=0) + occ_months_s.to_numpy(float).sum(0)) > 0
+    weights = _history_weights(observed, months)
+    # The occupation now and before, in the same units as the cells (see _monthly_totals).
+    now_d, now_s = occ_month_d[:, -months:].sum(axis=1), occ_month_s[:, -months:].sum(axis=1)
     ratio_now = shrunk_ratio(now_d, now_s, priors.province_ratio, k)
+    prev_occ_d, prev_occ_s = occ_month_d @ weights, occ_month_s @ weights
     ratio_prev = shrunk_ratio(prev_occ_d, prev_occ_s, priors.province_ratio, k)
     demand = pd.to_numeric(indicators["demand_city_occupation"]).to_numpy(float)
     supply = pd.to_numeric(indicators["supply"]).to_numpy(float)
-    month_demand = _monthly(indicators, "ratio_trend_demand")
-    month_supply = _monthly(indicators, "ratio_trend_supply")
-    prev_d = np.maximum(month_demand.sum(axis=1) - demand, 0.0)
-    prev_s = np.maximum(month_supply.sum(axis=1) - supply, 0.0)
+    month_demand = _monthly(indicators, demand_column, observed.size)
+    month_supply = _monthly(indicators, supply_column, observed.size)
     phi = totals["dispersion"].where(totals["dispersion"] > 0, 1.0).to_numpy(float)
-    if "ratio_trend_postings" in indicators.columns and "heads_per_posting" in totals.columns:
-        demand, prev_d, phi, month_demand = _demand_intensity(
+    if postings_column in indicators.columns and "heads_per_posting" in totals.columns:
+        phi, month_demand = _demand_intensity(
             month_demand,
-            _monthly(indicators, "ratio_trend_postings"),
+            _monthly(indicators, postings_column, observed.size),
             totals["heads_per_posting"].to_numpy(float),
-            priors.months,
+            phi,
         )
-    occupation_months = shrunk_ratio(
-        priors.monthly_demand.reindex(occupations).fillna(0.0).to_numpy(float),
-        priors.monthly_supply.reindex(occupations).fillna(0.0).to_numpy(float),
-        priors.province_ratio,
-        k,
-    )
+        demand = month_demand[:, -months:].sum(axis=1) if months else np.zeros(len(demand))
+    prev_d, prev_s = month_demand @ weights, month_supply @ weights
+    occupation_months = shrunk_ratio(occ_month_d, occ_month_s, priors.province_ratio, k)
     # Month-to-month noise of the cell: in the period's observation (averaged over its
     # months) and in the prior's earlier months, not part of the underlying ratio.
-    sigma2_month = _transient_variance(month_demand, month_supply, phi, occupation_months)
-    earlier_months = max(month_demand.shape[1] - priors.months, 1) if month_demand.size else 1
-    transient_now = sigma2_month / max(priors.months, 1)
-    transient_before = sigma2_month / earlier_months
+    sigma2_month = _transient_variance(
+        month_demand[:, observed], month_supply[:, observed], phi, occupation_months[:, observed]
+    )
+    earlier = weights > 0
+    effective_months = (
+        float(weights[earlier].sum() ** 2 / (weights[earlier] ** 2).sum()) if earlier.any() else 1.0
+    )
+    transient_now = sigma2_month / max(months, 1)
+    transient_before = sigma2_month / effective_months
     log_relative, prior_sampling = _city_pooled_level(
         indicators["city_code"].astype(str).to_numpy(),
         np.log((prev_d + a) / (prev_s + a)) - np.log(ratio_prev),
         phi / (prev_d + a) + 1.0 / (prev_s + a) + transient_before,
     )
     prior = log_relative + np.log(ratio_now)
-    observed = np.log((demand + a) / (supply + a))
+    observed_ratio_log = np.log((demand + a) / (supply + a))
     observed_var = phi / (demand + a) + 1.0 / (supply + a) + transient_now
-    tau2 = _drift_variance(observed - prior, prior_sampling + observed_var, supply)
-    mean, sd = _normal_combine(prior, prior_sampling + tau2, observed, observed_var)
+    tau2 = _drift_variance(observed_ratio_log - prior, prior_sampling + observed_var, supply)
+    mean, sd = _normal_combine(prior, prior_sampling + tau2, observed_ratio_log, observed_var)
     z = float(stats.norm.ppf(0.5 + credible_level / 2.0))
     # Demand: the cell's share of its occupation's earlier demand, times the occupation now.
     share = prev_d / np.where(prev_occ_d > 0, prev_occ_d, np.inf)
@@ -521,8 +609,9 @@ def ratio_posterior(
             "ratio_posterior_hi": np.round(np.exp(mean + z * sd), 4),
             "ratio_log_sd": np.round(sd, 4),
             "ratio_history_prior": np.round(np.exp(prior), 4),
+            "ratio_occupation": np.round(ratio_now, 4),
             "demand_posterior": np.round(np.exp(demand_mean), 2),
-            "demand_posterior_monthly": np.round(np.exp(demand_mean) / priors.months, 2),
+            "demand_posterior_monthly": np.round(np.exp(demand_mean) / months, 2),
             "demand_log_sd": np.round(demand_sd, 4),
             "drift_variance": round(tau2, 5),
             "transient_variance": round(sigma2_month, 5),

@@ -7,7 +7,11 @@ import pandas as pd
 import pytest
 
 from models.catalogue.grading import ShortageIndex
-from models.catalogue.shrinkage import OccupationPriors, ratio_posterior
+from models.catalogue.shrinkage import (
+    OccupationPriors,
+    _headcount_pseudo_postings,
+    ratio_posterior,
+)
 
 MONTHS = pd.date_range("2025-10-01", periods=12, freq="MS")
 
@@ -89,3 +93,54 @@ def test_grader_refuses_inconsistent_evidence_thresholds() -> None:
     frame = pd.DataFrame({"ratio": [1.0]})
     with pytest.raises(ValueError, match="probable < certain"):
         ShortageIndex(probable=0.9, certain=0.5).fit(frame)
+
+
+HISTORY = pd.date_range("2024-10-01", periods=24, freq="MS")
+
+
+def _history_priors(collected_from: int = 0) -> OccupationPriors:
+    """:func:`_priors` with 24 history months, the first ``collected_from`` without any
+    record in the province (the data starts later)."""
+    base = _priors()
+    collected = np.arange(24) >= collected_from
+    demand = pd.DataFrame([np.where(collected, 12_000.0 * 1.2, 0.0)], index=["6-01-01-01"])
+    supply = pd.DataFrame([np.where(collected, 12_000.0, 0.0)], index=["6-01-01-01"])
+    demand.columns = supply.columns = HISTORY
+    return OccupationPriors(**{**base.__dict__, "history_demand": demand, "history_supply": supply})
+
+
+def _history_cell(city: str, demand: float, supply: float, earlier: int) -> dict[str, object]:
+    """A steady cell seen for the period's 3 months and ``earlier`` months before them."""
+    seen = np.arange(24) >= 21 - earlier
+    cell = _cell(city, [demand] * 12, [supply] * 12)
+    cell["history_demand"] = list(np.where(seen, demand, 0.0))
+    cell["history_supply"] = list(np.where(seen, supply, 0.0))
+    return cell
+
+
+def test_the_prior_reads_two_years_of_history_but_not_months_before_the_data() -> None:
+    cells = [_history_cell(f"44{i:02d}", 50.0, 25.0, 21) for i in (1, 3, 4, 6)]
+    two_years = ratio_posterior(pd.DataFrame(cells), _history_priors())
+    one_year = ratio_posterior(pd.DataFrame(cells).drop(columns=["history_demand"]), _priors())
+    # 21 earlier months give a tighter posterior than 9, around the same ratio.
+    assert (two_years["ratio_log_sd"] < one_year["ratio_log_sd"]).all()
+    assert np.allclose(two_years["ratio_posterior"], 2.0, rtol=0.05)
+    # Months before the data starts are not months of zero demand: a history whose first
+    # 12 months were never collected gives the one-year posterior.
+    late = [_history_cell(f"44{i:02d}", 50.0, 25.0, 9) for i in (1, 3, 4, 6)]
+    collected_late = ratio_posterior(pd.DataFrame(late), _history_priors(collected_from=12))
+    assert np.allclose(collected_late["ratio_posterior"], one_year["ratio_posterior"], rtol=1e-3)
+    assert np.allclose(collected_late["ratio_log_sd"], one_year["ratio_log_sd"], rtol=1e-3)
+
+
+def test_heads_per_posting_are_pooled_as_far_as_cells_really_differ() -> None:
+    rng = np.random.default_rng(7)
+    postings = rng.integers(40, 400, 200).astype(float)
+    hpp = np.full(200, 3.0)
+    phi = np.full(200, 3.0 + 2.0 / 3.0)  # Σh² ÷ Σh of a head count with mean 3, variance 2
+    # Cells that differ only by sampling (head counts drawn around one mean): full pooling.
+    same = np.array([rng.normal(3.0 * n, np.sqrt(2.0 * n)) for n in postings])
+    assert _headcount_pseudo_postings(same, postings, hpp, phi).min() >= 500
+    # Cells whose own means really differ (1.5 or 4.5 heads a posting): little pooling.
+    differ = postings * np.where(np.arange(200) % 2 == 0, 1.5, 4.5)
+    assert _headcount_pseudo_postings(differ, postings, hpp, phi).max() < 5.0
