@@ -428,16 +428,13 @@ def _demand_intensity(
     return own, postings * own[:, None]
 
 
-def _history_weights(observed: npt.NDArray[np.bool_], months: int) -> FloatArray:
-    """Weights of the earlier months (before the period's last ``months``) in the prior:
-    1 for a month the province has records in, 0 otherwise and for the period's own months,
-    scaled by Σw ÷ Σw² so that weighted counts keep a Poisson count's variance (all-ones
-    weights stay ones)."""
-    weights = observed.astype(float)
+def _earlier_months(observed: npt.NDArray[np.bool_], months: int) -> npt.NDArray[np.bool_]:
+    """The months behind the prior: those the province has records in, before the period's
+    last ``months``."""
+    earlier = observed.copy()
     if months:
-        weights[-months:] = 0.0
-    squares = float((weights**2).sum())
-    return weights * (weights.sum() / squares) if squares > 0 else weights
+        earlier[-months:] = False
+    return earlier
 
 
 def _monthly(
@@ -535,7 +532,7 @@ def ratio_posterior(
 ) -> pd.DataFrame:
     """The seasonal posterior of each row's city × occupation 求人倍率 and demand (see the
     module docstring): ``ratio_posterior, ratio_posterior_lo, ratio_posterior_hi,
-    ratio_log_sd, ratio_history_prior, demand_posterior, demand_posterior_monthly,
+    ratio_log_sd, ratio_history_prior, ratio_occupation, demand_posterior, demand_posterior_monthly,
     demand_log_sd, drift_variance, transient_variance`` on ``indicators``' index.
 
     Needs the monthly counts ``history_demand`` / ``history_supply`` (24 months ending with
@@ -552,11 +549,11 @@ def ratio_posterior(
     occ_month_s = occ_months_s.reindex(occupations).fillna(0.0).to_numpy(float)
     # Months before the data starts (or with no record at all) carry no evidence.
     observed = (occ_months_d.to_numpy(float).sum(axis=0) + occ_months_s.to_numpy(float).sum(0)) > 0
-    weights = _history_weights(observed, months)
+    earlier = _earlier_months(observed, months)
     # The occupation now and before, in the same units as the cells (see _monthly_totals).
     now_d, now_s = occ_month_d[:, -months:].sum(axis=1), occ_month_s[:, -months:].sum(axis=1)
     ratio_now = shrunk_ratio(now_d, now_s, priors.province_ratio, k)
-    prev_occ_d, prev_occ_s = occ_month_d @ weights, occ_month_s @ weights
+    prev_occ_d, prev_occ_s = occ_month_d[:, earlier].sum(axis=1), occ_month_s[:, earlier].sum(1)
     ratio_prev = shrunk_ratio(prev_occ_d, prev_occ_s, priors.province_ratio, k)
     demand = pd.to_numeric(indicators["demand_city_occupation"]).to_numpy(float)
     supply = pd.to_numeric(indicators["supply"]).to_numpy(float)
@@ -571,17 +568,14 @@ def ratio_posterior(
             phi,
         )
         demand = month_demand[:, -months:].sum(axis=1) if months else np.zeros(len(demand))
-    prev_d, prev_s = month_demand @ weights, month_supply @ weights
+    prev_d, prev_s = month_demand[:, earlier].sum(axis=1), month_supply[:, earlier].sum(axis=1)
     occupation_months = shrunk_ratio(occ_month_d, occ_month_s, priors.province_ratio, k)
     # Month-to-month noise of the cell: in the period's observation (averaged over its
     # months) and in the prior's earlier months, not part of the underlying ratio.
     sigma2_month = _transient_variance(
         month_demand[:, observed], month_supply[:, observed], phi, occupation_months[:, observed]
     )
-    earlier = weights > 0
-    effective_months = (
-        float(weights[earlier].sum() ** 2 / (weights[earlier] ** 2).sum()) if earlier.any() else 1.0
-    )
+    effective_months = max(int(earlier.sum()), 1)
     transient_now = sigma2_month / max(months, 1)
     transient_before = sigma2_month / effective_months
     log_relative, prior_sampling = _city_pooled_level(
