@@ -2,6 +2,7 @@
 
 from models.forecast.backtest import backtest, horizon_metrics
 from models.forecast.base import BaseForecaster
+from models.forecast.conformal import ConformalIntervals
 from models.forecast.damped_trend import SeasonalDampedTrend
 from models.forecast.ensemble import Ensemble
 from models.forecast.fast_ets import VectorizedETS
@@ -15,6 +16,7 @@ __all__ = [
     "ETS",
     "SARIMA",
     "BaseForecaster",
+    "ConformalIntervals",
     "Ensemble",
     "GlobalGBM",
     "SeasonalDampedTrend",

@@ -8,7 +8,7 @@ picklable table, not a pile of statsmodels results) and calibrates conformal int
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar, Self
+from typing import Self
 
 import numpy as np
 import pandas as pd
@@ -23,7 +23,7 @@ from models.forecast._panel import (
     seasonal_naive_scale,
     validate_panel,
 )
-from models.forecast.conformal import ConformalCalibration, calibrate
+from models.forecast.conformal import ConformalCalibration, ConformalIntervals, calibrate
 
 DEFAULT_LEVELS: tuple[int, ...] = (80, 95)
 
@@ -31,38 +31,46 @@ DEFAULT_LEVELS: tuple[int, ...] = (80, 95)
 class BaseForecaster(BaseEstimator):
     """Fit on a long panel, forecast ``h <= max_horizon`` months with conformal intervals.
 
-    Parameters shared by all subclasses
-    -----------------------------------
+    Each subclass lists the parameters below in its own ``__init__`` (scikit-learn's
+    ``get_params`` reads that signature, so they cannot be inherited) and hands them on to
+    this one.
+
+    Parameters
+    ----------
     max_horizon : int
         Longest horizon ``predict`` may ask for; paths are computed once in ``fit``.
-    n_calibration_windows : int
-        Rolling origins used to calibrate intervals (0 = point forecasts only).
-    calibration_step : int
-        Months between calibration origins.
-    symmetric_intervals : bool
-        Use ``|residual|`` quantiles (robust to a bias that flips sign between periods)
-        instead of separate lower/upper quantiles.
+    intervals : ConformalIntervals or None
+        How intervals are calibrated (see :class:`~models.forecast.conformal.ConformalIntervals`);
+        ``None`` = point forecasts only.
+    alias : str
+        Name of the forecast columns (``<alias>``, ``<alias>-lo-80``, ...); an ``__init__``
+        parameter so that two configurations of one model can sit side by side in an
+        :class:`~models.forecast.ensemble.Ensemble`.
     """
 
-    alias: ClassVar[str] = "model"
-    max_horizon: int
-    n_calibration_windows: int
-    calibration_step: int
-    symmetric_intervals: bool
+    def __init__(
+        self, *, max_horizon: int, intervals: ConformalIntervals | None, alias: str
+    ) -> None:
+        self.max_horizon = max_horizon
+        self.intervals = intervals
+        self.alias = alias
 
     def _forecast_paths(self, frame: pd.DataFrame, panel: WidePanel) -> FloatArray:
         """Point forecasts ``(n_series, max_horizon)`` in ``panel.unique_ids`` order."""
         raise NotImplementedError
 
-    def _validate_params(self) -> None:
+    def _check_params(self) -> None:
+        """Checks at ``fit`` time (named apart from scikit-learn's own ``_validate_params``)."""
         if self.max_horizon < 1:
             raise ValueError(f"max_horizon must be >= 1, got {self.max_horizon}")
-        if self.n_calibration_windows < 0 or self.calibration_step < 1:
-            raise ValueError("n_calibration_windows must be >= 0 and calibration_step >= 1")
+        if self.intervals is not None and not isinstance(self.intervals, ConformalIntervals):
+            raise ValueError(f"intervals must be ConformalIntervals or None, got {self.intervals}")
+        if not isinstance(self.alias, str) or not self.alias:
+            raise ValueError(f"alias must be a non-empty string, got {self.alias!r}")
 
     def fit(self, df: pd.DataFrame) -> Self:
         """Validate ``df``, compute point paths, then calibrate intervals on earlier origins."""
-        self._validate_params()
+        self._check_params()
         frame = validate_panel(df)
         panel = WidePanel.from_frame(frame)
         paths = np.asarray(self._forecast_paths(frame, panel), dtype=float)
@@ -72,7 +80,7 @@ class BaseForecaster(BaseEstimator):
         self.last_ds_ = panel.last_ds
         self.scale_ = safe_scale(seasonal_naive_scale(panel.values), panel.values)
         self.calibration_: ConformalCalibration | None = None
-        if self.n_calibration_windows > 0:
+        if self.intervals is not None:
             self.calibration_ = self._calibrate(frame)
         return self
 
@@ -88,7 +96,7 @@ class BaseForecaster(BaseEstimator):
             Before ``fit``.
         ValueError
             If ``h`` exceeds ``max_horizon`` or intervals were asked of a model fitted with
-            ``n_calibration_windows=0``.
+            ``intervals=None``.
         """
         check_is_fitted(self, "point_forecast_")
         if not 1 <= h <= self.point_forecast_.shape[1]:
@@ -106,9 +114,9 @@ class BaseForecaster(BaseEstimator):
         )
         if not levels:
             return out
-        if self.calibration_ is None:
-            raise ValueError("intervals need n_calibration_windows > 0 at fit time")
-        bounds = self.calibration_.quantiles(levels, self.symmetric_intervals)
+        if self.calibration_ is None or self.intervals is None:
+            raise ValueError("intervals need intervals=ConformalIntervals(...) at fit time")
+        bounds = self.calibration_.quantiles(levels, self.intervals.symmetric)
         for value in levels:
             low = point + bounds[value][0, :h] * self.scale_[:, None]
             high = point + bounds[value][1, :h] * self.scale_[:, None]

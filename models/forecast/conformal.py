@@ -33,6 +33,43 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class ConformalIntervals:
+    """How a forecaster calibrates its prediction intervals (one constructor parameter).
+
+    Why one value instead of three keywords per constructor: every forecaster takes the same
+    settings, and ``intervals=None`` says "point forecasts only" more plainly than a zero
+    window count (the statsforecast ``prediction_intervals`` idea).
+
+    Parameters
+    ----------
+    n_windows : int, default 4
+        Rolling origins refitted before the end of the training data (>= 1).
+    step : int, default 6
+        Months between those origins (>= 1).
+    symmetric : bool, default True
+        Use ``|residual|`` quantiles (robust to a bias that flips sign between periods)
+        instead of separate lower/upper quantiles.
+
+    >>> ConformalIntervals(n_windows=2, step=12)
+    ConformalIntervals(n_windows=2, step=12, symmetric=True)
+    """
+
+    n_windows: int = 4
+    step: int = 6
+    symmetric: bool = True
+
+    def __post_init__(self) -> None:
+        if self.n_windows < 1 or self.step < 1:
+            raise ValueError(
+                f"n_windows and step must be >= 1, got {self.n_windows} and {self.step}"
+            )
+
+
+DEFAULT_INTERVALS = ConformalIntervals()
+"""What every forecaster but the Ensemble calibrates with unless told otherwise."""
+
+
+@dataclass(frozen=True)
 class ConformalCalibration:
     """Pooled scaled residuals ``(y - yhat) / scale``, shape ``(n_obs, max_horizon)``."""
 
@@ -82,7 +119,7 @@ def window_forecasts(
     Columns: ``unique_id, ds, h, yhat, y, scale`` (``y`` NaN where the series has no actual).
     """
     train = frame[frame["ds"] <= cutoff]
-    model = clone(estimator).set_params(n_calibration_windows=0, max_horizon=horizon)
+    model = clone(estimator).set_params(intervals=None, max_horizon=horizon)
     model.fit(train)
     panel = WidePanel.from_frame(train)
     scale = safe_scale(seasonal_naive_scale(panel.values), panel.values)
@@ -117,9 +154,10 @@ def residual_matrix(forecasts: pd.DataFrame, horizon: int, column: str = "yhat")
 def calibrate(estimator: BaseForecaster, frame: pd.DataFrame) -> ConformalCalibration:
     """Rolling-origin residuals of ``estimator`` on ``frame`` (see module docstring)."""
     horizon = int(estimator.max_horizon)
-    cutoffs = calibration_cutoffs(
-        frame["ds"].max(), horizon, estimator.n_calibration_windows, estimator.calibration_step
-    )
+    if estimator.intervals is None:
+        raise ValueError("calibrate needs an estimator with intervals=ConformalIntervals(...)")
+    settings = estimator.intervals
+    cutoffs = calibration_cutoffs(frame["ds"].max(), horizon, settings.n_windows, settings.step)
     windows = []
     for cutoff in cutoffs:
         if (frame["ds"] <= cutoff).sum() == 0:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from typing import ClassVar
 
 import numpy as np
 import numpy.typing as npt
@@ -31,6 +30,7 @@ import pandas as pd
 
 from models.forecast._panel import SEASON, FloatArray, WidePanel
 from models.forecast.base import BaseForecaster
+from models.forecast.conformal import DEFAULT_INTERVALS, ConformalIntervals
 from models.forecast.fast_ses import seasonal_profile
 
 DEFAULT_ALPHAS: tuple[float, ...] = (0.1, 0.2, 0.35, 0.5, 0.7, 0.9, 1.0)
@@ -180,14 +180,12 @@ class SeasonalDampedTrend(BaseForecaster):
     absolute_loss : bool, default True
         Choose by the sum of absolute ``k``-step errors (closer to MASE, robust to the odd
         outlier month) instead of squared ones.
-    max_horizon, n_calibration_windows, calibration_step, symmetric_intervals
+    max_horizon, intervals, alias
         See :class:`~models.forecast.base.BaseForecaster`.
 
     Series with one observation forecast it; series under two years start without a slope
     and with a profile from the months they have (shrunk like the others).
     """
-
-    alias: ClassVar[str] = "SeasonalDampedTrend"
 
     def __init__(
         self,
@@ -199,20 +197,16 @@ class SeasonalDampedTrend(BaseForecaster):
         seasonal_shrink: float = 0.6,
         absolute_loss: bool = True,
         max_horizon: int = 12,
-        n_calibration_windows: int = 4,
-        calibration_step: int = 6,
-        symmetric_intervals: bool = True,
+        intervals: ConformalIntervals | None = DEFAULT_INTERVALS,
+        alias: str = "SeasonalDampedTrend",
     ) -> None:
+        super().__init__(max_horizon=max_horizon, intervals=intervals, alias=alias)
         self.alphas = alphas
         self.betas = betas
         self.phis = phis
         self.selection_horizons = selection_horizons
         self.seasonal_shrink = seasonal_shrink
         self.absolute_loss = absolute_loss
-        self.max_horizon = max_horizon
-        self.n_calibration_windows = n_calibration_windows
-        self.calibration_step = calibration_step
-        self.symmetric_intervals = symmetric_intervals
 
     def _grid(self) -> FloatArray:
         values = {

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from typing import ClassVar, Self
+from typing import Self
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,7 @@ from models.forecast._panel import (
 from models.forecast.base import BaseForecaster
 from models.forecast.conformal import (
     ConformalCalibration,
+    ConformalIntervals,
     calibration_cutoffs,
     residual_matrix,
     window_forecasts,
@@ -40,6 +41,9 @@ from models.forecast.gbm import GlobalGBM
 from models.forecast.naive import SeasonalNaive
 
 WEIGHT_BLOCK_CELLS = 4_000_000
+ENSEMBLE_INTERVALS = ConformalIntervals(n_windows=2, step=12)
+"""The Ensemble's validation origins (two, a year apart) unless told otherwise: every
+candidate is refitted at each one, which is the expensive part of its fit."""
 
 
 def statistical_members(max_horizon: int = 12) -> list[BaseForecaster]:
@@ -77,8 +81,11 @@ class Ensemble(BaseForecaster):
         ``1`` means "pick the single best candidate per horizon".
     n_jobs : int, default 1
         joblib workers over (origin, candidate) fits.
-    n_calibration_windows, calibration_step
-        Validation origins (also used for the conformal intervals); at least 1.
+    max_horizon, alias
+        See :class:`~models.forecast.base.BaseForecaster`.
+    intervals : ConformalIntervals, default ``ConformalIntervals(n_windows=2, step=12)``
+        Validation origins, which also calibrate the conformal intervals; required (the
+        weights are chosen on them).
     interval_shrinkage : float, default 48
         Pseudo-residuals pulling each series' interval factor towards 1 (see
         :meth:`_relative_errors`), > 0; very large values give one width per horizon for all.
@@ -96,8 +103,6 @@ class Ensemble(BaseForecaster):
         ``"mase"`` (mean); ``"per_series"``: MASE per ``(model, unique_id)``.
     """
 
-    alias: ClassVar[str] = "Ensemble"
-
     def __init__(
         self,
         candidates: Sequence[BaseForecaster] | None = None,
@@ -105,51 +110,49 @@ class Ensemble(BaseForecaster):
         weight_resolution: int = 10,
         n_jobs: int = 1,
         max_horizon: int = 12,
-        n_calibration_windows: int = 2,
-        calibration_step: int = 12,
-        symmetric_intervals: bool = True,
+        intervals: ConformalIntervals | None = ENSEMBLE_INTERVALS,
         interval_shrinkage: float = 48.0,
+        alias: str = "Ensemble",
     ) -> None:
+        super().__init__(max_horizon=max_horizon, intervals=intervals, alias=alias)
         self.candidates = candidates
         self.weight_resolution = weight_resolution
         self.n_jobs = n_jobs
-        self.max_horizon = max_horizon
-        self.n_calibration_windows = n_calibration_windows
-        self.calibration_step = calibration_step
-        self.symmetric_intervals = symmetric_intervals
         self.interval_shrinkage = interval_shrinkage
 
     def _candidates(self) -> list[BaseForecaster]:
         chosen = self.candidates or [*statistical_members(self.max_horizon), GlobalGBM()]
         prepared = [
-            clone(model).set_params(n_calibration_windows=0, max_horizon=self.max_horizon)
+            clone(model).set_params(intervals=None, max_horizon=self.max_horizon)
             for model in chosen
         ]
         aliases = [model.alias for model in prepared]
-        if len(set(aliases)) != len(aliases):
-            raise ValueError(f"candidate aliases must be unique, got {aliases}")
+        if len(set(aliases)) != len(aliases) or self.alias in aliases:
+            raise ValueError(
+                f"candidate aliases must be unique and differ from {self.alias!r}, got {aliases}"
+            )
         return prepared
 
     def fit(self, df: pd.DataFrame) -> Self:
         """Validate candidates on rolling origins, pick weights, calibrate, refit on ``df``."""
-        self._validate_params()
-        if self.n_calibration_windows < 1:
-            raise ValueError("Ensemble needs n_calibration_windows >= 1 to choose weights")
+        self._check_params()
+        if self.intervals is None:
+            raise ValueError("Ensemble needs intervals=ConformalIntervals(...) to choose weights")
         if not self.interval_shrinkage > 0:
             raise ValueError(f"interval_shrinkage must be > 0, got {self.interval_shrinkage}")
         frame = validate_panel(df)
         candidates = self._candidates()
-        validation = self._validation_forecasts(frame, candidates)
+        validation = self._validation_forecasts(frame, candidates, self.intervals)
         aliases = [model.alias for model in candidates]
         self.weights_ = self._choose_weights(validation, aliases)
-        validation["Ensemble"] = self._combine(validation, aliases, validation["h"].to_numpy())
-        self.backtest_metrics_ = self._metrics(validation, [*aliases, "Ensemble"])
+        validation[self.alias] = self._combine(validation, aliases, validation["h"].to_numpy())
+        self.backtest_metrics_ = self._metrics(validation, [*aliases, self.alias])
         relative = self._relative_errors(validation)
         held_out = relative["other_windows"].to_numpy()
         residuals = residual_matrix(
             validation.assign(scale=validation["scale"].to_numpy() * held_out),
             self.max_horizon,
-            column="Ensemble",
+            column=self.alias,
         )
         self.calibration_ = ConformalCalibration(
             residuals, tuple(pd.Timestamp(c) for c in validation["cutoff"].unique())
@@ -189,7 +192,7 @@ class Ensemble(BaseForecaster):
         too narrow for the erratic ones; on AU IVI NSW+VIC it cut the 95 % interval score by
         8 % at the same coverage.
         """
-        scaled = ((validation["y"] - validation["Ensemble"]) / validation["scale"]).abs()
+        scaled = ((validation["y"] - validation[self.alias]) / validation["scale"]).abs()
         pooled = scaled.groupby(validation["h"]).transform("mean")
         with np.errstate(invalid="ignore", divide="ignore"):
             ratio = (scaled / pooled).where(pooled > 0, 1.0)
@@ -207,11 +210,14 @@ class Ensemble(BaseForecaster):
         )
 
     def _validation_forecasts(
-        self, frame: pd.DataFrame, candidates: list[BaseForecaster]
+        self,
+        frame: pd.DataFrame,
+        candidates: list[BaseForecaster],
+        intervals: ConformalIntervals,
     ) -> pd.DataFrame:
         """Wide frame: one row per (series, origin, h), one ``yhat`` column per candidate."""
         cutoffs = calibration_cutoffs(
-            frame["ds"].max(), self.max_horizon, self.n_calibration_windows, self.calibration_step
+            frame["ds"].max(), self.max_horizon, intervals.n_windows, intervals.step
         )
         tasks = list(itertools.product(cutoffs, candidates))
         results = Parallel(n_jobs=self.n_jobs)(

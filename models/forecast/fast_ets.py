@@ -13,13 +13,13 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Mapping, Sequence
-from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
 from models.forecast._panel import SEASON, FloatArray, WidePanel
 from models.forecast.base import BaseForecaster
+from models.forecast.conformal import DEFAULT_INTERVALS, ConformalIntervals
 from models.forecast.naive import seasonal_naive_paths
 
 logger = logging.getLogger(__name__)
@@ -118,26 +118,20 @@ class VectorizedETS(BaseForecaster):
     ----------
     grid : dict, optional
         Candidate values for ``alpha, beta, gamma, phi`` (default :data:`DEFAULT_GRID`).
-    max_horizon, n_calibration_windows, calibration_step, symmetric_intervals
+    max_horizon, intervals, alias
         See :class:`~models.forecast.base.BaseForecaster`.
     """
-
-    alias: ClassVar[str] = "VectorizedETS"
 
     def __init__(
         self,
         grid: dict[str, tuple[float, ...]] | None = None,
         *,
         max_horizon: int = 12,
-        n_calibration_windows: int = 4,
-        calibration_step: int = 6,
-        symmetric_intervals: bool = True,
+        intervals: ConformalIntervals | None = DEFAULT_INTERVALS,
+        alias: str = "VectorizedETS",
     ) -> None:
+        super().__init__(max_horizon=max_horizon, intervals=intervals, alias=alias)
         self.grid = grid
-        self.max_horizon = max_horizon
-        self.n_calibration_windows = n_calibration_windows
-        self.calibration_step = calibration_step
-        self.symmetric_intervals = symmetric_intervals
 
     def _forecast_paths(self, frame: pd.DataFrame, panel: WidePanel) -> FloatArray:
         short = panel.lengths < 2 * SEASON

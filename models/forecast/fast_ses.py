@@ -14,13 +14,13 @@ h = 1..12): 0.876 x seasonal naive MASE, against 1.009 for :class:`VectorizedETS
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
 from models.forecast._panel import SEASON, FloatArray, WidePanel
 from models.forecast.base import BaseForecaster
+from models.forecast.conformal import DEFAULT_INTERVALS, ConformalIntervals
 
 DEFAULT_ALPHAS: tuple[float, ...] = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 
@@ -100,11 +100,9 @@ class SeasonalSES(BaseForecaster):
     seasonal_shrink : float, default 0.6
         Multiplier on the estimated seasonal profile (0 = plain SES, 1 = full profile);
         shrinking trades a little seasonal fit for much less noise.
-    max_horizon, n_calibration_windows, calibration_step, symmetric_intervals
+    max_horizon, intervals, alias
         See :class:`~models.forecast.base.BaseForecaster`.
     """
-
-    alias: ClassVar[str] = "SeasonalSES"
 
     def __init__(
         self,
@@ -112,16 +110,12 @@ class SeasonalSES(BaseForecaster):
         *,
         seasonal_shrink: float = 0.6,
         max_horizon: int = 12,
-        n_calibration_windows: int = 4,
-        calibration_step: int = 6,
-        symmetric_intervals: bool = True,
+        intervals: ConformalIntervals | None = DEFAULT_INTERVALS,
+        alias: str = "SeasonalSES",
     ) -> None:
+        super().__init__(max_horizon=max_horizon, intervals=intervals, alias=alias)
         self.alphas = alphas
         self.seasonal_shrink = seasonal_shrink
-        self.max_horizon = max_horizon
-        self.n_calibration_windows = n_calibration_windows
-        self.calibration_step = calibration_step
-        self.symmetric_intervals = symmetric_intervals
 
     def _forecast_paths(self, frame: pd.DataFrame, panel: WidePanel) -> FloatArray:
         if not 0.0 <= self.seasonal_shrink <= 1.0:

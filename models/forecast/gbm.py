@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import ClassVar
 
 import numpy as np
 import numpy.typing as npt
@@ -20,6 +19,7 @@ from threadpoolctl import threadpool_limits
 
 from models.forecast._panel import SEASON, FloatArray, WidePanel
 from models.forecast.base import BaseForecaster
+from models.forecast.conformal import DEFAULT_INTERVALS, ConformalIntervals
 from models.forecast.features import (
     BASE_FEATURES,
     HORIZON_FEATURES,
@@ -87,9 +87,9 @@ class GlobalGBM(BaseForecaster):
         OpenMP threads of the booster (None = all cores). One by default: on shared or
         oversubscribed CPUs OpenMP spin-waiting made fits ~6x slower in our measurements;
         parallelise across folds/models instead.
+    max_horizon, intervals, alias
+        See :class:`~models.forecast.base.BaseForecaster`.
     """
-
-    alias: ClassVar[str] = "GlobalGBM"
 
     def __init__(
         self,
@@ -107,10 +107,10 @@ class GlobalGBM(BaseForecaster):
         near_horizons: int = 3,
         n_threads: int | None = 1,
         max_horizon: int = 12,
-        n_calibration_windows: int = 4,
-        calibration_step: int = 6,
-        symmetric_intervals: bool = True,
+        intervals: ConformalIntervals | None = DEFAULT_INTERVALS,
+        alias: str = "GlobalGBM",
     ) -> None:
+        super().__init__(max_horizon=max_horizon, intervals=intervals, alias=alias)
         self.categorical_columns = categorical_columns
         self.code_columns = code_columns
         self.code_prefix_lengths = code_prefix_lengths
@@ -123,10 +123,6 @@ class GlobalGBM(BaseForecaster):
         self.random_state = random_state
         self.near_horizons = near_horizons
         self.n_threads = n_threads
-        self.max_horizon = max_horizon
-        self.n_calibration_windows = n_calibration_windows
-        self.calibration_step = calibration_step
-        self.symmetric_intervals = symmetric_intervals
 
     def _static_codes(self, frame: pd.DataFrame, panel: WidePanel) -> npt.NDArray[np.int64]:
         """Integer codes ``(n_series, n_static)`` of the categorical and code-prefix columns."""

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 import numpy as np
 import pandas as pd
 
 from models.forecast._panel import FloatArray, WidePanel
 from models.forecast.base import BaseForecaster
+from models.forecast.conformal import DEFAULT_INTERVALS, ConformalIntervals
 
 
 def seasonal_naive_paths(values: FloatArray, horizon: int, season_length: int) -> FloatArray:
@@ -33,26 +32,20 @@ class SeasonalNaive(BaseForecaster):
     Parameters
     ----------
     season_length : int, default 12
-    max_horizon, n_calibration_windows, calibration_step, symmetric_intervals
+    max_horizon, intervals, alias
         See :class:`~models.forecast.base.BaseForecaster`.
     """
-
-    alias: ClassVar[str] = "SeasonalNaive"
 
     def __init__(
         self,
         season_length: int = 12,
         *,
         max_horizon: int = 12,
-        n_calibration_windows: int = 4,
-        calibration_step: int = 6,
-        symmetric_intervals: bool = True,
+        intervals: ConformalIntervals | None = DEFAULT_INTERVALS,
+        alias: str = "SeasonalNaive",
     ) -> None:
+        super().__init__(max_horizon=max_horizon, intervals=intervals, alias=alias)
         self.season_length = season_length
-        self.max_horizon = max_horizon
-        self.n_calibration_windows = n_calibration_windows
-        self.calibration_step = calibration_step
-        self.symmetric_intervals = symmetric_intervals
 
     def _forecast_paths(self, frame: pd.DataFrame, panel: WidePanel) -> FloatArray:
         if self.season_length < 1:

@@ -49,7 +49,7 @@ def ratio_forecast(
     for model in (numerator, denominator):
         check_is_fitted(model, "point_forecast_")
         if model.calibration_ is None:
-            raise ValueError("both models need conformal calibration (n_calibration_windows > 0)")
+            raise ValueError("both models need conformal calibration (intervals at fit)")
         pools.append(model.calibration_)
     common, num_index, den_index = np.intersect1d(
         numerator.unique_ids_, denominator.unique_ids_, return_indices=True

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Sequence
-from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -23,6 +22,7 @@ from statsmodels.tsa.statespace.sarimax import SARIMAX
 
 from models.forecast._panel import SEASON, FloatArray, WidePanel
 from models.forecast.base import BaseForecaster
+from models.forecast.conformal import DEFAULT_INTERVALS, ConformalIntervals
 from models.forecast.naive import seasonal_naive_paths
 
 logger = logging.getLogger(__name__)
@@ -46,11 +46,25 @@ def _fit_chunk(
 
 
 class StatsmodelsForecaster(BaseForecaster):
-    """Shared machinery: length check, chunked joblib fit, fallback bookkeeping."""
+    """Shared machinery: length check, chunked joblib fit, fallback bookkeeping.
 
-    min_seasons: int
-    n_jobs: int | None
-    backend: str | None
+    Subclasses spell out their parameters in their own ``__init__`` (scikit-learn reads
+    that signature) and hand the shared ones to this one.
+    """
+
+    def __init__(
+        self,
+        min_seasons: int,
+        n_jobs: int | None,
+        backend: str | None,
+        max_horizon: int,
+        intervals: ConformalIntervals | None,
+        alias: str,
+    ) -> None:
+        super().__init__(max_horizon=max_horizon, intervals=intervals, alias=alias)
+        self.min_seasons = min_seasons
+        self.n_jobs = n_jobs
+        self.backend = backend
 
     def _fit_one(self, log_values: FloatArray, horizon: int) -> FloatArray:
         """Forecast ``horizon`` steps of one series on the log scale."""
@@ -87,14 +101,6 @@ class StatsmodelsForecaster(BaseForecaster):
         return paths
 
 
-def _common_init(
-    self: StatsmodelsForecaster,
-    kwargs: dict[str, Any],
-) -> None:
-    for name, value in kwargs.items():
-        setattr(self, name, value)
-
-
 class ETS(StatsmodelsForecaster):
     """statsmodels ``ExponentialSmoothing``: damped additive trend, additive seasonality on
     ``log1p`` (i.e. multiplicative on counts; fixed, not AICc-selected, because zeros rule out
@@ -105,9 +111,9 @@ class ETS(StatsmodelsForecaster):
     min_seasons : int, default 2
         Series with fewer full seasons fall back to seasonal naive.
     n_jobs, backend : joblib parallelism (``backend=None`` honours ``parallel_config``).
+    max_horizon, intervals, alias
+        See :class:`~models.forecast.base.BaseForecaster`.
     """
-
-    alias: ClassVar[str] = "ETS"
 
     def __init__(
         self,
@@ -116,11 +122,10 @@ class ETS(StatsmodelsForecaster):
         n_jobs: int | None = None,
         backend: str | None = None,
         max_horizon: int = 12,
-        n_calibration_windows: int = 4,
-        calibration_step: int = 6,
-        symmetric_intervals: bool = True,
+        intervals: ConformalIntervals | None = DEFAULT_INTERVALS,
+        alias: str = "ETS",
     ) -> None:
-        _common_init(self, {k: v for k, v in locals().items() if k not in ("self", "__class__")})
+        super().__init__(min_seasons, n_jobs, backend, max_horizon, intervals, alias)
 
     def _fit_one(self, log_values: FloatArray, horizon: int) -> FloatArray:
         model = ExponentialSmoothing(
@@ -132,8 +137,6 @@ class ETS(StatsmodelsForecaster):
 class Theta(StatsmodelsForecaster):
     """statsmodels ``ThetaModel`` (theta = 2) with additive deseasonalising on ``log1p``."""
 
-    alias: ClassVar[str] = "Theta"
-
     def __init__(
         self,
         *,
@@ -141,11 +144,10 @@ class Theta(StatsmodelsForecaster):
         n_jobs: int | None = None,
         backend: str | None = None,
         max_horizon: int = 12,
-        n_calibration_windows: int = 4,
-        calibration_step: int = 6,
-        symmetric_intervals: bool = True,
+        intervals: ConformalIntervals | None = DEFAULT_INTERVALS,
+        alias: str = "Theta",
     ) -> None:
-        _common_init(self, {k: v for k, v in locals().items() if k not in ("self", "__class__")})
+        super().__init__(min_seasons, n_jobs, backend, max_horizon, intervals, alias)
 
     def _fit_one(self, log_values: FloatArray, horizon: int) -> FloatArray:
         model = ThetaModel(log_values, period=SEASON, method="additive")
@@ -154,8 +156,6 @@ class Theta(StatsmodelsForecaster):
 
 class SARIMA(StatsmodelsForecaster):
     """statsmodels ``SARIMAX`` on ``log1p`` (default the airline model (0,1,1)(0,1,1)_12)."""
-
-    alias: ClassVar[str] = "SARIMA"
 
     def __init__(
         self,
@@ -166,11 +166,12 @@ class SARIMA(StatsmodelsForecaster):
         n_jobs: int | None = None,
         backend: str | None = None,
         max_horizon: int = 12,
-        n_calibration_windows: int = 4,
-        calibration_step: int = 6,
-        symmetric_intervals: bool = True,
+        intervals: ConformalIntervals | None = DEFAULT_INTERVALS,
+        alias: str = "SARIMA",
     ) -> None:
-        _common_init(self, {k: v for k, v in locals().items() if k not in ("self", "__class__")})
+        super().__init__(min_seasons, n_jobs, backend, max_horizon, intervals, alias)
+        self.order = order
+        self.seasonal_order = seasonal_order
 
     def _fit_one(self, log_values: FloatArray, horizon: int) -> FloatArray:
         model = SARIMAX(

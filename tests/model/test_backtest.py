@@ -5,7 +5,14 @@ import pandas as pd
 import pytest
 
 from data.loaders import load_au_ivi
-from models.forecast import GlobalGBM, SeasonalNaive, VectorizedETS, backtest, horizon_metrics
+from models.forecast import (
+    ConformalIntervals,
+    GlobalGBM,
+    SeasonalNaive,
+    VectorizedETS,
+    backtest,
+    horizon_metrics,
+)
 from models.forecast.backtest import backtest_cutoffs
 from tests.support.panels import make_panel
 
@@ -22,7 +29,7 @@ def test_cutoffs_are_yearly_and_leave_a_full_horizon() -> None:
 
 def test_outputs_and_same_folds_for_baseline(panel: pd.DataFrame) -> None:
     per_series, overall, forecasts = backtest(
-        VectorizedETS(n_calibration_windows=2), panel, h=12, n_windows=2, step=6
+        VectorizedETS(intervals=ConformalIntervals(2)), panel, h=12, n_windows=2, step=6
     )
     assert set(overall.index) == {"VectorizedETS", "SeasonalNaive"}
     assert overall.loc["SeasonalNaive", "mase_ratio"] == pytest.approx(1.0)
@@ -38,7 +45,7 @@ def test_outputs_and_same_folds_for_baseline(panel: pd.DataFrame) -> None:
 
 def test_no_leakage_future_values_do_not_change_a_fold(panel: pd.DataFrame) -> None:
     """Corrupting everything after the first cutoff leaves that fold's forecasts unchanged."""
-    model = VectorizedETS(n_calibration_windows=2, calibration_step=6)
+    model = VectorizedETS(intervals=ConformalIntervals(2, 6))
     _, _, clean = backtest(model, panel, h=6, n_windows=2, step=6)
     first_cutoff = clean["cutoff"].min()
     corrupted = panel.copy()
@@ -66,9 +73,7 @@ def test_real_au_ivi_global_model_beats_seasonal_naive() -> None:
     test guards 0.85. Coverage is checked at the brief's bounds.
     """
     real = load_au_ivi(states=["SA", "TAS"])
-    model = GlobalGBM(
-        n_calibration_windows=2, calibration_step=12, max_train_rows=60_000, max_iter=100
-    )
+    model = GlobalGBM(intervals=ConformalIntervals(2, 12), max_train_rows=60_000, max_iter=100)
     _, overall, _ = backtest(model, real, h=12, n_windows=2, step=12)
     assert overall.loc["GlobalGBM", "n_series"] == 702
     assert overall.loc["GlobalGBM", "mase_ratio"] <= 0.85

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models.forecast import SeasonalSES
+from models.forecast import ConformalIntervals, SeasonalSES
 from models.forecast.fast_ses import seasonal_profile, seasonal_ses_paths, ses_levels
 
 
@@ -53,11 +53,11 @@ def test_left_padded_short_series_stay_finite_and_follow_last_value() -> None:
 def test_estimator_contract_and_parameter_validation() -> None:
     rng = np.random.default_rng(1)
     values = rng.poisson(50, size=(4, 48)).astype(float)
-    model = SeasonalSES(n_calibration_windows=2).fit(_frame(values))
+    model = SeasonalSES(intervals=ConformalIntervals(2)).fit(_frame(values))
     forecast = model.predict(12)
     assert len(forecast) == 48 and not forecast.isna().any().any()
     assert (forecast["SeasonalSES-lo-95"] <= forecast["SeasonalSES"]).all()
     with pytest.raises(ValueError, match="seasonal_shrink"):
-        SeasonalSES(seasonal_shrink=1.5, n_calibration_windows=0).fit(_frame(values))
+        SeasonalSES(seasonal_shrink=1.5, intervals=None).fit(_frame(values))
     with pytest.raises(ValueError, match="alphas"):
-        SeasonalSES(alphas=(0.0,), n_calibration_windows=0).fit(_frame(values))
+        SeasonalSES(alphas=(0.0,), intervals=None).fit(_frame(values))

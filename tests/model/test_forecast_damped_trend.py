@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
-from models.forecast import Ensemble, SeasonalDampedTrend, SeasonalNaive
+from models.forecast import ConformalIntervals, Ensemble, SeasonalDampedTrend, SeasonalNaive
 from models.forecast.damped_trend import damped_trend_fit, damped_trend_paths, parameter_grid
 from models.forecast.ensemble import statistical_members
 from training.forecasting.fitting import candidate_models
@@ -61,7 +61,7 @@ def test_beats_seasonal_naive_on_a_noisy_trending_seasonal_panel() -> None:
     errors = {}
     # Full seasonal profile: this panel's season is strong and exact (AU IVI's is not).
     for model in (SeasonalDampedTrend(seasonal_shrink=1.0), SeasonalNaive()):
-        forecast = model.set_params(n_calibration_windows=0).fit(train).predict(12, level=())
+        forecast = model.set_params(intervals=None).fit(train).predict(12, level=())
         predicted = forecast[model.alias].to_numpy().reshape(actual.shape)
         errors[model.alias] = float((np.abs(actual - predicted) / scale[:, None]).mean())
     assert errors["SeasonalDampedTrend"] < 0.85 * errors["SeasonalNaive"]
@@ -100,9 +100,7 @@ def test_short_zero_and_padded_series_are_finite() -> None:
     values[1, -1] = 9.0  # one observation
     values[2, -5:] = [3.0, 4.0, 5.0, 4.0, 6.0]  # five months
     values[3] = np.arange(40.0)
-    forecast = (
-        SeasonalDampedTrend(n_calibration_windows=0).fit(_frame(values)).predict(12, level=())
-    )
+    forecast = SeasonalDampedTrend(intervals=None).fit(_frame(values)).predict(12, level=())
     paths = forecast["SeasonalDampedTrend"].to_numpy().reshape(4, 12)
     assert np.isfinite(paths).all() and (paths >= 0).all()
     np.testing.assert_allclose(paths[0], 0.0)
@@ -113,7 +111,7 @@ def test_short_zero_and_padded_series_are_finite() -> None:
 def test_clone_pickle_and_intervals() -> None:
     rng = np.random.default_rng(5)
     values = rng.poisson(40, size=(6, 48)).astype(float)
-    model = SeasonalDampedTrend(selection_horizons=(1, 6), n_calibration_windows=2)
+    model = SeasonalDampedTrend(selection_horizons=(1, 6), intervals=ConformalIntervals(2))
     assert clone(model).get_params() == model.get_params()
     fitted = model.fit(_frame(values))
     restored = pickle.loads(pickle.dumps(fitted))  # noqa: S301 - our own object
@@ -136,7 +134,7 @@ def test_clone_pickle_and_intervals() -> None:
 def test_parameter_validation(params: dict[str, object], message: str) -> None:
     values = np.full((1, 30), 5.0)
     with pytest.raises(ValueError, match=message):
-        SeasonalDampedTrend(n_calibration_windows=0, **params).fit(_frame(values))
+        SeasonalDampedTrend(intervals=None, **params).fit(_frame(values))
 
 
 def test_production_ensembles_share_one_member_list() -> None:

@@ -118,7 +118,7 @@ def test_gbm_far_booster_skips_near_horizons_unchanged() -> None:
     """Near horizons come from the near booster, the rest from the far one, as before."""
     frame = province_like_panel(n_series=120)
     params = {"categorical_columns": ("level",), "code_columns": (), "max_iter": 20}
-    params |= {"min_samples_leaf": 20, "n_calibration_windows": 0}
+    params |= {"min_samples_leaf": 20, "intervals": None}
     split = GlobalGBM(**params).fit(frame).point_forecast_
     far_only = GlobalGBM(**params, near_horizons=0).fit(frame).point_forecast_
     assert split.shape == far_only.shape == (120, 12)

@@ -14,6 +14,7 @@ from models.forecast import (
     ETS,
     SARIMA,
     BaseForecaster,
+    ConformalIntervals,
     Ensemble,
     GlobalGBM,
     SeasonalDampedTrend,
@@ -30,12 +31,12 @@ from tests.support.panels import make_panel
 
 SMALL_GBM = {"max_iter": 30, "max_train_rows": 20_000, "min_samples_leaf": 5}
 FORECASTERS = [
-    SeasonalNaive(n_calibration_windows=2),
-    VectorizedETS(n_calibration_windows=2),
-    SeasonalDampedTrend(n_calibration_windows=2),
-    ETS(n_calibration_windows=1),
-    Theta(n_calibration_windows=1),
-    GlobalGBM(n_calibration_windows=2, **SMALL_GBM),
+    SeasonalNaive(intervals=ConformalIntervals(2)),
+    VectorizedETS(intervals=ConformalIntervals(2)),
+    SeasonalDampedTrend(intervals=ConformalIntervals(2)),
+    ETS(intervals=ConformalIntervals(1)),
+    Theta(intervals=ConformalIntervals(1)),
+    GlobalGBM(intervals=ConformalIntervals(2), **SMALL_GBM),
 ]
 
 
@@ -78,10 +79,10 @@ def test_pickle_roundtrip_and_params(
 def test_predict_before_fit_and_bad_horizon(panel: pd.DataFrame) -> None:
     with pytest.raises(NotFittedError):
         SeasonalNaive().predict(3)
-    model = SeasonalNaive(n_calibration_windows=0).fit(panel)
+    model = SeasonalNaive(intervals=None).fit(panel)
     with pytest.raises(ValueError, match="max_horizon"):
         model.predict(13)
-    with pytest.raises(ValueError, match="n_calibration_windows"):
+    with pytest.raises(ValueError, match="ConformalIntervals"):
         model.predict(3)
     assert list(model.predict(3, level=()).columns) == ["unique_id", "ds", "SeasonalNaive"]
 
@@ -102,7 +103,7 @@ def test_panel_validation(panel: pd.DataFrame, mutate: object, message: str) -> 
 
 
 def test_seasonal_naive_repeats_last_season(panel: pd.DataFrame) -> None:
-    forecast = SeasonalNaive(n_calibration_windows=0).fit(panel).predict(12, level=())
+    forecast = SeasonalNaive(intervals=None).fit(panel).predict(12, level=())
     series = panel[panel["unique_id"] == "S000"]["y"].to_numpy()
     np.testing.assert_allclose(forecast["SeasonalNaive"].to_numpy()[:12], series[-12:])
 
@@ -126,7 +127,7 @@ def test_short_series_fall_back_loudly(
     subset = panel[panel["unique_id"] == "S000"]
     combined = pd.concat([subset, short], ignore_index=True)
     with caplog.at_level(logging.WARNING):
-        model = model_class(n_calibration_windows=0).fit(combined)
+        model = model_class(intervals=None).fit(combined)
     assert model.fallback_ids_ == ["SHORT"]
     assert "SHORT" in caplog.text
     forecast = model.predict(12, level=())
@@ -142,7 +143,7 @@ def test_short_series_fall_back_loudly(
 def test_dask_backend_matches_sequential(panel: pd.DataFrame) -> None:
     distributed = pytest.importorskip("dask.distributed")
     subset = panel[panel["unique_id"].isin([f"S{i:03d}" for i in range(6)])]
-    sequential = ETS(n_jobs=1, n_calibration_windows=0).fit(subset).predict(12, level=())
+    sequential = ETS(n_jobs=1, intervals=None).fit(subset).predict(12, level=())
     with (
         distributed.LocalCluster(
             n_workers=2, processes=False, threads_per_worker=1, dashboard_address=":0"
@@ -150,21 +151,21 @@ def test_dask_backend_matches_sequential(panel: pd.DataFrame) -> None:
         distributed.Client(cluster) as client,
         joblib.parallel_config(backend="dask"),
     ):
-        on_dask = ETS(n_jobs=2, n_calibration_windows=0).fit(subset).predict(12, level=())
+        on_dask = ETS(n_jobs=2, intervals=None).fit(subset).predict(12, level=())
         assert client.status == "running"
     pd.testing.assert_frame_equal(on_dask, sequential)
 
 
 def test_loky_backend_matches_sequential(panel: pd.DataFrame) -> None:
     subset = panel[panel["unique_id"].isin([f"S{i:03d}" for i in range(4)])]
-    sequential = Theta(n_jobs=1, n_calibration_windows=0).fit(subset).predict(12, level=())
-    parallel = Theta(n_jobs=2, backend="loky", n_calibration_windows=0).fit(subset)
+    sequential = Theta(n_jobs=1, intervals=None).fit(subset).predict(12, level=())
+    parallel = Theta(n_jobs=2, backend="loky", intervals=None).fit(subset)
     pd.testing.assert_frame_equal(parallel.predict(12, level=()), sequential)
 
 
 def test_ensemble_weights_and_metrics(panel: pd.DataFrame) -> None:
     candidates = [SeasonalNaive(), VectorizedETS(), GlobalGBM(**SMALL_GBM)]
-    model = Ensemble(candidates, n_calibration_windows=2, calibration_step=6).fit(panel)
+    model = Ensemble(candidates, intervals=ConformalIntervals(2, 6)).fit(panel)
     np.testing.assert_allclose(model.weights_.sum(axis=1), 1.0)
     overall = model.backtest_metrics_["overall"]
     assert set(overall.index) == {"SeasonalNaive", "VectorizedETS", "GlobalGBM", "Ensemble"}
@@ -191,7 +192,7 @@ def test_ratio_intervals_cover_simulated_truth() -> None:
     supply = make_panel(n_series=150, n_months=history + future, seed=2)
     cutoff = pd.Timestamp("2014-01-01") + pd.DateOffset(months=history - 1)
     fits = [
-        SeasonalNaive(n_calibration_windows=4, calibration_step=6).fit(df[df["ds"] <= cutoff])
+        SeasonalNaive(intervals=ConformalIntervals(4, 6)).fit(df[df["ds"] <= cutoff])
         for df in (demand, supply)
     ]
     ratio = ratio_forecast(fits[0], fits[1], h=future, n_samples=500)
@@ -227,7 +228,7 @@ def test_gbm_near_booster_forecasts_from_the_last_value() -> None:
     panel = random_walk_panel()
     cutoff = panel["ds"].max() - pd.DateOffset(months=1)
     train, truth = panel[panel["ds"] <= cutoff], panel[panel["ds"] > cutoff]
-    params = {**SMALL_GBM, "min_samples_leaf": 20, "n_calibration_windows": 0}
+    params = {**SMALL_GBM, "min_samples_leaf": 20, "intervals": None}
     plain = GlobalGBM(**params, near_horizons=0).fit(train)
     near = GlobalGBM(**params, near_horizons=2).fit(train)
     # The far booster (h > near_horizons) sees exactly the rows it saw without the option.
@@ -249,10 +250,10 @@ def test_ensemble_interval_width_follows_each_series_errors() -> None:
         panel.loc[erratic, "y"] * rng.uniform(0.3, 2.5, erratic.sum())
     )
     members = [SeasonalNaive(), SeasonalSES()]
-    model = Ensemble(members, n_calibration_windows=2, calibration_step=6).fit(panel)
+    model = Ensemble(members, intervals=ConformalIntervals(2, 6)).fit(panel)
     factors = pd.Series(model.interval_factor_, index=model.unique_ids_)
     assert factors.idxmax() == "S000" and factors["S000"] > 1.1
-    pooled = Ensemble(members, n_calibration_windows=2, calibration_step=6, interval_shrinkage=1e9)
+    pooled = Ensemble(members, intervals=ConformalIntervals(2, 6), interval_shrinkage=1e9)
     np.testing.assert_allclose(pooled.fit(panel).interval_factor_, 1.0, atol=1e-6)
     forecast = model.predict(12, level=[95]).set_index("unique_id")
     # Upper half-widths (the lower bound is clipped at zero counts).

@@ -11,7 +11,7 @@ nested parallelism never oversubscribes the (few) cores.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import pandas as pd
@@ -21,6 +21,7 @@ from sklearn.base import clone
 
 from models.forecast.backtest import backtest
 from models.forecast.base import BaseForecaster
+from models.forecast.conformal import ConformalIntervals
 from models.forecast.ensemble import Ensemble, statistical_members
 from models.forecast.gbm import GlobalGBM
 from models.forecast.naive import SeasonalNaive
@@ -42,13 +43,17 @@ _GBM_MIN_MONTHS = 36
 
 @dataclass(frozen=True)
 class BacktestResult:
-    """One (panel, candidate) backtest: per-series and overall metrics and fold forecasts."""
+    """One (panel, candidate) backtest: per-series and overall metrics and fold forecasts.
+
+    ``baseline`` is the alias of the baseline scored on the same folds (a row of ``overall``).
+    """
 
     panel: str
     alias: str
     per_series: pd.DataFrame
     overall: pd.DataFrame
     forecasts: pd.DataFrame
+    baseline: str
 
 
 @dataclass(frozen=True)
@@ -94,8 +99,7 @@ def candidate_models(
             weight_resolution=10,
             n_jobs=1,
             max_horizon=h,
-            n_calibration_windows=calibration_windows,
-            calibration_step=calibration_step,
+            intervals=ConformalIntervals(n_windows=calibration_windows, step=calibration_step),
         )
     ]
 
@@ -104,8 +108,7 @@ def baseline_model(h: int, *, calibration_windows: int, calibration_step: int) -
     """Seasonal naive with conformal intervals: chosen where the ensemble does not beat it."""
     return SeasonalNaive(
         max_horizon=h,
-        n_calibration_windows=calibration_windows,
-        calibration_step=calibration_step,
+        intervals=ConformalIntervals(n_windows=calibration_windows, step=calibration_step),
     )
 
 
@@ -121,7 +124,7 @@ def _backtest_task(
     per_series, overall, forecasts = backtest(
         model, panel, h=h, n_windows=n_windows, step=12, level=levels, baseline=baseline
     )
-    return BacktestResult(panel_key, model.alias, per_series, overall, forecasts)
+    return BacktestResult(panel_key, model.alias, per_series, overall, forecasts, baseline.alias)
 
 
 def _fit_task(
@@ -129,7 +132,11 @@ def _fit_task(
 ) -> FinalFit:
     fitted = clone(model).fit(panel)
     forecast = fitted.predict(h, level=levels)
-    params = {k: v for k, v in fitted.get_params(deep=False).items() if _jsonable(v)}
+    params = {
+        k: asdict(v) if isinstance(v, ConformalIntervals) else v
+        for k, v in fitted.get_params(deep=False).items()
+    }
+    params = {k: v for k, v in params.items() if _jsonable(v)}
     return FinalFit(
         panel_key,
         fitted.alias,
@@ -140,7 +147,7 @@ def _fit_task(
 
 
 def _jsonable(value: Any) -> bool:
-    return value is None or isinstance(value, str | int | float | bool | tuple | list)
+    return value is None or isinstance(value, str | int | float | bool | tuple | list | dict)
 
 
 def _run(calls: list[Any], n_jobs: int, on_done: Callable[[], None] | None) -> Iterator[Any]:
@@ -208,8 +215,8 @@ def select_models(results: Iterable[BacktestResult]) -> pd.DataFrame:
     """
     rows = []
     for result in results:
-        naive = result.overall.loc[SeasonalNaive.alias]
-        for alias in dict.fromkeys([result.alias, SeasonalNaive.alias]):
+        naive = result.overall.loc[result.baseline]
+        for alias in dict.fromkeys([result.alias, result.baseline]):
             row = result.overall.loc[alias].to_dict()
             rows.append(
                 {"panel": result.panel, "model": alias, **row, "mase_naive": float(naive["mase"])}

@@ -269,7 +269,7 @@ def train_forecast(
             )
             timings["fit"] = time.perf_counter() - mark
         mark = time.perf_counter()
-        by_key = {(r.panel, alias): r for r in results for alias in (r.alias, "SeasonalNaive")}
+        by_key = {(r.panel, alias): r for r in results for alias in (r.alias, r.baseline)}
         forecasts: dict[str, dict[str, pd.DataFrame]] = {}
         coherence: dict[str, float] = {}
         for key in stages.iterate("reconcile", list(panels)):
