@@ -27,14 +27,14 @@ import pandas as pd
 from bench.common import Figure, format_table, write_results
 from data.loaders import load_au_ivi
 from models.forecast import Ensemble, SeasonalNaive, backtest, horizon_metrics
-from models.forecast._panel import (
+from models.forecast.backtest import backtest_cutoffs
+from models.forecast.panel import (
     WidePanel,
     safe_scale,
     seasonal_naive_scale,
     shift_months,
     validate_panel,
 )
-from models.forecast.backtest import backtest_cutoffs
 
 MODULE = "forecast_accuracy"
 QUICK_STATES = ("NSW", "VIC")
@@ -149,7 +149,7 @@ def measure_short(
     ones are reported against naive's last-value fallback. Measured (``--quick``, 176 of
     702 series): MASE 0.702 vs seasonal naive 0.830 (12-23 months), 0.758 vs naive 0.831
     (6-11 months); coverage 80/95 % 0.921/0.996 with the pooled unit of
-    :func:`~models.forecast._panel.pooled_short_scale` (0.563/0.838 without it): now too
+    :func:`~models.forecast.panel.pooled_short_scale` (0.563/0.838 without it): now too
     wide, no longer too narrow.
     """
     panel = load_au_ivi(states=list(states) if states else None)

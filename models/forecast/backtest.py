@@ -13,15 +13,15 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from models.forecast._panel import (
+from models.forecast.base import DEFAULT_LEVELS, BaseForecaster
+from models.forecast.naive import SeasonalNaive
+from models.forecast.panel import (
     WidePanel,
     safe_scale,
     seasonal_naive_scale,
     shift_months,
     validate_panel,
 )
-from models.forecast.base import DEFAULT_LEVELS, BaseForecaster
-from models.forecast.naive import SeasonalNaive
 
 FORECAST_COLUMNS = ["model", "unique_id", "cutoff", "ds", "h", "y", "yhat", "scale"]
 

@@ -15,7 +15,8 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from models.forecast._panel import (
+from models.forecast.conformal import ConformalCalibration, ConformalIntervals, calibrate
+from models.forecast.panel import (
     FloatArray,
     WidePanel,
     future_dates,
@@ -23,7 +24,6 @@ from models.forecast._panel import (
     seasonal_naive_scale,
     validate_panel,
 )
-from models.forecast.conformal import ConformalCalibration, ConformalIntervals, calibrate
 
 DEFAULT_LEVELS: tuple[int, ...] = (80, 95)
 

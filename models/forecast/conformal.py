@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from models.forecast._panel import (
+from models.forecast.panel import (
     FloatArray,
     WidePanel,
     future_dates,

@@ -28,10 +28,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from models.forecast._panel import SEASON, FloatArray, WidePanel
 from models.forecast.base import BaseForecaster
 from models.forecast.conformal import DEFAULT_INTERVALS, ConformalIntervals
 from models.forecast.fast_ses import seasonal_profile
+from models.forecast.panel import SEASON, FloatArray, WidePanel
 
 DEFAULT_ALPHAS: tuple[float, ...] = (0.1, 0.2, 0.35, 0.5, 0.7, 0.9, 1.0)
 DEFAULT_BETAS: tuple[float, ...] = (0.02, 0.1, 0.3)

@@ -19,14 +19,6 @@ import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.base import clone
 
-from models.forecast._panel import (
-    FloatArray,
-    WidePanel,
-    pooled_short_scale,
-    safe_scale,
-    seasonal_naive_scale,
-    validate_panel,
-)
 from models.forecast.base import BaseForecaster
 from models.forecast.conformal import (
     ConformalCalibration,
@@ -39,6 +31,14 @@ from models.forecast.damped_trend import SeasonalDampedTrend
 from models.forecast.fast_ses import SeasonalSES
 from models.forecast.gbm import GlobalGBM
 from models.forecast.naive import SeasonalNaive
+from models.forecast.panel import (
+    FloatArray,
+    WidePanel,
+    pooled_short_scale,
+    safe_scale,
+    seasonal_naive_scale,
+    validate_panel,
+)
 
 WEIGHT_BLOCK_CELLS = 4_000_000
 ENSEMBLE_INTERVALS = ConformalIntervals(n_windows=2, step=12)

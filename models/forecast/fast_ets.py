@@ -17,10 +17,10 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from models.forecast._panel import SEASON, FloatArray, WidePanel
 from models.forecast.base import BaseForecaster
 from models.forecast.conformal import DEFAULT_INTERVALS, ConformalIntervals
 from models.forecast.naive import seasonal_naive_paths
+from models.forecast.panel import SEASON, FloatArray, WidePanel
 
 logger = logging.getLogger(__name__)
 

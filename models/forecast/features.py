@@ -13,7 +13,7 @@ import lunardate
 import numpy as np
 import numpy.typing as npt
 
-from models.forecast._panel import FloatArray
+from models.forecast.panel import FloatArray
 
 N_LAGS = 24
 LEVEL_WINDOW = 12

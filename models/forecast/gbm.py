@@ -17,7 +17,6 @@ import pandas as pd
 from sklearn.ensemble import HistGradientBoostingRegressor
 from threadpoolctl import threadpool_limits
 
-from models.forecast._panel import SEASON, FloatArray, WidePanel
 from models.forecast.base import BaseForecaster
 from models.forecast.conformal import DEFAULT_INTERVALS, ConformalIntervals
 from models.forecast.features import (
@@ -30,6 +29,7 @@ from models.forecast.features import (
     spring_festival_indicator,
 )
 from models.forecast.naive import seasonal_naive_paths
+from models.forecast.panel import SEASON, FloatArray, WidePanel
 
 logger = logging.getLogger(__name__)
 MIN_ORIGIN_COLUMNS = 12

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from models.forecast._panel import FloatArray, WidePanel
 from models.forecast.base import BaseForecaster
 from models.forecast.conformal import DEFAULT_INTERVALS, ConformalIntervals
+from models.forecast.panel import FloatArray, WidePanel
 
 
 def seasonal_naive_paths(values: FloatArray, horizon: int, season_length: int) -> FloatArray:

@@ -20,10 +20,10 @@ from statsmodels.tsa.forecasting.theta import ThetaModel
 from statsmodels.tsa.holtwinters import ExponentialSmoothing
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
-from models.forecast._panel import SEASON, FloatArray, WidePanel
 from models.forecast.base import BaseForecaster
 from models.forecast.conformal import DEFAULT_INTERVALS, ConformalIntervals
 from models.forecast.naive import seasonal_naive_paths
+from models.forecast.panel import SEASON, FloatArray, WidePanel
 
 logger = logging.getLogger(__name__)
 

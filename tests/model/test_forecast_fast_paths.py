@@ -15,9 +15,9 @@ import pytest
 from sklearn.base import clone
 
 from models.forecast import GlobalGBM, VectorizedETS
-from models.forecast._panel import SEASON, FloatArray, WidePanel, validate_panel
 from models.forecast.conformal import window_forecasts
 from models.forecast.fast_ets import DEFAULT_GRID, _initial_states, holt_winters_paths
+from models.forecast.panel import SEASON, FloatArray, WidePanel, validate_panel
 from training.forecasting.fitting import candidate_models
 
 

@@ -24,9 +24,9 @@ from models.forecast import (
     VectorizedETS,
     ratio_forecast,
 )
-from models.forecast._panel import validate_panel
 from models.forecast.features import spring_festival_month
 from models.forecast.naive import seasonal_naive_paths
+from models.forecast.panel import validate_panel
 from tests.support.panels import make_panel
 
 SMALL_GBM = {"max_iter": 30, "max_train_rows": 20_000, "min_samples_leaf": 5}
@@ -266,7 +266,7 @@ def test_ensemble_interval_width_follows_each_series_errors() -> None:
 
 
 def test_short_series_interval_unit_is_pooled() -> None:
-    from models.forecast._panel import pooled_short_scale
+    from models.forecast.panel import pooled_short_scale
 
     rng = np.random.default_rng(1)
     levels = rng.uniform(5, 500, size=40)

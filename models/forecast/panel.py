@@ -4,6 +4,9 @@ A panel is a Nixtla long frame ``unique_id, ds, y`` of regular month-start serie
 on a right-aligned matrix: row ``i`` holds series ``i`` with its last observation in the last
 column and ``NaN`` padding on the left, so "``k`` steps before the end" is one column for all
 series even when they start (or end) at different months.
+
+Public (``__all__``): every forecaster, the backtest and the benches build on it, and a new
+forecaster needs :class:`WidePanel` and the scales, not a private module.
 """
 
 from __future__ import annotations
@@ -13,6 +16,20 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+
+__all__ = [
+    "MIN_OWN_SCALE_MONTHS",
+    "REQUIRED_COLUMNS",
+    "SEASON",
+    "FloatArray",
+    "WidePanel",
+    "future_dates",
+    "pooled_short_scale",
+    "safe_scale",
+    "seasonal_naive_scale",
+    "shift_months",
+    "validate_panel",
+]
 
 FloatArray = npt.NDArray[np.float64]
 SEASON = 12
