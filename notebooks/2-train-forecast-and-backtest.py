@@ -90,7 +90,7 @@ small_gbm = GlobalGBM(max_iter=60, max_train_rows=20_000, min_samples_leaf=50)
 models = {
     "VectorizedETS": VectorizedETS(),
     "GlobalGBM": small_gbm,
-    "Ensemble": Ensemble(candidates=[SeasonalNaive(), VectorizedETS(), small_gbm]),
+    "Ensemble": Ensemble(members=[SeasonalNaive(), VectorizedETS(), small_gbm]),
 }
 overall_rows, fold_forecasts = [], {}
 for alias, model in models.items():

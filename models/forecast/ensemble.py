@@ -50,13 +50,20 @@ def statistical_members(max_horizon: int = 12) -> list[BaseForecaster]:
     """The per-series members of every production Ensemble (default, pipeline and benches).
 
     The global GBM is not in this list: its features depend on a panel's columns, so each
-    caller configures it (:class:`Ensemble`'s default, ``candidate_models`` in training).
+    caller configures it (:func:`default_members`, ``production_members`` in training).
     """
     return [
         SeasonalNaive(max_horizon=max_horizon),
         SeasonalDampedTrend(max_horizon=max_horizon),
         SeasonalSES(max_horizon=max_horizon),
     ]
+
+
+def default_members(max_horizon: int = 12) -> list[BaseForecaster]:
+    """The members of an :class:`Ensemble` built without ``members``: the statistical ones
+    and a ``GlobalGBM()`` whose feature columns are those of the demo panels (``state``,
+    ``occupation_code``)."""
+    return [*statistical_members(max_horizon), GlobalGBM()]
 
 
 def simplex_grid(n_models: int, resolution: int) -> FloatArray:
@@ -70,17 +77,20 @@ def simplex_grid(n_models: int, resolution: int) -> FloatArray:
 
 
 class Ensemble(BaseForecaster):
-    """Per-horizon convex combination of candidate forecasters, weighted by validation MASE.
+    """Per-horizon convex combination of member forecasters, weighted by validation MASE.
 
     Parameters
     ----------
-    candidates : sequence of BaseForecaster, optional
-        Default: :func:`statistical_members` and ``GlobalGBM()``.
+    members : sequence of BaseForecaster, optional
+        The forecasters combined, each with its own (unique) ``alias``; two configurations
+        of one model may both be members under different aliases. Default:
+        :func:`default_members`. Their own ``intervals`` and ``max_horizon`` are ignored
+        (each is refitted without intervals up to the Ensemble's ``max_horizon``).
     weight_resolution : int, default 10
         Weights are searched on the simplex in steps of ``1 / weight_resolution``;
-        ``1`` means "pick the single best candidate per horizon".
+        ``1`` means "pick the single best member per horizon".
     n_jobs : int, default 1
-        joblib workers over (origin, candidate) fits.
+        joblib workers over (origin, member) fits.
     max_horizon, alias
         See :class:`~models.forecast.base.BaseForecaster`.
     intervals : ConformalIntervals, default ``ConformalIntervals(n_windows=2, step=12)``
@@ -95,17 +105,17 @@ class Ensemble(BaseForecaster):
     Attributes
     ----------
     weights_ : DataFrame
-        Index ``h``, one column per candidate alias.
+        Index ``h``, one column per member alias.
     interval_factor_ : ndarray
         Per-series multiplier of the seasonal-naive unit in ``scale_`` (1 = pooled width).
     backtest_metrics_ : dict
-        ``"overall"``: MASE per candidate and the ensemble (rows) by horizon (columns) plus
+        ``"overall"``: MASE per member and the ensemble (rows) by horizon (columns) plus
         ``"mase"`` (mean); ``"per_series"``: MASE per ``(model, unique_id)``.
     """
 
     def __init__(
         self,
-        candidates: Sequence[BaseForecaster] | None = None,
+        members: Sequence[BaseForecaster] | None = None,
         *,
         weight_resolution: int = 10,
         n_jobs: int = 1,
@@ -115,13 +125,13 @@ class Ensemble(BaseForecaster):
         alias: str = "Ensemble",
     ) -> None:
         super().__init__(max_horizon=max_horizon, intervals=intervals, alias=alias)
-        self.candidates = candidates
+        self.members = members
         self.weight_resolution = weight_resolution
         self.n_jobs = n_jobs
         self.interval_shrinkage = interval_shrinkage
 
-    def _candidates(self) -> list[BaseForecaster]:
-        chosen = self.candidates or [*statistical_members(self.max_horizon), GlobalGBM()]
+    def _members(self) -> list[BaseForecaster]:
+        chosen = self.members or default_members(self.max_horizon)
         prepared = [
             clone(model).set_params(intervals=None, max_horizon=self.max_horizon)
             for model in chosen
@@ -129,19 +139,19 @@ class Ensemble(BaseForecaster):
         aliases = [model.alias for model in prepared]
         if len(set(aliases)) != len(aliases) or self.alias in aliases:
             raise ValueError(
-                f"candidate aliases must be unique and differ from {self.alias!r}, got {aliases}"
+                f"member aliases must be unique and differ from {self.alias!r}, got {aliases}"
             )
         return prepared
 
     def fit(self, df: pd.DataFrame) -> Self:
-        """Validate candidates on rolling origins, pick weights, calibrate, refit on ``df``."""
+        """Validate members on rolling origins, pick weights, calibrate, refit on ``df``."""
         self._check_params()
         if self.intervals is None:
             raise ValueError("Ensemble needs intervals=ConformalIntervals(...) to choose weights")
         if not self.interval_shrinkage > 0:
             raise ValueError(f"interval_shrinkage must be > 0, got {self.interval_shrinkage}")
         frame = validate_panel(df)
-        candidates = self._candidates()
+        candidates = self._members()
         validation = self._validation_forecasts(frame, candidates, self.intervals)
         aliases = [model.alias for model in candidates]
         self.weights_ = self._choose_weights(validation, aliases)
@@ -215,7 +225,7 @@ class Ensemble(BaseForecaster):
         candidates: list[BaseForecaster],
         intervals: ConformalIntervals,
     ) -> pd.DataFrame:
-        """Wide frame: one row per (series, origin, h), one ``yhat`` column per candidate."""
+        """Wide frame: one row per (series, origin, h), one ``yhat`` column per member."""
         cutoffs = calibration_cutoffs(
             frame["ds"].max(), self.max_horizon, intervals.n_windows, intervals.step
         )

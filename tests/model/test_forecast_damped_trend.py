@@ -140,9 +140,9 @@ def test_parameter_validation(params: dict[str, object], message: str) -> None:
 def test_production_ensembles_share_one_member_list() -> None:
     members = [model.alias for model in statistical_members(12)]
     assert "SeasonalDampedTrend" in members
-    default = [model.alias for model in Ensemble()._candidates()]
+    default = [model.alias for model in Ensemble()._members()]
     pipeline = candidate_models(12, 120, calibration_windows=2, calibration_step=12)[0]
-    production = [model.alias for model in pipeline.get_params()["candidates"]]
+    production = [model.alias for model in pipeline.get_params()["members"]]
     # The global GBM is appended by each caller (its features depend on the panel's columns).
     assert default == [*members, "GlobalGBM"]
     assert production == [*members, "GlobalGBM"]

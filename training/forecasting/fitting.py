@@ -31,6 +31,7 @@ __all__ = [
     "FinalFit",
     "baseline_model",
     "candidate_models",
+    "production_members",
     "run_backtests",
     "run_final_fits",
     "select_models",
@@ -67,16 +68,14 @@ class FinalFit:
     fallback_ids: list[str]
 
 
-def candidate_models(
+def production_members(
     h: int, n_months: int, *, calibration_windows: int, calibration_step: int
 ) -> list[BaseForecaster]:
-    """The forecaster backtested against seasonal naive: an :class:`Ensemble`.
+    """The Ensemble's members in the pipeline: :func:`statistical_members` and, when the
+    history is long enough for its features in every refit, the global gradient-boosting
+    model configured for the hierarchy panels (their ``level`` column; no code columns).
 
-    The ensemble weighs the members of :func:`statistical_members` and (when
-    the history is long enough for its features in every refit) the global gradient-boosting
-    model per horizon, on its own rolling origins ``calibration_step`` months apart, which
-    also calibrate its conformal intervals. Members run with ``n_jobs=1``/one thread:
-    parallelism is across tasks.
+    Members run with ``n_jobs=1``/one thread: parallelism is across tasks.
     """
     members = statistical_members(h)
     # Earliest member refit: oldest backtest fold, minus the ensemble's oldest origin.
@@ -93,9 +92,30 @@ def candidate_models(
                 max_horizon=h,
             )
         )
+    return members
+
+
+def candidate_models(
+    h: int,
+    n_months: int,
+    *,
+    calibration_windows: int,
+    calibration_step: int,
+    members: Sequence[BaseForecaster] | None = None,
+) -> list[BaseForecaster]:
+    """The forecaster backtested against seasonal naive: an :class:`Ensemble`.
+
+    The ensemble weighs ``members`` (default :func:`production_members`) per horizon, on its
+    own rolling origins ``calibration_step`` months apart, which also calibrate its conformal
+    intervals.
+    """
+    if members is None:
+        members = production_members(
+            h, n_months, calibration_windows=calibration_windows, calibration_step=calibration_step
+        )
     return [
         Ensemble(
-            members,
+            list(members),
             weight_resolution=10,
             n_jobs=1,
             max_horizon=h,

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from data.errors import InsufficientDataError
+from models.forecast.base import BaseForecaster
 from models.forecast.bundle import ForecastBundle
 from models.forecast.hierarchy import MinTrace, coherence_error
 from models.forecast.ratio import RatioCalibration, calibrate_ratio, calibrated_ratio_forecast
@@ -170,6 +171,7 @@ def train_forecast(
     calibration_windows: int = 2,
     calibration_step: int = 12,
     ratio_threshold: float = 2.0,
+    members: Sequence[BaseForecaster] | None = None,
 ) -> ForecastBundle:
     """Train, backtest, reconcile and flag: the forecast pipeline over two DataFrames.
 
@@ -200,6 +202,10 @@ def train_forecast(
         calibration origins per fit.
     ratio_threshold : float
         求人倍率 预警线 of the early warnings (see :class:`EarlyWarning`).
+    members : sequence of BaseForecaster, optional
+        The Ensemble's members, taken as given for every panel; default
+        :func:`~training.forecasting.fitting.production_members` (which adds the global
+        model only where the history is long enough).
 
     Raises
     ------
@@ -231,7 +237,11 @@ def train_forecast(
         )
         models = {
             key: candidate_models(
-                h, n_months, calibration_windows=windows, calibration_step=calibration_step
+                h,
+                n_months,
+                calibration_windows=windows,
+                calibration_step=calibration_step,
+                members=members,
             )
             for key in panels
         }
