@@ -28,6 +28,7 @@ BASE_FEATURES: tuple[str, ...] = (
     "market_growth_12",
     "group_growth_12",
     "origin_month",
+    "noise_ratio",
 )
 
 
@@ -139,16 +140,21 @@ def _group_mean(values: FloatArray, groups: npt.NDArray[np.int64]) -> FloatArray
 def origin_features(
     log_values: FloatArray,
     level: FloatArray,
+    raw_level: FloatArray,
+    scale: FloatArray,
     column: int,
-    origin_month: npt.NDArray[np.int64],
+    month_at: npt.NDArray[np.int64],
     groups: npt.NDArray[np.int64],
     *,
     cross_section: tuple[float, FloatArray] | None = None,
 ) -> FloatArray:
     """Feature block ``(n_series, len(BASE_FEATURES))`` at origin ``column``.
 
-    ``cross_section``: precomputed ``(market_growth_12, group_growth_12 per row)`` when the
-    rows passed are a sample of the panel (the means must still be over every series).
+    ``raw_level`` and ``scale`` (the count-scale level and seasonal-naive MAE) give
+    ``noise_ratio``, how predictable the series is; ``month_at`` holds each cell's month as
+    ``year * 12 + month - 1``. ``cross_section``: precomputed ``(market_growth_12,
+    group_growth_12 per row)`` when the rows passed are a sample of the panel (the means must
+    still be over every series).
     """
 
     def at(offset: int) -> FloatArray:
@@ -176,6 +182,8 @@ def origin_features(
     if cross_section is None:
         cross_section = (float(nan_row_mean(growth_12[None, :])[0]), _group_mean(growth_12, groups))
     market = np.full(len(current), cross_section[0])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        noise_ratio = np.log(scale[:, column] / (raw_level[:, column] + 1.0))
     columns = [
         *lags,
         current,
@@ -186,6 +194,7 @@ def origin_features(
         zero_share,
         market,
         cross_section[1],
-        origin_month.astype(float),
+        (month_at[:, column] % 12 + 1).astype(float),
+        noise_ratio,
     ]
     return np.column_stack(columns)

@@ -203,7 +203,7 @@ class GlobalGBM(BaseForecaster):
             win_log, win_level = log_values[window], level[window]
             local = t - start
             market, group_growth = cross_section_growth(level, t, groups)
-            block = self._origin_block(
+            block = origin_features(
                 win_log,
                 win_level,
                 raw_level[window],
@@ -252,7 +252,7 @@ class GlobalGBM(BaseForecaster):
                 near_booster = self._booster(static.shape[1])
                 near_booster.fit(design[near_rows], np.concatenate(near_targets)[near_rows])
             last = n_columns - 1
-            block = self._origin_block(log_values, level, raw_level, scale, last, month_at, groups)
+            block = origin_features(log_values, level, raw_level, scale, last, month_at, groups)
             designs = []
             for horizon in range(1, self.max_horizon + 1):
                 seasonal = horizon_features(log_values, level, last, horizon)
@@ -288,32 +288,8 @@ class GlobalGBM(BaseForecaster):
             random_state=self.random_state,
         )
 
-    @staticmethod
-    def _origin_block(
-        log_values: FloatArray,
-        level: FloatArray,
-        raw_level: FloatArray,
-        scale: FloatArray,
-        column: int,
-        month_at: npt.NDArray[np.int64],
-        groups: npt.NDArray[np.int64],
-        cross_section: tuple[float, FloatArray] | None = None,
-    ) -> FloatArray:
-        """Origin features plus the noise-to-level ratio (how predictable the series is)."""
-        block = origin_features(
-            log_values,
-            level,
-            column,
-            month_at[:, column] % 12 + 1,
-            groups,
-            cross_section=cross_section,
-        )
-        with np.errstate(invalid="ignore", divide="ignore"):
-            noise_ratio = np.log(scale[:, column] / (raw_level[:, column] + 1.0))
-        return np.column_stack([block, noise_ratio])
-
     def _categorical_mask(self, n_static: int) -> list[bool]:
-        n_numeric = len(BASE_FEATURES) + 1 + len(HORIZON_FEATURES) + 3
+        n_numeric = len(BASE_FEATURES) + len(HORIZON_FEATURES) + 3
         return [False] * n_numeric + [True] * n_static
 
     @staticmethod
