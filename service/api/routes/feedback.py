@@ -19,8 +19,9 @@ from data.store import insert_outcomes
 from data.store.convert import outcome_from_row
 from data.store.repository import OUTCOMES
 from service.api.deps import PageDep, SessionDep
+from service.api.record_routes import NATURAL_KEY_PATTERN
 from service.api.routes.candidates import own_candidate
-from service.api.routes.vacancies import NATURAL_KEY_PATTERN, own_vacancy
+from service.api.routes.vacancies import own_vacancy
 from service.api.security import AdminOnly, PlatformOrAdmin
 from service.core.openapi import problem_responses
 from service.schemas.common import Page

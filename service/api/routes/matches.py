@@ -42,8 +42,9 @@ from data.occupation_coding import code_missing_occupation
 from data.records import Candidate, Vacancy
 from models.match import Ranked
 from service.api.deps import MetricsDep, PageDep, SessionDep
+from service.api.record_routes import CityFilter, OccupationFilter
 from service.api.routes.candidates import CandidateId, own_candidate
-from service.api.routes.vacancies import CityFilter, OccupationFilter, VacancyId, own_vacancy
+from service.api.routes.vacancies import VacancyId, own_vacancy
 from service.api.security import PlatformOrAdmin, TenantQuery, tenant_scope
 from service.core.errors import Forbidden
 from service.core.metrics import AppMetrics
