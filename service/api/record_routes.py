@@ -27,13 +27,12 @@ import inspect
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic
 
 from fastapi import APIRouter, Body, Path, Query, Request, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from data.records import Candidate, Vacancy
 from data.store.repository import AmbiguousRecordError
 from service.api.deps import PageDep, SessionDep
 from service.api.security import (
@@ -49,6 +48,7 @@ from service.occupation_coding import get_title_coder
 from service.records import (
     Incoming,
     ItemResult,
+    R,
     Record,
     Side,
     Stored,
@@ -64,8 +64,6 @@ from service.schemas.records import (
     BatchIn,
     BatchItemOut,
     BatchOut,
-    CandidateOut,
-    VacancyOut,
 )
 
 __all__ = [
@@ -102,24 +100,13 @@ OccupationFilter = Annotated[
     ),
 ]
 
-R = TypeVar("R", Vacancy, Candidate)
-
 
 @dataclass(frozen=True)
 class RecordRoutes(Generic[R]):
-    """What the routes of one side have of their own; the rest is :func:`record_router`'s.
+    """The routes of one side: its :class:`~service.records.Side` and the texts of its own
+    (the rest is :func:`record_router`'s). Descriptions are dedented like docstrings."""
 
-    ``read`` is the public read (no write-only fields); ``read_write_only`` also fills them,
-    for a patch to carry them over. Descriptions are written as docstrings (they are
-    dedented like one).
-    """
-
-    side: Side
-    public: type[VacancyOut] | type[CandidateOut]
-    read: Callable[[Session, str, str | None], R | None]
-    read_write_only: Callable[[Session, str, str | None], R | None]
-    listing: Callable[..., tuple[list[R], int]]
-    delete: Callable[[Session, str, str | None], bool]
+    side: Side[R]
     post_description: str
     patch_description: str
     read_summary: str
@@ -133,12 +120,8 @@ class RecordRoutes(Generic[R]):
         """The collection's name, as in its path and tag (``candidates``)."""
         return self.side.collection.removeprefix("/")
 
-    def show(self, record: Record) -> BaseModel:
-        """The public view of ``record``: its write-only fields dropped, whatever they hold."""
-        return self.public.model_validate(record.model_dump(exclude=set(self.side.write_only)))
 
-
-def key_path(side: Side) -> Any:
+def key_path(side: Side[Any]) -> Any:
     """The path parameter naming a record of ``side`` (``vacancy_id``, ``candidate_id``)."""
     noun = side.noun.capitalize()
     return Path(
@@ -164,7 +147,7 @@ def addressed(
 
 
 def own(
-    routes: RecordRoutes[R],
+    side: Side[R],
     session: Session,
     principal: Principal,
     key: str,
@@ -177,20 +160,20 @@ def own(
     Another tenant's record of that id is never read, so the 404 is the same either way.
     Write-only fields only with ``write_only`` (for a patch's carry-over, never a reply).
     """
-    read = routes.read_write_only if write_only else routes.read
+    read = side.read if write_only else side.find
     record = addressed(lambda tenant: read(session, key, tenant), principal, tenant_id)
     if record is None:
-        raise NotFound(f"No {routes.side.noun} {key!r}.")
+        raise NotFound(f"No {side.noun} {key!r}.")
     return record
 
 
-def written(stored: Stored, side: Side, response: Response) -> None:
+def written(stored: Stored, side: Side[Any], response: Response) -> None:
     """Status 201 for a new record (200 for a replaced one) and its ``Location``."""
     response.status_code = 201 if stored.created else 200
     response.headers["Location"] = f"{side.collection}/{getattr(stored.record, side.key)}"
 
 
-def same_key(side: Side, incoming: Incoming, path_key: str) -> None:
+def same_key(side: Side[Any], incoming: Incoming, path_key: str) -> None:
     """A PUT/PATCH body must address the record of its path (422 naming the body's id)."""
     if getattr(incoming, side.key) != path_key:
         raise InvalidInput(f"body.{side.key}", f"must equal the path's {side.key} {path_key!r}")
@@ -221,7 +204,7 @@ def _context(request: Request) -> dict[str, Any]:
 
 
 def save(
-    side: Side,
+    side: Side[Any],
     body: Incoming,
     principal: Principal,
     session: Session,
@@ -235,7 +218,7 @@ def save(
 
 
 def save_patch(
-    side: Side,
+    side: Side[Any],
     stored: Record,
     patch: dict[str, Any],
     principal: Principal,
@@ -256,7 +239,7 @@ def save_patch(
 
 
 def save_batch(
-    side: Side, body: BatchIn, principal: Principal, session: Session, request: Request
+    side: Side[Any], body: BatchIn, principal: Principal, session: Session, request: Request
 ) -> BatchOut:
     """:func:`service.records.store_batch` with this app's metrics and coder, as a report."""
     results = store_batch(session, principal, side, body.items, **_context(request))
@@ -275,7 +258,7 @@ def record_router(routes: RecordRoutes[R]) -> APIRouter:
     Each endpoint is named as it was when the side had its own functions
     (``post_candidate``, ``batch_vacancies``, …): FastAPI's operation ids derive from it.
     """
-    side, public, plural = routes.side, routes.public, routes.plural
+    side, public, plural = routes.side, routes.side.public, routes.plural
     noun, key, collection = side.noun, side.key, side.collection
     item = f"{collection}/{{{key}}}"
     router = APIRouter(tags=[plural])
@@ -289,7 +272,7 @@ def record_router(routes: RecordRoutes[R]) -> APIRouter:
     ) -> BaseModel:
         stored = save(side, body, principal, session, request)
         written(stored, side, response)
-        return routes.show(stored.record)
+        return side.shown(stored.record)
 
     def put(
         record_key: Annotated[str, key_path(side)],
@@ -310,9 +293,9 @@ def record_router(routes: RecordRoutes[R]) -> APIRouter:
         request: Request,
         tenant_id: TenantQuery = None,
     ) -> BaseModel:
-        current = own(routes, session, principal, record_key, tenant_id, write_only=True)
+        current = own(side, session, principal, record_key, tenant_id, write_only=True)
         stored = save_patch(side, current, patch, principal, session, request)
-        return routes.show(stored.record)
+        return side.shown(stored.record)
 
     def batch(
         body: BatchIn, principal: PlatformOrAdmin, session: SessionDep, request: Request
@@ -325,7 +308,7 @@ def record_router(routes: RecordRoutes[R]) -> APIRouter:
         session: SessionDep,
         tenant_id: TenantQuery = None,
     ) -> BaseModel:
-        return routes.show(own(routes, session, principal, record_key, tenant_id))
+        return side.shown(own(side, session, principal, record_key, tenant_id))
 
     def read_all(
         principal: PlatformOrAdmin,
@@ -334,7 +317,7 @@ def record_router(routes: RecordRoutes[R]) -> APIRouter:
         city_code: CityFilter = None,
         occupation_code: OccupationFilter = None,
     ) -> BaseModel:
-        records, total = routes.listing(
+        records, total = side.listing(
             session,
             tenant_id=tenant_scope(principal),
             city_code=city_code,
@@ -342,7 +325,7 @@ def record_router(routes: RecordRoutes[R]) -> APIRouter:
             offset=paging.offset,
             limit=paging.size,
         )
-        items = [routes.show(record) for record in records]
+        items = [side.shown(record) for record in records]
         return Page[public].of(items, total, paging)  # type: ignore[valid-type]
 
     def remove(
@@ -351,8 +334,8 @@ def record_router(routes: RecordRoutes[R]) -> APIRouter:
         session: SessionDep,
         tenant_id: TenantQuery = None,
     ) -> Response:
-        record = own(routes, session, principal, record_key, tenant_id)
-        routes.delete(session, record_key, record.tenant_id)
+        record = own(side, session, principal, record_key, tenant_id)
+        side.delete(session, record_key, record.tenant_id)
         session.commit()
         return Response(status_code=204)
 

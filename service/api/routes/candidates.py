@@ -12,29 +12,13 @@ erases it with its personal data and outcomes, and drops it from match results a
 
 from __future__ import annotations
 
-from functools import partial
-from typing import Annotated
-
-from sqlalchemy.orm import Session
-
-from data.records import Candidate
-from data.store import delete_candidate, get_candidate, list_candidates
-from service.api.record_routes import RecordRoutes, key_path, own, record_router
-from service.api.security import Principal
+from service.api.record_routes import RecordRoutes, record_router
 from service.records import CANDIDATES
-from service.schemas.records import CandidateOut
 
-__all__ = ["CANDIDATE_ROUTES", "CandidateId", "own_candidate", "router"]
+__all__ = ["CANDIDATE_ROUTES", "router"]
 
-CandidateId = Annotated[str, key_path(CANDIDATES)]
-
-CANDIDATE_ROUTES = RecordRoutes[Candidate](
+CANDIDATE_ROUTES = RecordRoutes(
     side=CANDIDATES,
-    public=CandidateOut,
-    read=get_candidate,
-    read_write_only=partial(get_candidate, include_personal=True),
-    listing=list_candidates,
-    delete=delete_candidate,
     post_description="""
         Store a candidate: 201 when new, 200 when it replaced the one with the same id.
 
@@ -60,10 +44,3 @@ CANDIDATE_ROUTES = RecordRoutes[Candidate](
     """,
 )
 router = record_router(CANDIDATE_ROUTES)
-
-
-def own_candidate(
-    session: Session, principal: Principal, candidate_id: str, tenant_id: str | None = None
-) -> Candidate:
-    """The caller's tenant's candidate ``candidate_id`` (admin: of ``tenant_id``); 404 if none."""
-    return own(CANDIDATE_ROUTES, session, principal, candidate_id, tenant_id)

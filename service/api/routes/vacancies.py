@@ -8,28 +8,13 @@ applies it before its next match.
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from sqlalchemy.orm import Session
-
-from data.records import Vacancy
-from data.store import delete_vacancy, get_vacancy, list_vacancies
-from service.api.record_routes import RecordRoutes, key_path, own, record_router
-from service.api.security import Principal
+from service.api.record_routes import RecordRoutes, record_router
 from service.records import VACANCIES
-from service.schemas.records import VacancyOut
 
-__all__ = ["VACANCY_ROUTES", "VacancyId", "own_vacancy", "router"]
+__all__ = ["VACANCY_ROUTES", "router"]
 
-VacancyId = Annotated[str, key_path(VACANCIES)]
-
-VACANCY_ROUTES = RecordRoutes[Vacancy](
+VACANCY_ROUTES = RecordRoutes(
     side=VACANCIES,
-    public=VacancyOut,
-    read=get_vacancy,
-    read_write_only=get_vacancy,  # a vacancy has no write-only fields
-    listing=list_vacancies,
-    delete=delete_vacancy,
     post_description="""
         Store a vacancy: 201 when new, 200 when it replaced the one with the same id *in the
         same tenant* (ids are unique per tenant; another tenant's ``V1`` is another record).
@@ -55,13 +40,3 @@ VACANCY_ROUTES = RecordRoutes[Vacancy](
     """,
 )
 router = record_router(VACANCY_ROUTES)
-
-
-def own_vacancy(
-    session: Session, principal: Principal, vacancy_id: str, tenant_id: str | None = None
-) -> Vacancy:
-    """The caller's tenant's vacancy ``vacancy_id`` (admin: of ``tenant_id``); 404 if none.
-
-    Another tenant's vacancy of that id is never read, so the 404 is the same either way.
-    """
-    return own(VACANCY_ROUTES, session, principal, vacancy_id, tenant_id)
