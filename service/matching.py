@@ -71,6 +71,7 @@ from models.registry import (
 )
 from service.api.deps import app_engine
 from service.core.errors import ServiceUnavailable
+from service.core.state import app_state_once
 
 __all__ = [
     "MATCH_ARTIFACT",
@@ -93,7 +94,6 @@ _NEWER_CHANGE = select(CHANGES.c.seq).where(CHANGES.c.seq > bindparam("seen")).l
 """Built once: the per-match "anything new?" probe is one indexed lookup on a pooled
 connection, with no ORM session or statement construction (it ran before every match and
 was ~40 % of a match request's time)."""
-_APP_LOCK = threading.Lock()
 Side = Literal["candidates", "vacancies"]
 
 
@@ -657,13 +657,7 @@ def _education_ok(
 
 def match_service(app: FastAPI) -> MatchService:
     """The app's :class:`MatchService`, created on first use (kept on ``app.state``)."""
-    service: MatchService | None = getattr(app.state, "match_service", None)
-    if service is None:
-        with _APP_LOCK:
-            service = getattr(app.state, "match_service", None)
-            if service is None:
-                service = MatchService(
-                    Path(app.state.settings.registry_dir), lambda: app_engine(app)
-                )
-                app.state.match_service = service
-    return service
+    registry = Path(app.state.settings.registry_dir)
+    return app_state_once(
+        app, "match_service", lambda: MatchService(registry, lambda: app_engine(app))
+    )
