@@ -41,7 +41,7 @@ from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from data.levels import Education, SkillLevel, meets_education
+from data.levels import Education, SkillLevel
 from data.records import Candidate, Vacancy, keyed_record, record_key
 from data.store import list_candidates, list_vacancies
 from data.store.changes import CHANGES, RecordChange, changes_since, latest_seq
@@ -54,6 +54,7 @@ from data.store.repository import (
 )
 from models.match import MatchEngine, MatchFilters, MatchIndex, Ranked, UnknownRecord
 from models.match.encoding import records_frame
+from models.match.hard import EDUCATION_OK
 from models.match.lifecycle import CHINA_TZ, today_in_china
 from models.match.snapshots import (
     load_snapshot,
@@ -70,6 +71,7 @@ from models.registry import (
 )
 from service.api.deps import app_engine
 from service.core.errors import ServiceUnavailable
+from service.core.state import app_state_once
 
 __all__ = [
     "MATCH_ARTIFACT",
@@ -92,7 +94,6 @@ _NEWER_CHANGE = select(CHANGES.c.seq).where(CHANGES.c.seq > bindparam("seen")).l
 """Built once: the per-match "anything new?" probe is one indexed lookup on a pooled
 connection, with no ORM session or statement construction (it ran before every match and
 was ~40 % of a match request's time)."""
-_APP_LOCK = threading.Lock()
 Side = Literal["candidates", "vacancies"]
 
 
@@ -456,27 +457,15 @@ class MatchService:
         ServiceUnavailable
             No trained model.
         """
-        with self._lock:
-            served = self._current()
-            filters = MatchFilters(
-                city_codes=request.city_codes,
-                occupation_prefixes=_prefixes(request.occupation_prefix),
-                min_experience_years=request.min_experience_years,
-                exclude_ids=self._excluded(served, "candidates", request),
-            )
-            keyed = keyed_record(vacancy)
-            return self._query(
-                served,
-                lambda: served.index.candidates_for_vacancy(
-                    keyed.vacancy_id if stored else keyed,
-                    limit,
-                    filters=filters,
-                    threshold=request.threshold,
-                    open_on=today_in_china(),
-                    commute_km=request.commute_km,
-                ),
-                (lambda: served.index.upsert("vacancies", [keyed])) if stored else None,
-            )
+        return self._rank(
+            MatchIndex.candidates_for_vacancy,
+            "candidates",
+            vacancy,
+            request,
+            limit,
+            stored=stored,
+            min_experience_years=request.min_experience_years,
+        )
 
     def vacancies_for_candidate(
         self, candidate: Candidate, request: MatchRequest, limit: int, *, stored: bool = True
@@ -493,27 +482,53 @@ class MatchService:
         ServiceUnavailable
             No trained model.
         """
+        public = candidate.model_copy(update={"contact": None, "protected": None})
+        return self._rank(
+            MatchIndex.vacancies_for_candidate,
+            "vacancies",
+            public,
+            request,
+            limit,
+            stored=stored,
+            min_salary=request.min_salary,
+        )
+
+    def _rank(
+        self,
+        query: Callable[..., Ranked],
+        found: Side,
+        record: _RecordT,
+        request: MatchRequest,
+        limit: int,
+        *,
+        stored: bool,
+        **own_filters: Any,
+    ) -> Ranked:
+        """Either direction's query: rank ``found`` for ``record`` with the index's ``query``
+        (``MatchIndex.candidates_for_vacancy`` or its mirror) under the request's filters and
+        the direction's ``own_filters``; a stored record missing from the index is indexed."""
+        subject: Side = "vacancies" if found == "candidates" else "candidates"
         with self._lock:
             served = self._current()
             filters = MatchFilters(
                 city_codes=request.city_codes,
                 occupation_prefixes=_prefixes(request.occupation_prefix),
-                min_salary=request.min_salary,
-                exclude_ids=self._excluded(served, "vacancies", request),
+                exclude_ids=self._excluded(served, found, request),
+                **own_filters,
             )
-            public = candidate.model_copy(update={"contact": None, "protected": None})
-            keyed = keyed_record(public)
+            keyed = keyed_record(record)
             return self._query(
                 served,
-                lambda: served.index.vacancies_for_candidate(
-                    keyed.candidate_id if stored else keyed,
+                lambda: query(
+                    served.index,
+                    SIDES[subject].record_id(record) if stored else keyed,
                     limit,
                     filters=filters,
                     threshold=request.threshold,
                     open_on=today_in_china(),
                     commute_km=request.commute_km,
                 ),
-                (lambda: served.index.upsert("candidates", [keyed])) if stored else None,
+                (lambda: served.index.upsert(subject, [keyed])) if stored else None,
             )
 
     @staticmethod
@@ -634,30 +649,15 @@ def _prefixes(prefix: str | None) -> tuple[str, ...] | None:
 def _education_ok(
     required: Education, education: npt.NDArray[np.int8], skill: npt.NDArray[np.int8]
 ) -> npt.NDArray[np.bool_]:
-    """Vectorised :func:`data.levels.meets_education` (-1 = education unknown)."""
-    table = np.array(
-        [
-            [
-                meets_education(required, None if edu < 0 else Education(edu), SkillLevel(level))
-                for level in range(len(SkillLevel))
-            ]
-            for edu in range(-1, len(Education))
-        ],
-        dtype=bool,
-    )
+    """Vectorised :func:`data.levels.meets_education` (-1 = education unknown), read from
+    the hard filter's own table (:data:`models.match.hard.EDUCATION_OK`)."""
     levels = np.clip(skill.astype(np.int64), 0, len(SkillLevel) - 1)
-    return np.asarray(table[education.astype(np.int64) + 1, levels], dtype=bool)
+    return np.asarray(EDUCATION_OK[int(required) + 1, education.astype(np.int64) + 1, levels])
 
 
 def match_service(app: FastAPI) -> MatchService:
     """The app's :class:`MatchService`, created on first use (kept on ``app.state``)."""
-    service: MatchService | None = getattr(app.state, "match_service", None)
-    if service is None:
-        with _APP_LOCK:
-            service = getattr(app.state, "match_service", None)
-            if service is None:
-                service = MatchService(
-                    Path(app.state.settings.registry_dir), lambda: app_engine(app)
-                )
-                app.state.match_service = service
-    return service
+    registry = Path(app.state.settings.registry_dir)
+    return app_state_once(
+        app, "match_service", lambda: MatchService(registry, lambda: app_engine(app))
+    )

@@ -13,10 +13,9 @@ from fastapi import FastAPI
 
 from data.title_testcases import labelled_titles
 from models.occupation_coder import TitleCoder
+from service.core.state import app_state_once
 
 __all__ = ["build_title_coder", "get_title_coder", "preload_title_coder"]
-
-_LOCK = threading.Lock()
 
 
 def build_title_coder() -> TitleCoder:
@@ -27,14 +26,7 @@ def build_title_coder() -> TitleCoder:
 
 def get_title_coder(app: FastAPI) -> TitleCoder:
     """The app's coder, built on first call (thread-safe)."""
-    coder: TitleCoder | None = getattr(app.state, "title_coder", None)
-    if coder is None:
-        with _LOCK:
-            coder = getattr(app.state, "title_coder", None)
-            if coder is None:
-                coder = build_title_coder()
-                app.state.title_coder = coder
-    return coder
+    return app_state_once(app, "title_coder", build_title_coder)
 
 
 def preload_title_coder(app: FastAPI) -> threading.Thread:

@@ -27,7 +27,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from functools import partial
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
@@ -39,8 +40,12 @@ from data.occupation_coding import TitleCoding, code_missing_occupation
 from data.records import Candidate, Vacancy
 from data.store import (
     UpsertCounts,
+    delete_candidate,
+    delete_vacancy,
     get_candidate,
     get_vacancy,
+    list_candidates,
+    list_vacancies,
     upsert_candidates,
     upsert_vacancies,
 )
@@ -48,13 +53,14 @@ from data.store.keys import Principal
 from service.api.security import tenant_for_write, tenant_scope
 from service.core.errors import Conflict, InvalidInput, YueCaiError, from_pydantic_error
 from service.core.metrics import AppMetrics
-from service.schemas.records import CandidateIn, VacancyIn
+from service.schemas.records import CandidateIn, CandidateOut, VacancyIn, VacancyOut
 
 __all__ = [
     "CANDIDATES",
     "VACANCIES",
     "Incoming",
     "ItemResult",
+    "R",
     "Record",
     "Side",
     "Stored",
@@ -71,39 +77,64 @@ Record = Vacancy | Candidate
 Incoming = VacancyIn | CandidateIn
 
 
+R = TypeVar("R", Vacancy, Candidate)
+
+
 @dataclass(frozen=True)
-class Side:
-    """What differs between writing a vacancy and writing a candidate."""
+class Side(Generic[R]):
+    """What differs between a vacancy and a candidate, for writing and for serving them.
+
+    The store's functions for the side's records of type ``R`` (each takes the id and the
+    tenant, None meaning "whichever tenant has it"), its input and public schemas, and the
+    names the routes and messages use.
+    """
 
     noun: str
     collection: str
     key: str
     schema: type[VacancyIn] | type[CandidateIn]
-    record: type[Vacancy] | type[Candidate]
+    record: type[R]
+    public: type[VacancyOut] | type[CandidateOut]
     write_only: tuple[str, ...]
-    read: Callable[[Session, str, str], Record | None]
-    """The stored record (by id and tenant) *with* its write-only fields (for the carry-over)."""
+    read: Callable[[Session, str, str | None], R | None]
+    """The stored record *with* its write-only fields (for the carry-over, never a reply)."""
+    find: Callable[[Session, str, str | None], R | None]
+    """The stored record without its write-only fields (what a reply may show)."""
+    listing: Callable[..., tuple[list[R], int]]
+    delete: Callable[[Session, str, str | None], bool]
     upsert: Callable[[Session, list[Any]], UpsertCounts]
 
+    def shown(self, record: Record) -> VacancyOut | CandidateOut:
+        """The public view of ``record``: its write-only fields dropped, whatever they hold."""
+        return self.public.model_validate(record.model_dump(exclude=set(self.write_only)))
 
-VACANCIES = Side(
+
+VACANCIES = Side[Vacancy](
     noun="vacancy",
     collection="/vacancies",
     key="vacancy_id",
     schema=VacancyIn,
     record=Vacancy,
+    public=VacancyOut,
     write_only=(),
     read=get_vacancy,
+    find=get_vacancy,  # no write-only fields on this side
+    listing=list_vacancies,
+    delete=delete_vacancy,
     upsert=upsert_vacancies,
 )
-CANDIDATES = Side(
+CANDIDATES = Side[Candidate](
     noun="candidate",
     collection="/candidates",
     key="candidate_id",
     schema=CandidateIn,
     record=Candidate,
+    public=CandidateOut,
     write_only=("contact", "protected"),
-    read=lambda session, key, tenant: get_candidate(session, key, tenant, include_personal=True),
+    read=partial(get_candidate, include_personal=True),
+    find=get_candidate,
+    listing=list_candidates,
+    delete=delete_candidate,
     upsert=upsert_candidates,
 )
 
@@ -138,7 +169,7 @@ def check_record(
     raise InvalidInput(field, reason, more=more)
 
 
-def parse(side: Side, payload: Any, location: Sequence[int | str] = ("body",)) -> Incoming:
+def parse(side: Side[Any], payload: Any, location: Sequence[int | str] = ("body",)) -> Incoming:
     """``payload`` validated as ``side``'s input; a 422 naming each field under ``location``."""
     try:
         return side.schema.model_validate(payload)
@@ -175,7 +206,7 @@ def merge_patch(target: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str
 def prepare(
     session: Session,
     principal: Principal,
-    side: Side,
+    side: Side[Any],
     incoming: Incoming,
     *,
     metrics: AppMetrics,
@@ -214,7 +245,7 @@ def prepare(
 
 
 def store(
-    session: Session, principal: Principal, side: Side, incoming: Incoming, **options: Any
+    session: Session, principal: Principal, side: Side[Any], incoming: Incoming, **options: Any
 ) -> Stored:
     """:func:`prepare` and write the record (the caller commits); same options and errors."""
     stored = prepare(session, principal, side, incoming, **options)
@@ -229,7 +260,7 @@ class _RaceLost(Exception):
     concurrent create took its id (and the upsert would have replaced that record)."""
 
 
-def commit(session: Session, side: Side, key: str) -> None:
+def commit(session: Session, side: Side[Any], key: str) -> None:
     """Commit; a unique-key race lost to a concurrent create is a 409, not a 500."""
     try:
         session.commit()
@@ -249,7 +280,7 @@ class ItemResult:
     error: YueCaiError | None = None
 
 
-def _key_of(item: Any, side: Side) -> str | None:
+def _key_of(item: Any, side: Side[Any]) -> str | None:
     key = item.get(side.key) if isinstance(item, Mapping) else None
     return key if isinstance(key, str) else None
 
@@ -257,7 +288,7 @@ def _key_of(item: Any, side: Side) -> str | None:
 def store_batch(
     session: Session,
     principal: Principal,
-    side: Side,
+    side: Side[Any],
     items: Sequence[Any],
     *,
     metrics: AppMetrics,
@@ -295,7 +326,7 @@ def store_batch(
 def _write_all(
     session: Session,
     principal: Principal,
-    side: Side,
+    side: Side[Any],
     valid: Sequence[tuple[int, Incoming]],
     **context: Any,
 ) -> list[ItemResult]:
@@ -319,7 +350,7 @@ def _write_all(
 def _write_each(
     session: Session,
     principal: Principal,
-    side: Side,
+    side: Side[Any],
     valid: Sequence[tuple[int, Incoming]],
     **context: Any,
 ) -> list[ItemResult]:

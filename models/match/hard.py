@@ -29,6 +29,7 @@ from models.match.encoding import NO_DATE, CandidateArrays, VacancyArrays, Vocab
 from models.match.vocab import PAD, geography
 
 __all__ = [
+    "EDUCATION_OK",
     "REASON_LABELS",
     "HardReason",
     "HardRules",
@@ -97,7 +98,7 @@ def _truth_table(rule: Callable[[int, int, int], bool], shape: tuple[int, ...]) 
 
 
 # Index 0 of a "required"/"education" axis means None; level k sits at k + 1.
-_EDUCATION_OK = _truth_table(
+EDUCATION_OK = _truth_table(
     lambda req, edu, skill: meets_education(
         None if req == 0 else Education(req - 1),
         None if edu == 0 else Education(edu - 1),
@@ -105,6 +106,9 @@ _EDUCATION_OK = _truth_table(
     ),
     (len(Education) + 1, len(Education) + 1, len(SkillLevel)),
 )
+""":func:`data.levels.meets_education` as a table, ``[required + 1, education + 1, skill]``
+over the encoded levels (-1 = none required / education unknown): the hard filter and the
+service's ``min_education`` query filter both read it, so they cannot disagree."""
 _TITLE_OK = _truth_table(
     lambda req, title, skill: meets_title_level(
         None if req == 0 else TitleLevel(req - 1), TitleLevel(title), SkillLevel(skill)
@@ -166,7 +170,7 @@ def _education(
     _rules: HardRules,
     _vocab: Vocabularies,
 ) -> Bools:
-    table = _EDUCATION_OK[v.education[vr] + 1, c.education[cr] + 1, c.skill_level[cr]]
+    table = EDUCATION_OK[v.education[vr] + 1, c.education[cr] + 1, c.skill_level[cr]]
     return np.asarray(table)
 
 

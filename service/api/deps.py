@@ -11,7 +11,6 @@ from module globals, so several apps with different settings can live in one pro
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -23,6 +22,7 @@ from data.settings import Settings
 from data.store.engine import make_engine
 from service.core.errors import InvalidInput
 from service.core.metrics import AppMetrics
+from service.core.state import app_state_once
 from service.schemas.common import PageParams
 
 __all__ = [
@@ -44,7 +44,6 @@ DEFAULT_PAGE_SIZE = 20
 # Deeper pages than this are refused (422): offsets beyond it overflow database integers
 # and no client pages a million deep; use filters instead.
 MAX_PAGE = 1_000_000
-_ENGINE_LOCK = threading.Lock()
 
 
 async def get_settings(request: Request) -> Settings:
@@ -58,14 +57,8 @@ def app_engine(app: FastAPI) -> Engine:
 
     Built by :func:`data.store.engine.make_engine` (SQLite folder creation, foreign keys on).
     """
-    engine: Engine | None = app.state.engine
-    if engine is None:
-        with _ENGINE_LOCK:  # two first requests in threads must not build two pools
-            engine = app.state.engine
-            if engine is None:
-                engine = make_engine(app.state.settings.database_url)
-                app.state.engine = engine
-    return engine
+    # Two first requests in threads must not build two pools.
+    return app_state_once(app, "engine", lambda: make_engine(app.state.settings.database_url))
 
 
 async def get_engine(request: Request) -> Engine:

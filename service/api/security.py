@@ -64,6 +64,7 @@ from data.store.keys import ROLES, Principal, Role, add_revocation_listener, par
 from service.api.deps import app_engine
 from service.core.errors import Forbidden, InvalidInput, NotFound, ServiceUnavailable, Unauthorized
 from service.core.openapi import problem_responses
+from service.core.state import app_state_once
 from service.core.templating import templates
 
 __all__ = [
@@ -160,17 +161,8 @@ class PrincipalCache:
             self._entries.pop(key_id, None)
 
 
-_CACHE_LOCK = threading.Lock()
-
-
 def _cache(app: FastAPI) -> PrincipalCache:
-    cache: PrincipalCache | None = getattr(app.state, "key_cache", None)
-    if cache is None:
-        with _CACHE_LOCK:
-            cache = getattr(app.state, "key_cache", None)
-            if cache is None:
-                cache = app.state.key_cache = PrincipalCache()
-    return cache
+    return app_state_once(app, "key_cache", PrincipalCache)
 
 
 def _verify_in_store(app: FastAPI, plaintext: str) -> Principal | None:

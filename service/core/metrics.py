@@ -14,7 +14,9 @@ import time
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client import generate_latest as _generate_latest
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from service.core.asgi import HttpMiddleware, WatchedSend
 
 __all__ = ["UNMATCHED_ROUTE", "AppMetrics", "MetricsMiddleware", "route_template"]
 
@@ -93,30 +95,21 @@ def route_template(scope: Scope) -> str:
     return UNMATCHED_ROUTE
 
 
-class MetricsMiddleware:
+class MetricsMiddleware(HttpMiddleware):
     """Observe every HTTP request into ``metrics`` once its response has started."""
 
     def __init__(self, app: ASGIApp, metrics: AppMetrics) -> None:
-        self.app = app
+        super().__init__(app)
         self.metrics = metrics
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Time the request; record status 500 if the app raised before responding."""
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
         started = time.perf_counter()
-        status = 500
-
-        async def send_and_capture(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
+        watched = WatchedSend(send)
         try:
-            await self.app(scope, receive, send_and_capture)
+            await self.app(scope, receive, watched)
         finally:
+            status = 500 if watched.status is None else watched.status
             self.metrics.observe_request(
                 scope["method"], route_template(scope), status, time.perf_counter() - started
             )

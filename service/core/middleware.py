@@ -24,6 +24,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import ClientDisconnect, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.core.asgi import HttpMiddleware, WatchedSend
 from service.core.errors import InternalError, PayloadTooLarge, problem_response
 from service.core.logging import request_id_var
 from service.core.metrics import AppMetrics, MetricsMiddleware
@@ -44,39 +45,29 @@ access_logger = logging.getLogger("yuecai.access")
 error_logger = logging.getLogger("yuecai.service.errors")
 
 
-class RequestContextMiddleware:
+class RequestContextMiddleware(HttpMiddleware):
     """Give each request an id (the caller's ``X-Request-ID`` if safe), echo it, log access."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Run the request inside its id's context and log one line when it ends."""
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
         incoming = Headers(scope=scope).get(REQUEST_ID_HEADER, "")
         request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         token = request_id_var.set(request_id)
         started = time.perf_counter()
-        status = 500
 
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
-            await send(message)
+        def echo_id(message: Message) -> None:
+            MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
 
+        watched = WatchedSend(send, echo_id)
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive, watched)
         finally:
             access_logger.info(
                 "request",
                 extra={
                     "method": scope["method"],
                     "path": scope["path"],
-                    "status": status,
+                    "status": 500 if watched.status is None else watched.status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 3),
                     "request_id": request_id,
                 },
@@ -84,36 +75,23 @@ class RequestContextMiddleware:
             request_id_var.reset(token)
 
 
-class UnhandledErrorMiddleware:
+class UnhandledErrorMiddleware(HttpMiddleware):
     """Turn any exception that escaped the handlers into a logged, generic 500 problem.
 
     Done here rather than with an ``Exception`` handler because Starlette re-raises after
     such a handler runs, so the server would log the same traceback a second time.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass through; on an exception before the response started, answer 500."""
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        response_started = False
-
-        async def send_tracking(message: Message) -> None:
-            nonlocal response_started
-            if message["type"] == "http.response.start":
-                response_started = True
-            await send(message)
-
+        watched = WatchedSend(send)
         try:
-            await self.app(scope, receive, send_tracking)
+            await self.app(scope, receive, watched)
         except ClientDisconnect:  # the caller left mid-upload: nobody to answer, nothing broke
             error_logger.info("Client disconnected during %s %s", scope["method"], scope["path"])
         except Exception:
             error_logger.exception("Unhandled error in %s %s", scope["method"], scope["path"])
-            if response_started:  # too late for a problem body; let the server drop it
+            if watched.status is not None:  # too late for a problem body; let the server drop it
                 raise
             error = InternalError("The server could not complete the request.")
             await problem_response(error, Request(scope))(scope, receive, send)
@@ -123,7 +101,7 @@ class _BodyTooLarge(Exception):
     """Raised from ``receive`` once the body passes the limit."""
 
 
-class BodySizeLimitMiddleware:
+class BodySizeLimitMiddleware(HttpMiddleware):
     """Answer 413 problem+json to bodies over ``max_bytes``, declared or chunked.
 
     A ``Content-Length`` over the limit is refused before the app runs. Otherwise bytes are
@@ -132,14 +110,11 @@ class BodySizeLimitMiddleware:
     """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.max_bytes = max_bytes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Enforce the limit for HTTP requests; other scopes pass through."""
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Enforce the limit (HTTP requests only; other scopes pass through)."""
         declared = Headers(scope=scope).get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._refuse(scope, receive, send)

@@ -19,10 +19,10 @@ from data.store import insert_outcomes
 from data.store.convert import outcome_from_row
 from data.store.repository import OUTCOMES
 from service.api.deps import PageDep, SessionDep
-from service.api.routes.candidates import own_candidate
-from service.api.routes.vacancies import NATURAL_KEY_PATTERN, own_vacancy
+from service.api.record_routes import NATURAL_KEY_PATTERN, own
 from service.api.security import AdminOnly, PlatformOrAdmin
 from service.core.openapi import problem_responses
+from service.records import CANDIDATES, VACANCIES
 from service.schemas.common import Page
 from service.schemas.records import FeedbackIn, FeedbackOut
 
@@ -47,9 +47,9 @@ def post_feedback(
     body: FeedbackIn, principal: PlatformOrAdmin, session: SessionDep, response: Response
 ) -> FeedbackOut:
     """Record the event once: 201 when new, 200 when the same event was already stored."""
-    candidate = own_candidate(session, principal, body.candidate_id, body.tenant_id)
+    candidate = own(CANDIDATES, session, principal, body.candidate_id, body.tenant_id)
     # Both ends in one tenant (ids are unique per tenant): the vacancy of the candidate's.
-    own_vacancy(session, principal, body.vacancy_id, candidate.tenant_id)
+    own(VACANCIES, session, principal, body.vacancy_id, candidate.tenant_id)
     outcome = MatchOutcome.model_validate(body.model_dump() | {"tenant_id": candidate.tenant_id})
     try:
         created = insert_outcomes(session, [outcome]).inserted > 0
