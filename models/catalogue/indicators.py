@@ -24,6 +24,9 @@ and demand growth of small cells toward province-wide priors before grading.
   ``demand_year_ago`` keeps the base head count.
 * vacancy duration: median days from ``date_posted`` to ``date_closed`` of the cell's
   vacancies posted in the trailing 12 months, divided by the occupation's province median.
+* time to fill: ``duration_log_mean`` / ``duration_count``, the mean log days open of the
+  city × occupation's vacancies posted in the 24 history months and closed by the period's
+  end, and their number (the posterior's time-to-fill evidence).
 * salary growth: median salary midpoint vs a year earlier (NaN without salaries).
 """
 
@@ -38,7 +41,14 @@ import pandas as pd
 from data.supply import observed_ratio, supply_rows
 from models.catalogue.periods import PeriodWindow
 
-__all__ = ["CELL_KEYS", "PAIR_KEYS", "compute_indicators", "explode_supply", "relative_slope"]
+__all__ = [
+    "CELL_KEYS",
+    "PAIR_KEYS",
+    "closed_log_durations",
+    "compute_indicators",
+    "explode_supply",
+    "relative_slope",
+]
 
 CELL_KEYS: list[str] = ["city_code", "industry_code", "occupation_code"]
 PAIR_KEYS: list[str] = ["city_code", "occupation_code"]
@@ -192,6 +202,37 @@ def _durations(vacancies: pd.DataFrame, window: PeriodWindow) -> pd.DataFrame:
     return frame
 
 
+def closed_log_durations(vacancies: pd.DataFrame, window: PeriodWindow) -> pd.DataFrame:
+    """``log(days open)`` of the vacancies posted in the window's history months (else its
+    trend months) that had closed by the period's end -- as known at the end of the period,
+    never from later records -- with their ``city_code`` and ``occupation_code``: the
+    time-to-fill evidence of the seasonal posterior (:mod:`models.catalogue.shrinkage`)."""
+    first = (window.history_months or window.trend_months)[0]
+    posted = _in(vacancies, first, window.end)
+    days = posted["duration_days"]
+    closed = posted[
+        days.notna() & (posted["date_posted"] + pd.to_timedelta(days, "D") < window.end)
+    ]
+    return pd.DataFrame(
+        {
+            "city_code": closed["city_code"].to_numpy(),
+            "occupation_code": closed["occupation_code"].to_numpy(),
+            "log_days": np.log(np.maximum(closed["duration_days"].to_numpy(float), 1.0)),
+        }
+    )
+
+
+def _time_to_fill(vacancies: pd.DataFrame, window: PeriodWindow) -> pd.DataFrame:
+    """Per city × occupation: mean log days open of its closed vacancies (see
+    :func:`closed_log_durations`) and how many there are."""
+    durations = closed_log_durations(vacancies, window)
+    grouped = durations.groupby(PAIR_KEYS)["log_days"]
+    return pd.concat(
+        [grouped.mean().rename("duration_log_mean"), grouped.size().rename("duration_count")],
+        axis=1,
+    ).reset_index()
+
+
 def compute_indicators(
     vacancies: pd.DataFrame,
     candidates: pd.DataFrame,
@@ -208,7 +249,7 @@ def compute_indicators(
         ``demand, demand_city_occupation, supply, ratio, ratio_trend (list of 12),
         ratio_trend_slope, ratio_trend_demand, ratio_trend_supply (lists of 12),
         demand_year_ago, demand_growth_yoy, vacancy_duration_days,
-        duration_vs_occupation, salary_growth_yoy``.
+        duration_vs_occupation, duration_log_mean, duration_count, salary_growth_yoy``.
     """
     jobs = prepare_vacancies(vacancies, industry_level)
     seekers = explode_supply(candidates)
@@ -236,6 +277,8 @@ def compute_indicators(
     frame["demand_year_ago"] = frame["demand_year_ago"].fillna(0.0)
     frame = frame.merge(growth.rename("demand_growth_yoy").reset_index(), on=CELL_KEYS, how="left")
     frame = frame.merge(_durations(jobs, window), on=CELL_KEYS, how="left")
+    frame = frame.merge(_time_to_fill(jobs, window), on=PAIR_KEYS, how="left")
+    frame["duration_count"] = frame["duration_count"].fillna(0).astype(int)
     salary = _growth(
         recent.groupby(CELL_KEYS)["salary_mid"].median(),
         year_ago.groupby(CELL_KEYS)["salary_mid"].median(),
