@@ -28,7 +28,8 @@ down to 0.35 (the hysteresis of :func:`models.catalogue.builder.keep_listed`): a
 the line, rather than one threshold that near-line cells cross on noise each quarter. On the
 province truth bench (quick) 0.6 / 0.35 kept precision and recall (0.727 / 0.754 against
 0.721 / 0.758 at 0.5 without hysteresis) and lifted persistence from 0.55 to 0.65 (full
-province, planted truth, 2026-12: precision 0.78, recall 0.81, persistence 0.68).
+province, planted truth, 2026-12: precision 0.78, recall 0.81, persistence 0.68; with the
+time-to-fill evidence and the filtered occupation ratio, 2026-12-03: 0.842 / 0.856 / 0.742).
 A weighted index of six saturating components cannot say how *sure* a shortage is -- a
 14-posting cell with no seekers saturates it as easily as a 1 000-posting one -- which is
 what a planner defends an entry with.
