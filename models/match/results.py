@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -10,7 +11,16 @@ import numpy.typing as npt
 from models.match.encoding import CandidateArrays, VacancyArrays, Vocabularies
 from models.match.vocab import PAD, geography
 
-__all__ = ["MatchFilters", "MatchResult", "Ranked", "apply_filters", "skill_names"]
+__all__ = [
+    "CANDIDATE_NOT_AVAILABLE",
+    "VACANCY_NOT_OPEN",
+    "MatchFilters",
+    "MatchResult",
+    "NotOpen",
+    "Ranked",
+    "apply_filters",
+    "skill_names",
+]
 
 
 @dataclass(frozen=True)
@@ -27,6 +37,15 @@ class MatchResult:
     model_version: str
 
 
+#: Why a lifecycle query has no results at all (see ``Ranked.not_open``).
+NotOpen = Literal["vacancy_not_open", "candidate_not_available"]
+#: ``Ranked.not_open`` when the queried vacancy is closed, expired, filled or not yet posted.
+VACANCY_NOT_OPEN: NotOpen = "vacancy_not_open"
+#: ``Ranked.not_open`` when the queried candidate was hired since registering or is not yet
+#: registered.
+CANDIDATE_NOT_AVAILABLE: NotOpen = "candidate_not_available"
+
+
 class Ranked(list[MatchResult]):
     """The top results of a query, and how many pairs were eligible for it.
 
@@ -36,9 +55,19 @@ class Ranked(list[MatchResult]):
     score threshold cut them. A page's ``total`` is this count, not ``len(self)``.
     """
 
-    def __init__(self, results: list[MatchResult] | None = None, *, eligible: int = 0) -> None:
+    def __init__(
+        self,
+        results: list[MatchResult] | None = None,
+        *,
+        eligible: int = 0,
+        not_open: NotOpen | None = None,
+    ) -> None:
         super().__init__(results or [])
         self.eligible = eligible
+        #: Why a lifecycle query has no results at all: :data:`VACANCY_NOT_OPEN` or
+        #: :data:`CANDIDATE_NOT_AVAILABLE` (the queried record itself is out of the market
+        #: that day), None otherwise -- so an API can say so instead of an unexplained empty.
+        self.not_open = not_open
 
 
 @dataclass(frozen=True)

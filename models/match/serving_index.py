@@ -49,7 +49,13 @@ from models.match.index import (
     vacancy_query_keys,
 )
 from models.match.lifecycle import available_mask, epoch_days, open_mask
-from models.match.results import MatchFilters, Ranked, apply_filters
+from models.match.results import (
+    CANDIDATE_NOT_AVAILABLE,
+    VACANCY_NOT_OPEN,
+    MatchFilters,
+    Ranked,
+    apply_filters,
+)
 
 if TYPE_CHECKING:
     from models.match.engine import MatchEngine
@@ -417,7 +423,7 @@ class MatchIndex:
         """
         v, row = self.resolve(VACANCIES, vacancy)
         if open_on is not None and not open_mask(v, np.asarray([row]), open_on)[0]:
-            return Ranked()
+            return Ranked(not_open=VACANCY_NOT_OPEN)
         c = self.candidates.arrays
         rows = self.eligible_candidates(v, row, commute_km=commute_km)
         if open_on is not None:
@@ -450,7 +456,7 @@ class MatchIndex:
         """
         c, row = self.resolve(CANDIDATES, candidate)
         if open_on is not None and not available_mask(c, np.asarray([row]), open_on)[0]:
-            return Ranked()
+            return Ranked(not_open=CANDIDATE_NOT_AVAILABLE)
         v = self.vacancies.arrays
         rows = self.eligible_vacancies(c, row, commute_km=commute_km)
         if open_on is not None:

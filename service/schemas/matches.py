@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from data.records import Vacancy, split_record_key
 from models.match import MatchResult
+from models.match.results import NotOpen
 from service.schemas.common import Page
 
 __all__ = ["MatchOut", "MatchPage", "OccupationCoding"]
@@ -108,6 +109,15 @@ class MatchPage(Page[MatchOut]):
     """
 
     ranked: int = Field(ge=0, description="Pairs ranked and pageable (at most the window).")
+    not_open: NotOpen | None = Field(
+        default=None,
+        description=(
+            "Why there are no pairs at all, when the queried record itself is out of the"
+            " market today: a vacancy closed, expired (past valid_through), filled or not yet"
+            " posted; a candidate hired since registering or not yet registered. Null"
+            " otherwise (an empty page then means no pair passed the requirements and filters)."
+        ),
+    )
     occupation_coding: OccupationCoding | None = Field(
         default=None,
         description=(

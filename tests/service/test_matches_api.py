@@ -568,7 +568,10 @@ def test_hired_and_not_yet_registered_candidates_are_never_recommended(
     after = _matches(api, f"/vacancies/{vacancy_id}/matches")
     assert taken not in {m["candidate_id"] for m in after["items"]}
     assert after["total"] == page["total"] - 1
-    assert _matches(api, f"/candidates/{taken}/matches")["items"] == []
+    assert after["not_open"] is None
+    hired = _matches(api, f"/candidates/{taken}/matches")
+    # Not an unexplained empty page: the candidate is out of the market today.
+    assert (hired["items"], hired["not_open"]) == ([], "candidate_not_available")
     # Registering in the future: stored or posted, not recommended before that day.
     future = fitted.candidates[page["items"][1]["candidate_id"]].model_dump(mode="json") | {
         "registered_on": (date.today() + timedelta(days=30)).isoformat()
@@ -578,3 +581,13 @@ def test_hired_and_not_yet_registered_candidates_are_never_recommended(
     assert future["candidate_id"] not in {m["candidate_id"] for m in again["items"]}
     posted = api.client.post("/matches/vacancies-for-candidate", json=future, headers=api.admin)
     assert (posted.status_code, posted.json()["items"], posted.json()["total"]) == (200, [], 0)
+    assert posted.json()["not_open"] == "candidate_not_available"
+    # A vacancy past its valid_through gets no candidates, and the page says why.
+    expired = fitted.vacancies[vacancy_id].model_dump(mode="json") | {
+        "date_posted": (date.today() - timedelta(days=90)).isoformat(),
+        "valid_through": (date.today() - timedelta(days=1)).isoformat(),
+        "date_closed": None,
+    }
+    late = api.client.post("/matches/candidates-for-vacancy", json=expired, headers=api.admin)
+    assert late.status_code == 200, late.text
+    assert (late.json()["items"], late.json()["not_open"]) == ([], "vacancy_not_open")

@@ -170,6 +170,7 @@ def _page(
         items=[MatchOut.of(result) for result in window],
         total=results.eligible if threshold == 0.0 else len(results),
         ranked=len(results),
+        not_open=results.not_open,
         page=paging.page,
         size=paging.size,
         occupation_coding=coding,
