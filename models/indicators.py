@@ -25,6 +25,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from data.vocabulary.indicator_status import Status
+
 __all__ = [
     "BASELINE_YEAR",
     "PLAN_YEARS",
@@ -40,7 +42,6 @@ __all__ = [
 ]
 
 Direction = Literal["increase", "decrease"]
-Status = Literal["achieved", "on_track", "behind", "unknown", "no_data"]
 BASELINE_YEAR = 2020
 TARGET_YEAR = 2025
 PLAN_YEARS = float(TARGET_YEAR - BASELINE_YEAR)

@@ -15,6 +15,7 @@ import pandas as pd
 import xlsxwriter
 
 from data.store.catalogue import EditionInfo, canonical_records
+from data.vocabulary.formats import EXPORT_FORMATS  # re-exported for publication and the CLI
 from models.catalogue.charts import city_counts_figure, top_entries_figure
 from models.catalogue.document import ENTRY_COLUMNS, Report, ReportTable, render_html
 from models.catalogue.print_pdf import DEFAULT_ISSUER, PrintHeader, render_print_pdf
@@ -34,7 +35,6 @@ __all__ = [
     "render_xlsx",
 ]
 
-EXPORT_FORMATS = ("json", "csv", "xlsx", "html", "pdf")
 MEDIA_TYPES = {
     "json": "application/json",
     "csv": "text/csv; charset=utf-8",

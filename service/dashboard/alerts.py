@@ -23,17 +23,13 @@ from data.panels import demand_panel as monthly_demand
 from data.panels import ratio_panel, supply_panel
 from data.store import read_candidates_frame, read_vacancies_frame
 from data.taxonomy import cities
+from data.vocabulary.warning_rules import RULE_LABELS
 from models.forecast.warning import EarlyWarning, series_label, series_level
 from service.dashboard.editions import frame_records
 from service.dashboard.forecasts import latest_forecast
 
-__all__ = ["METHOD_ZH", "RULE_LABELS", "WarningFeed", "WarningFilters", "latest_warnings"]
+__all__ = ["METHOD_ZH", "WarningFeed", "WarningFilters", "latest_warnings"]
 
-RULE_LABELS = {
-    "ratio_threshold": "预测求人倍率超预警线",
-    "demand_growth": "需求异常增长",
-    "supply_drop": "求职供给下降",
-}
 METHOD_ZH = (
     (
         "预测求人倍率超预警线",

@@ -1,0 +1,82 @@
+"""Each concept of :mod:`data.vocabulary` is one object everywhere, and its tables are complete.
+
+The layers import the vocabulary instead of copying it; these checks fail if a copy creeps
+back (an ``is`` check) or a label table misses a code its concept can produce.
+"""
+
+from __future__ import annotations
+
+from typing import get_args
+
+import pytest
+
+from data import taxonomy
+from data.vocabulary import changes, codes, formats, grades, indicator_status, warning_rules, zones
+from models import indicators
+from models.catalogue import diff, grading, render
+from models.forecast import warning
+from service.api.routes import catalogue as catalogue_routes
+from service.schemas import catalogue as catalogue_schemas
+from training.commands import catalogue as catalogue_command
+
+
+def test_export_formats_are_one_list() -> None:
+    assert catalogue_routes.ExportFormat is formats.ExportFormat
+    assert render.EXPORT_FORMATS is formats.EXPORT_FORMATS
+    assert formats.EXPORT_FORMATS == get_args(formats.ExportFormat)
+    assert set(render.MEDIA_TYPES) == set(formats.EXPORT_FORMATS)
+    assert catalogue_command._FORMATS_HELP == ", ".join(formats.EXPORT_FORMATS)
+
+
+def test_api_literals_are_the_vocabulary() -> None:
+    assert catalogue_schemas.Zone is zones.Zone
+    assert catalogue_schemas.ChangeKind is changes.ChangeKind
+    assert indicators.Status is indicator_status.Status
+    assert taxonomy.ZONES is zones.ZONES
+
+
+def test_label_tables_cover_their_codes() -> None:
+    assert tuple(grades.GRADE_LABELS) == grades.GRADES
+    assert set(grades.GRADES) == {1, *grading.DEFAULT_THRESHOLDS}
+    assert grading.GRADE_LABELS is grades.GRADE_LABELS
+    assert tuple(changes.CHANGE_LABELS) == changes.CHANGES
+    assert set(changes.CHANGE_KINDS) < set(changes.CHANGES)
+    assert diff.CHANGE_LABELS is changes.CHANGE_LABELS
+    assert tuple(warning_rules.RULE_LABELS) == warning_rules.WARNING_RULES
+    assert tuple(indicator_status.STATUS_LABELS) == indicator_status.STATUSES
+    assert tuple(zones.ZONE_NAMES) == zones.ZONES
+    assert set(taxonomy.cities()["zone"]) == set(zones.ZONES)
+
+
+def test_zone_long_names_are_what_warnings_show() -> None:
+    assert warning.series_label("一区/C00") == "一区（北部生态发展区） · 制造业（其他大类）"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "good", "bad"),
+    [
+        (codes.CITY_CODE, ["4401", "4453"], ["440", "4501", "440305"]),
+        (codes.OCCUPATION_CODE, ["2-02-10-09"], ["2-02", "2-02-10-9"]),
+        (codes.OCCUPATION_PREFIX, ["2", "2-02", "2-02-10", "2-02-10-09"], ["2-0", "22"]),
+        (codes.INDUSTRY_CODE, ["38", "383", "3831"], ["3", "38311", "C"]),
+        (codes.CLUSTER_CODE, ["C01", "C20"], ["C00", "C21"]),
+    ],
+)
+def test_code_patterns(pattern: object, good: list[str], bad: list[str]) -> None:
+    assert all(pattern.fullmatch(code) for code in good)  # type: ignore[attr-defined]
+    assert not any(pattern.fullmatch(code) for code in bad)  # type: ignore[attr-defined]
+
+
+def test_every_vendored_code_has_the_shape_of_its_kind() -> None:
+    assert taxonomy.cities()["city_code"].str.fullmatch(codes.CITY_CODE.pattern).all()
+    occupations = taxonomy.occupations()
+    assert occupations["code"].str.fullmatch(codes.OCCUPATION_PREFIX.pattern).all()
+    full = occupations.loc[occupations["level"] == 4, "code"]
+    assert full.str.fullmatch(codes.OCCUPATION_CODE.pattern).all()
+    industries = taxonomy.industries()
+    sections = industries.loc[industries["level"] == 1, "code"]
+    assert sections.str.fullmatch(codes.INDUSTRY_SECTION.pattern).all()
+    rest = industries.loc[industries["level"] > 1, "code"]
+    assert rest.str.fullmatch(codes.INDUSTRY_CODE.pattern).all()
+    assert taxonomy.clusters()["cluster_id"].str.fullmatch(codes.CLUSTER_CODE.pattern).all()
+    assert not any(codes.is_pooled(code) for code in [*industries["code"], "C01", "4403"])
