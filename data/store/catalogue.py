@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -43,6 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 from data.errors import ConflictError
+from data.jsonable import jsonable
 from data.store.schema import Base, utc_now
 
 __all__ = [
@@ -166,38 +166,14 @@ def _reject_bulk_changes(state: ORMExecuteState) -> None:
 # --- canonical content ----------------------------------------------------------------------
 
 
-def _native(value: Any) -> Any:
-    """JSON-safe Python value: numpy scalars unwrapped, NaN → None, dates ISO strings."""
-    if isinstance(value, dict):
-        return {str(key): _native(item) for key, item in value.items()}
-    if isinstance(value, list | tuple | np.ndarray):
-        return [_native(item) for item in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if value is pd.NaT or (value is not None and not isinstance(value, str) and _is_na(value)):
-        return None
-    if isinstance(value, datetime | date | pd.Timestamp):
-        return value.isoformat()
-    return value
-
-
-def _is_na(value: Any) -> bool:
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
 def canonical_records(entries: pd.DataFrame) -> list[dict[str, Any]]:
     """Entries as JSON-safe dicts, in their row order with their column order."""
-    return [_native(record) for record in entries.to_dict("records")]
+    return [jsonable(record) for record in entries.to_dict("records")]
 
 
 def content_sha256(period: str, records: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     """SHA-256 of the canonical JSON of an edition's content (sorted keys, compact)."""
-    payload = {"period": period, "entries": records, "meta": _native(meta)}
+    payload = {"period": period, "entries": records, "meta": jsonable(meta)}
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -253,7 +229,7 @@ def publish_edition(
     keys = [entry_key(record) for record in records]
     if len(set(keys)) != len(keys):
         raise ValueError("entries repeat a city × industry × occupation key")
-    clean_meta = _native(dict(meta))
+    clean_meta = jsonable(dict(meta))
     latest = session.scalar(
         select(func.max(CatalogueEditionRow.revision)).where(CatalogueEditionRow.period == period)
     )

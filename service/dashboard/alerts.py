@@ -11,7 +11,6 @@ the estimator's ``min_volume``.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
+from data.jsonable import jsonable
 from data.panels import demand_panel as monthly_demand
 from data.panels import ratio_panel, supply_panel
 from data.store import read_candidates_frame, read_vacancies_frame
@@ -104,20 +104,6 @@ def _zone_of_city() -> dict[str, str]:
     return dict(zip(table["city_code"], table["zone"], strict=True))
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat()
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def _item(record: dict[str, Any]) -> dict[str, Any]:
     unique_id = str(record["unique_id"])
     parts = unique_id.split("/")
@@ -138,9 +124,9 @@ def _item(record: dict[str, Any]) -> dict[str, Any]:
         "rule": str(record["rule"]),
         "rule_label": RULE_LABELS.get(str(record["rule"]), str(record["rule"])),
         "level": str(record["level"]),
-        "severity": _jsonable(record.get("severity")),
+        "severity": jsonable(record.get("severity")),
         "message_zh": str(record.get("message_zh", "")),
-        "evidence": _jsonable(evidence) if isinstance(evidence, dict) else {},
+        "evidence": jsonable(evidence) if isinstance(evidence, dict) else {},
         "hierarchy": record.get("hierarchy"),
     }
 
