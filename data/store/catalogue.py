@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -44,6 +43,7 @@ from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 from data.errors import ConflictError
 from data.jsonable import jsonable
 from data.store.schema import Base, utc_now
+from data.vocabulary.periods import match_period
 
 __all__ = [
     "CatalogueEditionRow",
@@ -64,7 +64,6 @@ __all__ = [
     "verify_edition",
 ]
 
-_PERIOD = re.compile(r"^\d{4}(Q[1-4]|-(0[1-9]|1[0-2]))?$")
 KEY_COLUMNS = ("city_code", "industry_code", "occupation_code")
 IMMUTABLE_TABLES = ("catalogue_editions", "catalogue_entries")
 
@@ -219,7 +218,7 @@ def publish_edition(
     ``entries`` needs ``rank, city_code, industry_code, occupation_code, shortage_index,
     stars`` (and ``zone`` if known); every column is kept. Nothing existing is modified.
     """
-    if not _PERIOD.match(period):
+    if match_period(period) is None:
         raise ValueError(f"period {period!r} must look like '2026Q4', '2026-11' or '2026'")
     required = {"rank", *KEY_COLUMNS, "shortage_index", "stars"}
     missing = sorted(required - set(entries.columns))
@@ -274,9 +273,12 @@ def list_editions(session: Session, period: str | None = None) -> list[EditionIn
     return [_info(row) for row in ordered]
 
 
-def _period_key(period: str) -> pd.Timestamp:
-    freq = "Q" if "Q" in period else ("M" if "-" in period else "Y")
-    return pd.Period(period, freq=freq).end_time
+def _period_key(period: str) -> date:
+    """When ``period`` ends: '2026', '2026Q4' and '2026-12' tie (the revision decides)."""
+    parsed = match_period(period)
+    if parsed is None:
+        raise ValueError(f"stored period {period!r} is not a period label")
+    return parsed.end
 
 
 def get_edition(session: Session, edition_id: int) -> EditionInfo | None:

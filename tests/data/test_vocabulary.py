@@ -11,12 +11,24 @@ from typing import get_args
 import pytest
 
 from data import taxonomy
-from data.vocabulary import changes, codes, formats, grades, indicator_status, warning_rules, zones
+from data.indicators import validate_period
+from data.vocabulary import (
+    changes,
+    codes,
+    formats,
+    grades,
+    indicator_status,
+    periods,
+    warning_rules,
+    zones,
+)
 from models import indicators
 from models.catalogue import diff, grading, render
+from models.catalogue.periods import period_window
 from models.forecast import warning
 from service.api.routes import catalogue as catalogue_routes
 from service.schemas import catalogue as catalogue_schemas
+from training import catalogue_guard
 from training.commands import catalogue as catalogue_command
 
 
@@ -80,3 +92,38 @@ def test_every_vendored_code_has_the_shape_of_its_kind() -> None:
     assert rest.str.fullmatch(codes.INDUSTRY_CODE.pattern).all()
     assert taxonomy.clusters()["cluster_id"].str.fullmatch(codes.CLUSTER_CODE.pattern).all()
     assert not any(codes.is_pooled(code) for code in [*industries["code"], "C01", "4403"])
+
+
+@pytest.mark.parametrize(
+    ("label", "start", "end"),
+    [
+        ("2026Q4", "2026-10-01", "2027-01-01"),
+        ("2026-11", "2026-11-01", "2026-12-01"),
+        ("2026", "2026-01-01", "2027-01-01"),
+        ("2026Q1", "2026-01-01", "2026-04-01"),
+    ],
+)
+def test_period_bounds_are_one_grammar(label: str, start: str, end: str) -> None:
+    parsed = periods.match_period(label)
+    assert parsed is not None
+    assert (parsed.start.isoformat(), parsed.end.isoformat()) == (start, end)
+    assert catalogue_guard.period_bounds(label) == (parsed.start, parsed.end)
+    window = period_window(label)
+    assert (window.start.date(), window.period_end.date()) == (parsed.start, parsed.end)
+
+
+@pytest.mark.parametrize("label", ["2026Q5", "2026-13", "2026-00", "26Q1", "2026q1", ""])
+def test_malformed_periods_are_refused_everywhere(label: str) -> None:
+    assert periods.match_period(label) is None
+    with pytest.raises(ValueError, match="must look like"):
+        period_window(label)
+    with pytest.raises(ValueError, match="must look like"):
+        catalogue_guard.period_bounds(label)
+
+
+def test_indicator_periods_are_years_and_quarters_only() -> None:
+    assert validate_period(" 2024q2 ") == "2024Q2"
+    with pytest.raises(ValueError, match="2023"):
+        validate_period("2024-06")
+    with pytest.raises(ValueError, match="2024Q2"):
+        indicators.period_offset_years("2024-06")
