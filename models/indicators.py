@@ -22,9 +22,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
 
-from data.vocabulary.indicator_status import Status
+from data.vocabulary.indicators import Direction, Status
 from data.vocabulary.periods import match_period
 
 __all__ = [
@@ -41,7 +40,6 @@ __all__ = [
     "progress_share",
 ]
 
-Direction = Literal["increase", "decrease"]
 BASELINE_YEAR = 2020
 TARGET_YEAR = 2025
 PLAN_YEARS = float(TARGET_YEAR - BASELINE_YEAR)

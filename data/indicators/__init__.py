@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from data.errors import InvalidDataError
+from data.vocabulary.indicators import DIRECTIONS  # re-exported
 from data.vocabulary.periods import match_period
 
 __all__ = [
@@ -35,7 +36,6 @@ __all__ = [
 ]
 
 INDICATORS_CSV = Path(__file__).with_name("plan_indicators.csv")
-DIRECTIONS = ("increase", "decrease")
 KINDS = ("预期性", "约束性")
 # The plan runs 2021–2025; a little either side lets planners record the baseline year and the
 # follow-up, while a typo such as '2203' is still caught.

@@ -17,11 +17,11 @@ from data.vocabulary import (
     codes,
     formats,
     grades,
-    indicator_status,
     periods,
     warning_rules,
     zones,
 )
+from data.vocabulary import indicators as indicator_vocabulary
 from models import indicators
 from models.catalogue import diff, grading, render
 from models.catalogue.periods import period_window
@@ -43,7 +43,8 @@ def test_export_formats_are_one_list() -> None:
 def test_api_literals_are_the_vocabulary() -> None:
     assert catalogue_schemas.Zone is zones.Zone
     assert catalogue_schemas.ChangeKind is changes.ChangeKind
-    assert indicators.Status is indicator_status.Status
+    assert indicators.Status is indicator_vocabulary.Status
+    assert indicators.Direction is indicator_vocabulary.Direction
     assert taxonomy.ZONES is zones.ZONES
 
 
@@ -55,7 +56,7 @@ def test_label_tables_cover_their_codes() -> None:
     assert set(changes.CHANGE_KINDS) < set(changes.CHANGES)
     assert diff.CHANGE_LABELS is changes.CHANGE_LABELS
     assert tuple(warning_rules.RULE_LABELS) == warning_rules.WARNING_RULES
-    assert tuple(indicator_status.STATUS_LABELS) == indicator_status.STATUSES
+    assert tuple(indicator_vocabulary.STATUS_LABELS) == indicator_vocabulary.STATUSES
     assert tuple(zones.ZONE_NAMES) == zones.ZONES
     assert set(taxonomy.cities()["zone"]) == set(zones.ZONES)
 

@@ -37,7 +37,7 @@ from data.store.indicators import (
     observation_history,
     record_observation,
 )
-from data.vocabulary.indicator_status import STATUS_LABELS
+from data.vocabulary.indicators import STATUS_LABELS
 from models.indicators import Assessment, assess
 from service.api.deps import SessionDep
 from service.api.security import COOKIE_NAME, PlannerOrAdmin, csrf_token, require_roles
