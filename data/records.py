@@ -9,7 +9,6 @@ them up by accident: matchers read only :data:`CANDIDATE_FEATURE_FIELDS`.
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal, Self, TypeVar
@@ -18,6 +17,15 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from data.errors import InvalidDataError
 from data.levels import Education, SkillLevel, TitleLevel
+from data.vocabulary.codes import (
+    CITY_CODE,
+    CITY_CODE_PATTERN,
+    DISTRICT_CODE_PATTERN,
+    INDUSTRY_CODE_PATTERN,
+    NATURAL_KEY_PATTERN,
+    OCCUPATION_CODE,
+    OCCUPATION_CODE_PATTERN,
+)
 
 __all__ = [
     "CANDIDATE_FEATURE_FIELDS",
@@ -37,11 +45,11 @@ __all__ = [
     "split_record_key",
 ]
 
-OccupationCode = Annotated[str, StringConstraints(pattern=r"^\d-\d{2}-\d{2}-\d{2}$")]
-CityCode = Annotated[str, StringConstraints(pattern=r"^44\d{2}$")]
-IndustryCode = Annotated[str, StringConstraints(pattern=r"^\d{2,4}$")]
+OccupationCode = Annotated[str, StringConstraints(pattern=OCCUPATION_CODE_PATTERN)]
+CityCode = Annotated[str, StringConstraints(pattern=CITY_CODE_PATTERN)]
+IndustryCode = Annotated[str, StringConstraints(pattern=INDUSTRY_CODE_PATTERN)]
 NaturalKey = Annotated[
-    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    str, StringConstraints(min_length=1, max_length=64, pattern=NATURAL_KEY_PATTERN)
 ]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ListItem = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -173,7 +181,7 @@ class Vacancy(_Record):
     )
     industry_code: IndustryCode | None = None
     city_code: CityCode
-    district_code: str | None = Field(default=None, pattern=r"^44\d{4}$")
+    district_code: str | None = Field(default=None, pattern=DISTRICT_CODE_PATTERN)
     date_posted: date
     valid_through: date | None = None
     date_closed: date | None = None
@@ -228,10 +236,10 @@ class Candidate(_Record):
     def _check_ranges(self) -> Self:
         _check_order(self, "expected_salary_min", "expected_salary_max", "must not exceed")
         for code in self.desired_city_codes:
-            if not re.fullmatch(r"44\d{2}", code):
+            if not CITY_CODE.fullmatch(code):
                 raise ValueError(f"desired_city_codes: {code!r} is not a Guangdong city code")
         for code in self.desired_occupation_codes:
-            if not re.fullmatch(r"\d-\d{2}-\d{2}-\d{2}", code):
+            if not OCCUPATION_CODE.fullmatch(code):
                 raise ValueError(f"desired_occupation_codes: {code!r} is not a 大典 code")
         return self
 

@@ -22,6 +22,8 @@ from importlib import resources
 
 import pandas as pd
 
+from data.vocabulary.zones import ZONES  # re-exported: the cities table's zone column
+
 __all__ = [
     "ZONES",
     "cities",
@@ -37,7 +39,6 @@ __all__ = [
     "occupations",
 ]
 
-ZONES: tuple[str, ...] = ("一核", "一带", "一区")
 PROVINCE_CODE = "44"
 PROVINCE_NAME = "广东省"
 

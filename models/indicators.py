@@ -21,9 +21,10 @@ empty) and are never filled in here.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
-from typing import Literal
+
+from data.vocabulary.indicators import Direction, Status
+from data.vocabulary.periods import match_period
 
 __all__ = [
     "BASELINE_YEAR",
@@ -39,12 +40,9 @@ __all__ = [
     "progress_share",
 ]
 
-Direction = Literal["increase", "decrease"]
-Status = Literal["achieved", "on_track", "behind", "unknown", "no_data"]
 BASELINE_YEAR = 2020
 TARGET_YEAR = 2025
 PLAN_YEARS = float(TARGET_YEAR - BASELINE_YEAR)
-_PERIOD = re.compile(r"^(\d{4})(?:Q([1-4]))?$")
 # Relative slack when comparing floats, so a value typed exactly at the path is on track.
 _RELATIVE_TOLERANCE = 1e-9
 
@@ -66,13 +64,12 @@ def period_offset_years(period: str) -> float:
     ValueError
         ``period`` is not ``YYYY`` or ``YYYYQn``.
     """
-    found = _PERIOD.match(period)
-    if found is None:
+    found = match_period(period)
+    if found is None or found.is_month:
         raise ValueError(f"period must look like '2023' or '2024Q2', not {period!r}")
-    year = int(found[1])
-    if found[2] is None:
-        return float(year - BASELINE_YEAR)
-    return (year - 1 - BASELINE_YEAR) + int(found[2]) / 4
+    if found.quarter is None:
+        return float(found.year - BASELINE_YEAR)
+    return (found.year - 1 - BASELINE_YEAR) + found.quarter / 4
 
 
 def _plan_fraction(offset_years: float) -> float:

@@ -27,7 +27,6 @@ import hashlib
 import hmac
 import json
 import logging
-import math
 import os
 import platform
 import re
@@ -43,6 +42,7 @@ from typing import Any
 import joblib
 
 from data.errors import DomainError, NotFoundError, UnavailableError
+from data.jsonable import jsonable
 from data.settings import get_settings
 
 __all__ = [
@@ -157,21 +157,6 @@ def _library_versions() -> dict[str, str | None]:
     return versions
 
 
-def _jsonable(value: Any) -> Any:
-    """Plain JSON values: numpy scalars unwrapped, tuples as lists, NaN/inf as None."""
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "item") and callable(value.item):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
-
-
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -225,8 +210,8 @@ def save_artifact(
             sha256=_sha256(artifact),
             path=model_dir / chosen,
             data_range=(str(data_range[0]), str(data_range[1])),
-            metrics=_jsonable(metrics),
-            params=_jsonable(params or {}),
+            metrics=jsonable(metrics, default=str),
+            params=jsonable(params or {}, default=str),
             libraries=_library_versions(),
         )
         meta_path = staging / METADATA_FILE

@@ -7,16 +7,14 @@ the data fails in well under two seconds with exit 2.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from data.errors import InvalidDataError
+from data.vocabulary.periods import match_period
 
 __all__ = ["PublishRefused", "check_period_in_data", "period_bounds", "require_database"]
-
-_PERIOD = re.compile(r"^(\d{4})(?:Q([1-4])|-(0[1-9]|1[0-2]))?$")
 
 
 class PublishRefused(InvalidDataError):
@@ -29,18 +27,10 @@ def period_bounds(period: str) -> tuple[date, date]:
     >>> period_bounds("2026Q4")
     (datetime.date(2026, 10, 1), datetime.date(2027, 1, 1))
     """
-    match = _PERIOD.match(period)
-    if match is None:
+    parsed = match_period(period)
+    if parsed is None:
         raise PublishRefused(f"period {period!r} must look like '2026Q4', '2026-11' or '2026'")
-    year = int(match[1])
-    if match[2]:
-        first, months = 3 * (int(match[2]) - 1) + 1, 3
-    elif match[3]:
-        first, months = int(match[3]), 1
-    else:
-        first, months = 1, 12
-    after = first - 1 + months
-    return date(year, first, 1), date(year + after // 12, after % 12 + 1, 1)
+    return parsed.start, parsed.end
 
 
 def _as_date(value: Any) -> date:

@@ -40,6 +40,7 @@ from data.store.catalogue import (
     publish_edition,
     read_entries_frame,
 )
+from data.vocabulary.formats import EXPORT_FORMATS
 from models.catalogue import Catalogue, build_catalogue, records_window
 from models.catalogue.partition import (
     chunk_tables,
@@ -47,7 +48,7 @@ from models.catalogue.partition import (
     occupation_duration_medians,
     partition_inputs,
 )
-from models.catalogue.render import EXPORT_FORMATS, edition_header, render_catalogue
+from models.catalogue.render import edition_header, render_catalogue
 from models.catalogue.suppression import suppress_frame
 from models.forecast.bundle import ForecastBundle
 from training.catalogue_guard import check_period_in_data, require_database

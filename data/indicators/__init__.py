@@ -14,13 +14,14 @@ call them.
 from __future__ import annotations
 
 import math
-import re
 from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
 from data.errors import InvalidDataError
+from data.vocabulary.indicators import DIRECTIONS  # re-exported
+from data.vocabulary.periods import match_period
 
 __all__ = [
     "DIRECTIONS",
@@ -35,12 +36,10 @@ __all__ = [
 ]
 
 INDICATORS_CSV = Path(__file__).with_name("plan_indicators.csv")
-DIRECTIONS = ("increase", "decrease")
 KINDS = ("预期性", "约束性")
 # The plan runs 2021–2025; a little either side lets planners record the baseline year and the
 # follow-up, while a typo such as '2203' is still caught.
 PERIOD_YEAR_RANGE = (2020, 2030)
-_PERIOD = re.compile(r"^(?P<year>\d{4})(?:Q(?P<quarter>[1-4]))?$")
 _COLUMNS = [
     "indicator_id",
     "name",
@@ -143,17 +142,18 @@ def validate_period(period: str) -> str:
     data.indicators.IndicatorInputError: period must look like '2023' or '2024Q2', not '2024-06'
     """
     text = period.strip().upper()
-    found = _PERIOD.match(text)
-    if found is None:
+    found = match_period(text)
+    if found is None or found.is_month:
         raise IndicatorInputError(
             f"period must look like '2023' or '2024Q2', not {period!r}",
             f"期别应为年份（如 2023）或季度（如 2024Q2），不能是“{period}”。",
         )
     low, high = PERIOD_YEAR_RANGE
-    if not low <= int(found["year"]) <= high:
+    year = text[:4]  # as typed, e.g. '2203'
+    if not low <= found.year <= high:
         raise IndicatorInputError(
-            f"period year must be between {low} and {high}, not {found['year']}",
-            f"期别年份应在 {low} 至 {high} 年之间，不能是 {found['year']} 年。",
+            f"period year must be between {low} and {high}, not {year}",
+            f"期别年份应在 {low} 至 {high} 年之间，不能是 {year} 年。",
         )
     return text
 

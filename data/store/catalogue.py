@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -43,7 +41,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 from data.errors import ConflictError
+from data.jsonable import jsonable
 from data.store.schema import Base, utc_now
+from data.vocabulary.periods import match_period
 
 __all__ = [
     "CatalogueEditionRow",
@@ -64,7 +64,6 @@ __all__ = [
     "verify_edition",
 ]
 
-_PERIOD = re.compile(r"^\d{4}(Q[1-4]|-(0[1-9]|1[0-2]))?$")
 KEY_COLUMNS = ("city_code", "industry_code", "occupation_code")
 IMMUTABLE_TABLES = ("catalogue_editions", "catalogue_entries")
 
@@ -166,38 +165,14 @@ def _reject_bulk_changes(state: ORMExecuteState) -> None:
 # --- canonical content ----------------------------------------------------------------------
 
 
-def _native(value: Any) -> Any:
-    """JSON-safe Python value: numpy scalars unwrapped, NaN → None, dates ISO strings."""
-    if isinstance(value, dict):
-        return {str(key): _native(item) for key, item in value.items()}
-    if isinstance(value, list | tuple | np.ndarray):
-        return [_native(item) for item in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if value is pd.NaT or (value is not None and not isinstance(value, str) and _is_na(value)):
-        return None
-    if isinstance(value, datetime | date | pd.Timestamp):
-        return value.isoformat()
-    return value
-
-
-def _is_na(value: Any) -> bool:
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
 def canonical_records(entries: pd.DataFrame) -> list[dict[str, Any]]:
     """Entries as JSON-safe dicts, in their row order with their column order."""
-    return [_native(record) for record in entries.to_dict("records")]
+    return [jsonable(record) for record in entries.to_dict("records")]
 
 
 def content_sha256(period: str, records: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     """SHA-256 of the canonical JSON of an edition's content (sorted keys, compact)."""
-    payload = {"period": period, "entries": records, "meta": _native(meta)}
+    payload = {"period": period, "entries": records, "meta": jsonable(meta)}
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -243,7 +218,7 @@ def publish_edition(
     ``entries`` needs ``rank, city_code, industry_code, occupation_code, shortage_index,
     stars`` (and ``zone`` if known); every column is kept. Nothing existing is modified.
     """
-    if not _PERIOD.match(period):
+    if match_period(period) is None:
         raise ValueError(f"period {period!r} must look like '2026Q4', '2026-11' or '2026'")
     required = {"rank", *KEY_COLUMNS, "shortage_index", "stars"}
     missing = sorted(required - set(entries.columns))
@@ -253,7 +228,7 @@ def publish_edition(
     keys = [entry_key(record) for record in records]
     if len(set(keys)) != len(keys):
         raise ValueError("entries repeat a city × industry × occupation key")
-    clean_meta = _native(dict(meta))
+    clean_meta = jsonable(dict(meta))
     latest = session.scalar(
         select(func.max(CatalogueEditionRow.revision)).where(CatalogueEditionRow.period == period)
     )
@@ -298,9 +273,12 @@ def list_editions(session: Session, period: str | None = None) -> list[EditionIn
     return [_info(row) for row in ordered]
 
 
-def _period_key(period: str) -> pd.Timestamp:
-    freq = "Q" if "Q" in period else ("M" if "-" in period else "Y")
-    return pd.Period(period, freq=freq).end_time
+def _period_key(period: str) -> date:
+    """When ``period`` ends: '2026', '2026Q4' and '2026-12' tie (the revision decides)."""
+    parsed = match_period(period)
+    if parsed is None:
+        raise ValueError(f"stored period {period!r} is not a period label")
+    return parsed.end
 
 
 def get_edition(session: Session, edition_id: int) -> EditionInfo | None:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from data.errors import NotFoundError
 from data.indicators import indicator, validate_period, validate_value
 from data.store.schema import Base, as_utc, utc_now
+from data.vocabulary.periods import match_period
 
 __all__ = [
     "IndicatorObservationRow",
@@ -120,8 +121,10 @@ def record_observation(
 
 def _period_key(period: str) -> tuple[int, int]:
     # '2024' is the end of 2024, the same moment as '2024Q4'; the annual figure sorts after it.
-    year, _, quarter = period.partition("Q")
-    return int(year), int(quarter) if quarter else 5
+    parsed = match_period(period)
+    if parsed is None or parsed.is_month:
+        raise ValueError(f"stored period {period!r} is not a year or a quarter")
+    return parsed.year, parsed.quarter or 5
 
 
 def _ordered(session: Session, indicator_id: str | None) -> list[Observation]:

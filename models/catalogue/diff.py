@@ -2,7 +2,8 @@
 
 The comparison itself lives with the editions (:func:`data.store.catalogue.diff_entries`,
 re-exported here) because the store, which must not import ``models``, serves it too; this
-module adds the Chinese labels and a summary for reports and the CLI.
+module adds a summary for reports and the CLI, and re-exports the Chinese labels of
+:mod:`data.vocabulary.changes`.
 """
 
 from __future__ import annotations
@@ -10,17 +11,9 @@ from __future__ import annotations
 import pandas as pd
 
 from data.store.catalogue import diff_entries
+from data.vocabulary.changes import CHANGE_LABELS, CHANGES
 
 __all__ = ["CHANGES", "CHANGE_LABELS", "diff_entries", "diff_summary"]
-
-CHANGES: tuple[str, ...] = ("new", "removed", "upgraded", "downgraded", "unchanged")
-CHANGE_LABELS: dict[str, str] = {
-    "new": "新增",
-    "removed": "移出",
-    "upgraded": "升级",
-    "downgraded": "降级",
-    "unchanged": "不变",
-}
 
 
 def diff_summary(diff: pd.DataFrame) -> dict[str, int]:

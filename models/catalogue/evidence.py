@@ -18,6 +18,7 @@ import pandas as pd
 
 from data.levels import EDUCATION_LABELS, SKILL_LABELS, TITLE_LABELS
 from data.taxonomy import cities
+from data.vocabulary.codes import CITY_CODE, INDUSTRY_CODE, OCCUPATION_CODE
 from models.catalogue.indicators import CELL_KEYS
 from models.catalogue.periods import PeriodWindow
 
@@ -29,9 +30,6 @@ __all__ = [
     "typed_forecast_evidence",
 ]
 
-_OCCUPATION = re.compile(r"^\d-\d{2}-\d{2}-\d{2}$")
-_CITY = re.compile(r"^44\d{2}$")
-_DIGITS = re.compile(r"^\d{2,4}$")
 FORECAST_COLUMNS = ["forecast_model", "forecast_ds", "forecast_point", "forecast_lo_80"]
 FORECAST_COLUMNS += ["forecast_hi_80", "backtest_mase"]
 
@@ -94,11 +92,11 @@ def requirements_evidence(jobs: pd.DataFrame, window: PeriodWindow) -> pd.DataFr
 def _tokens(unique_id: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for token in re.split(r"[^0-9-]+", unique_id):
-        if _OCCUPATION.match(token):
+        if OCCUPATION_CODE.match(token):
             found.setdefault("occupation_code", token)
-        elif _CITY.match(token) and "city_code" not in found:
+        elif CITY_CODE.match(token) and "city_code" not in found:
             found["city_code"] = token
-        elif _DIGITS.match(token):
+        elif INDUSTRY_CODE.match(token):
             found.setdefault("industry_code", token)
     return found
 

@@ -47,6 +47,8 @@ from scipy import stats
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from data.vocabulary.grades import GRADE_LABELS  # re-exported (builder, models.catalogue)
+
 __all__ = [
     "COMPONENTS",
     "DEFAULT_THRESHOLDS",
@@ -77,13 +79,6 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 }
 # Minimum index for each star count (1★ has no minimum).
 DEFAULT_THRESHOLDS: dict[int, float] = {2: 45.0, 3: 55.0, 4: 65.0, 5: 75.0}
-GRADE_LABELS: dict[int, str] = {
-    5: "特别紧缺",
-    4: "比较紧缺",
-    3: "一般紧缺",
-    2: "基本平衡",
-    1: "供过于求",
-}
 INDICATOR_COLUMNS: dict[str, str] = {
     "ratio": "ratio",
     "ratio_trend": "ratio_trend_slope",

@@ -1,17 +1,19 @@
-"""Catalogue periods: ``'2026Q4'`` (quarter), ``'2026-11'`` (month) or ``'2026'`` (year)."""
+"""Catalogue periods: ``'2026Q4'`` (quarter), ``'2026-11'`` (month) or ``'2026'`` (year).
+
+The grammar is :mod:`data.vocabulary.periods`; this module adds the windows the builder reads.
+"""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pandas as pd
 
 from data.errors import PeriodError
+from data.vocabulary.periods import match_period
 
 __all__ = ["PeriodWindow", "last_data_month", "period_window", "records_window"]
 
-_PERIOD_PATTERN = re.compile(r"^\d{4}(Q[1-4]|-(0[1-9]|1[0-2]))?$")
 TREND_MONTHS = 12
 #: Months of a cell's own history behind its seasonal posterior's prior (the period's
 #: included): two years, so the prior of a cell's level rests on 21 earlier months.
@@ -100,10 +102,10 @@ def period_window(period: str, data_month: pd.Timestamp | None = None) -> Period
     >>> str(cut.end.date()), str(cut.previous_year_end.date()), cut.n_months, cut.is_partial
     ('2026-11-01', '2025-11-01', 1, True)
     """
-    if not _PERIOD_PATTERN.match(period):
+    label = match_period(period)
+    if label is None:
         raise PeriodError(f"period {period!r} must look like '2026Q4', '2026-11' or '2026'")
-    freq = "Q" if "Q" in period else ("M" if "-" in period else "Y")
-    parsed = pd.Period(period, freq=freq)
+    parsed = pd.Period(period, freq=label.freq)
     start = parsed.start_time.normalize()
     period_end = (parsed + 1).start_time.normalize()
     end = period_end

@@ -15,6 +15,8 @@ import pandas as pd
 import xlsxwriter
 
 from data.store.catalogue import EditionInfo, canonical_records
+from data.vocabulary.formats import EXPORT_FORMATS  # re-exported for publication and the CLI
+from data.vocabulary.grades import GRADE_LABELS
 from models.catalogue.charts import city_counts_figure, top_entries_figure
 from models.catalogue.document import ENTRY_COLUMNS, Report, ReportTable, render_html
 from models.catalogue.print_pdf import DEFAULT_ISSUER, PrintHeader, render_print_pdf
@@ -34,7 +36,6 @@ __all__ = [
     "render_xlsx",
 ]
 
-EXPORT_FORMATS = ("json", "csv", "xlsx", "html", "pdf")
 MEDIA_TYPES = {
     "json": "application/json",
     "csv": "text/csv; charset=utf-8",
@@ -261,8 +262,10 @@ def catalogue_report(entries: pd.DataFrame, edition: dict[str, Any]) -> Report:
         (("紧缺指数最高的岗位", lambda: top_entries_figure(entries)),) if len(entries) else ()
     ) + ((("各城市紧缺条目数", lambda: city_counts_figure(entries)),) if len(entries) else ())
     tables = tuple(
-        ReportTable(f"{label}（{stars}★）", _display(entries[entries["stars"] == stars]))
-        for stars, label in ((5, "特别紧缺"), (4, "比较紧缺"), (3, "一般紧缺"))
+        ReportTable(
+            f"{GRADE_LABELS[stars]}（{stars}★）", _display(entries[entries["stars"] == stars])
+        )
+        for stars in (5, 4, 3)  # the listed grades
         if (entries["stars"] == stars).any()
     )
     return Report(

@@ -35,7 +35,6 @@ Examples
 from __future__ import annotations
 
 import json
-import math
 import os
 from pathlib import Path
 from typing import Any
@@ -43,6 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from data.jsonable import jsonable
 from data.levels import SkillLevel, TitleLevel
 from data.taxonomy import cities
 from models.catalogue.periods import PeriodWindow
@@ -139,16 +139,6 @@ def talent_stock_file(var_dir: Path, period: str) -> Path:
     return Path(var_dir) / "reports" / f"talent-stock-{period}.json"
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, float | np.floating):
-        return None if math.isnan(value) else float(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
-
-
 def stock_payload(table: pd.DataFrame, period: str) -> dict[str, Any]:
     """``table`` as plain JSON-ready data: ``period``, the window and ``rows`` (None = withheld)."""
     start, end = table.attrs.get("window", ("", ""))
@@ -156,7 +146,7 @@ def stock_payload(table: pd.DataFrame, period: str) -> dict[str, Any]:
         "period": period,
         "window_start": start,
         "window_end": end,
-        "rows": [{k: _plain(v) for k, v in row.items()} for row in table.to_dict("records")],
+        "rows": [jsonable(row) for row in table.to_dict("records")],
     }
 
 

@@ -16,6 +16,17 @@ import numpy as np
 import pandas as pd
 
 from data.taxonomy import city_name, clusters, industry_name, occupation_name
+from data.vocabulary.codes import (
+    CITY_CODE,
+    CLUSTER_CODE,
+    INDUSTRY_CODE,
+    INDUSTRY_SECTION,
+    OCCUPATION_PREFIX,
+    POOLED_INDUSTRY,
+    POOLED_OCCUPATION,
+    is_pooled,
+)
+from data.vocabulary.zones import ZONE_NAMES
 
 __all__ = [
     "RatioRule",
@@ -27,23 +38,7 @@ __all__ = [
 ]
 
 _MIN_HALF_WIDTH = float(np.log(1.05))  # an interval narrower than ±5 % is not believed
-OCCUPATION_CODE = re.compile(r"^\d(-\d{2}){0,3}$")
-_CITY = re.compile(r"^44\d{2}$")
-# Pooled "other" codes end in 00; real 大典 and GB/T codes never do.
-_POOLED = re.compile(r"^(?:\d(?:-\d{2})*(?:-00)+|[A-Z]00)$")
-
-
-_SECTION = re.compile(r"^[A-T]$")
-_SECTION_OTHER = re.compile(r"^([A-T])00$")
-_DIVISION = re.compile(r"^\d{2,4}$")
-_CLUSTER = re.compile(r"^C(?:0[1-9]|1\d|20)$")
-_OCCUPATION_OTHER = re.compile(r"^(\d(?:-\d{2})*?)(?:-00)+$")
 GEOGRAPHY_NAMES = {"province": "广东省", "gba": "粤港澳大湾区"}
-ZONE_NAMES = {
-    "一核": "一核（珠三角核心区）",
-    "一带": "一带（沿海经济带）",
-    "一区": "一区（北部生态发展区）",
-}
 
 
 def _part_label(part: str) -> tuple[str, str]:
@@ -54,20 +49,20 @@ def _part_label(part: str) -> tuple[str, str]:
         return "粤港澳大湾区", "大湾区"
     if part in ZONE_NAMES:
         return ZONE_NAMES[part], "区域"
-    if _CITY.fullmatch(part):
+    if CITY_CODE.fullmatch(part):
         return city_name(part), "城市"
-    other = _OCCUPATION_OTHER.fullmatch(part)
+    other = POOLED_OCCUPATION.fullmatch(part)
     if other is not None:
         return f"{occupation_name(other[1])}（其他）", "职业"
-    if OCCUPATION_CODE.fullmatch(part):
+    if OCCUPATION_PREFIX.fullmatch(part):
         return occupation_name(part), "职业"
-    if _CLUSTER.fullmatch(part):
+    if CLUSTER_CODE.fullmatch(part):
         names = clusters().set_index("cluster_id")["name"]
         return f"{names[part]}产业集群", "产业集群"
-    section_other = _SECTION_OTHER.fullmatch(part)
+    section_other = POOLED_INDUSTRY.fullmatch(part)
     if section_other is not None:
         return f"{industry_name(section_other[1])}（其他大类）", "行业"
-    if _SECTION.fullmatch(part) or _DIVISION.fullmatch(part):
+    if INDUSTRY_SECTION.fullmatch(part) or INDUSTRY_CODE.fullmatch(part):
         return industry_name(part), "行业"
     raise KeyError(part)
 
@@ -117,7 +112,7 @@ def wide_table(history: pd.DataFrame, column: str) -> pd.DataFrame:
 def _specificity(unique_id: str) -> tuple[int, int, int]:
     """Sort key, most specific name first: fewest pooled parts, most parts, longest codes."""
     parts = unique_id.split("/")
-    return (sum(_POOLED.fullmatch(p) is not None for p in parts), -len(parts), -len(unique_id))
+    return (sum(is_pooled(p) for p in parts), -len(parts), -len(unique_id))
 
 
 def same_series(history: pd.DataFrame) -> dict[str, list[str]]:

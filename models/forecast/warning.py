@@ -48,8 +48,8 @@ import pandas as pd
 from numpy.typing import NDArray
 from sklearn.base import BaseEstimator
 
+from data.vocabulary.codes import OCCUPATION_PREFIX
 from models.forecast._warning_base import (
-    OCCUPATION_CODE,
     RatioRule,
     month_label,
     same_series,
@@ -248,7 +248,7 @@ class EarlyWarning(RatioRule, BaseEstimator):
         for uid in growth.index:
             peers = growth[(occupation == occupation[uid]) & (growth.index != uid)].to_numpy()
             peers = peers[np.isfinite(peers)]
-            enough = peers.size >= self.min_peers and OCCUPATION_CODE.fullmatch(occupation[uid])
+            enough = peers.size >= self.min_peers and OCCUPATION_PREFIX.fullmatch(occupation[uid])
             z = _robust_z(growth[uid], peers, self.min_growth_scale) if enough else np.nan
             scores.append(float(z))
         return scores

@@ -34,6 +34,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from data.store.repository import AmbiguousRecordError
+from data.vocabulary.codes import CITY_CODE_PATTERN, NATURAL_KEY_PATTERN, OCCUPATION_PREFIX_PATTERN
 from service.api.deps import PageDep, SessionDep
 from service.api.security import (
     PlatformOrAdmin,
@@ -67,9 +68,6 @@ from service.schemas.records import (
 )
 
 __all__ = [
-    "CITY_CODE_PATTERN",
-    "NATURAL_KEY_PATTERN",
-    "OCCUPATION_PREFIX_PATTERN",
     "CityFilter",
     "OccupationFilter",
     "RecordRoutes",
@@ -84,10 +82,6 @@ __all__ = [
     "save_patch",
     "written",
 ]
-
-NATURAL_KEY_PATTERN = r"^[A-Za-z0-9_.:-]+$"
-CITY_CODE_PATTERN = r"^44\d{2}$"
-OCCUPATION_PREFIX_PATTERN = r"^\d(-\d{2}){0,3}$"
 
 CityFilter = Annotated[
     str | None, Query(pattern=CITY_CODE_PATTERN, description="City code, e.g. '4401' (广州).")

@@ -11,7 +11,6 @@ the estimator's ``min_volume``.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,37 +18,34 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
+from data.jsonable import jsonable
 from data.panels import demand_panel as monthly_demand
 from data.panels import ratio_panel, supply_panel
 from data.store import read_candidates_frame, read_vacancies_frame
 from data.taxonomy import cities
+from data.vocabulary.warning_rules import RULE_LABELS
 from models.forecast.warning import EarlyWarning, series_label, series_level
 from service.dashboard.editions import frame_records
 from service.dashboard.forecasts import latest_forecast
 
-__all__ = ["METHOD_ZH", "RULE_LABELS", "WarningFeed", "WarningFilters", "latest_warnings"]
+__all__ = ["METHOD_ZH", "WarningFeed", "WarningFilters", "latest_warnings"]
 
-RULE_LABELS = {
-    "ratio_threshold": "预测求人倍率超预警线",
-    "demand_growth": "需求异常增长",
-    "supply_drop": "求职供给下降",
-}
 METHOD_ZH = (
     (
-        "预测求人倍率超预警线",
+        RULE_LABELS["ratio_threshold"],
         "预测的求人倍率（需求÷求职）连续数月高于预警线。"
         "红色：这些月份中连 80% 预测区间的下限也高于预警线；"
         "橙色：预测值高于预警线且区间可信；"
         "黄色（待观察）：仅预测值高于预警线，区间缺失或过宽。",
     ),
     (
-        "需求异常增长",
+        RULE_LABELS["demand_growth"],
         "近几个月需求人数同比增长的稳健 z 值"
         "（与本序列以往增长或其他城市同职业比较）达到阈值为黄色，"
         "达到 1.5 倍为橙色，达到 2 倍为红色。",
     ),
     (
-        "求职供给下降",
+        RULE_LABELS["supply_drop"],
         "近几个月新增求职人数同比下降达到阈值为黄色，1.5 倍为橙色，"
         "2 倍为红色（且下降超出计数噪声）。",
     ),
@@ -108,20 +104,6 @@ def _zone_of_city() -> dict[str, str]:
     return dict(zip(table["city_code"], table["zone"], strict=True))
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat()
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def _item(record: dict[str, Any]) -> dict[str, Any]:
     unique_id = str(record["unique_id"])
     parts = unique_id.split("/")
@@ -142,9 +124,9 @@ def _item(record: dict[str, Any]) -> dict[str, Any]:
         "rule": str(record["rule"]),
         "rule_label": RULE_LABELS.get(str(record["rule"]), str(record["rule"])),
         "level": str(record["level"]),
-        "severity": _jsonable(record.get("severity")),
+        "severity": jsonable(record.get("severity")),
         "message_zh": str(record.get("message_zh", "")),
-        "evidence": _jsonable(evidence) if isinstance(evidence, dict) else {},
+        "evidence": jsonable(evidence) if isinstance(evidence, dict) else {},
         "hierarchy": record.get("hierarchy"),
     }
 

@@ -8,8 +8,9 @@ from fastapi import Request
 from starlette.responses import HTMLResponse
 
 from data.taxonomy import cities
-from service.dashboard.alerts import METHOD_ZH, RULE_LABELS, WarningFeed, WarningFilters
-from service.dashboard.editions import ZONES
+from data.vocabulary.warning_rules import RULE_LABELS
+from data.vocabulary.zones import ZONES
+from service.dashboard.alerts import METHOD_ZH, WarningFeed, WarningFilters
 from service.dashboard.web import page
 
 __all__ = ["warnings_page"]

@@ -28,6 +28,8 @@ from data.store.catalogue import (
     read_entries_frame,
 )
 from data.taxonomy import cities, city_name, industry_name, occupation_name
+from data.vocabulary.changes import CHANGE_LABELS
+from data.vocabulary.zones import ZONES
 from models.catalogue.suppression import (  # the one suppression function (issue 10)
     COUNT_COLUMNS,
     frame_records,
@@ -37,11 +39,8 @@ from models.catalogue.suppression import (  # the one suppression function (issu
 from service.core.errors import InvalidInput, NotFound
 
 __all__ = [
-    "CHANGE_LABELS",
     "COUNT_COLUMNS",
-    "GRADE_NAMES",
     "IDENTITY_COLUMNS",
-    "ZONES",
     "EntryFilters",
     "city_summary",
     "diff_with_previous",
@@ -54,21 +53,6 @@ __all__ = [
     "suppress_record",
 ]
 
-ZONES: tuple[str, ...] = ("一核", "一带", "一区")
-GRADE_NAMES: dict[int, str] = {
-    5: "特别紧缺",
-    4: "比较紧缺",
-    3: "一般紧缺",
-    2: "基本平衡",
-    1: "供过于求",
-}
-CHANGE_LABELS: dict[str, str] = {
-    "new": "新增",
-    "removed": "移出",
-    "upgraded": "升级",
-    "downgraded": "降级",
-    "unchanged": "不变",
-}
 IDENTITY_COLUMNS: tuple[str, ...] = (
     "rank",
     "city_code",

@@ -7,6 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from data.vocabulary.changes import ChangeKind
+from data.vocabulary.zones import Zone
+
 __all__ = [
     "ChangeKind",
     "DiffItem",
@@ -18,9 +21,6 @@ __all__ = [
     "WarningList",
     "Zone",
 ]
-
-Zone = Literal["一核", "一带", "一区"]
-ChangeKind = Literal["new", "removed", "upgraded", "downgraded"]
 
 
 class EditionSummary(BaseModel):

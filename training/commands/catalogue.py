@@ -12,6 +12,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from data.errors import PeriodError
+from data.vocabulary.formats import EXPORT_FORMATS
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -28,9 +29,7 @@ DbOption = Annotated[
     str | None, typer.Option("--db", help="SQLAlchemy URL (default: YUECAI_DATABASE_URL).")
 ]
 BACKENDS: tuple[Backend, ...] = ("sequential", "loky", "dask")
-# models.catalogue.render.EXPORT_FORMATS, spelled out for the help text; `export` checks
-# against the real tuple.
-_FORMATS_HELP = "json, csv, xlsx, html, pdf"
+_FORMATS_HELP = ", ".join(EXPORT_FORMATS)
 
 
 def _checked_backend(backend: str, scheduler: str | None) -> Backend:
@@ -203,7 +202,6 @@ def export(
     ] = None,
 ) -> None:
     """Render a stored edition as JSON, CSV, XLSX, HTML or PDF."""
-    from models.catalogue.render import EXPORT_FORMATS
     from training.catalogue_pipeline import export_edition
 
     if fmt not in EXPORT_FORMATS:

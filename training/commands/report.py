@@ -11,6 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from data.vocabulary.warning_rules import RULE_LABELS
+
 if TYPE_CHECKING:
     from training.forecasting import ForecastBundle
 
@@ -19,11 +21,6 @@ __all__ = ["app"]
 app = typer.Typer(no_args_is_help=True)
 MODEL_NAME = "forecast"
 _LEVEL_STYLE = {"红色": "bold red", "橙色": "dark_orange", "黄色": "yellow"}
-_RULE_ZH = {
-    "ratio_threshold": "求人倍率超线",
-    "demand_growth": "需求激增",
-    "supply_drop": "供给下降",
-}
 
 
 def _latest() -> tuple[ForecastBundle, Any]:
@@ -56,7 +53,7 @@ def warnings(
         style = _LEVEL_STYLE.get(str(row.level), "")
         table.add_row(
             f"[{style}]{row.level}[/]",
-            _RULE_ZH.get(str(row.rule), str(row.rule)),
+            RULE_LABELS.get(str(row.rule), str(row.rule)),
             str(row.message_zh),
         )
     Console().print(table)

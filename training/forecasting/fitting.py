@@ -156,7 +156,7 @@ def _fit_task(
         k: asdict(v) if isinstance(v, ConformalIntervals) else v
         for k, v in fitted.get_params(deep=False).items()
     }
-    params = {k: v for k, v in params.items() if _jsonable(v)}
+    params = {k: v for k, v in params.items() if _is_json_native(v)}
     return FinalFit(
         panel_key,
         fitted.alias,
@@ -166,7 +166,8 @@ def _fit_task(
     )
 
 
-def _jsonable(value: Any) -> bool:
+def _is_json_native(value: Any) -> bool:
+    """True for values :func:`json.dumps` writes as they are (fitted params kept in metadata)."""
     return value is None or isinstance(value, str | int | float | bool | tuple | list | dict)
 
 

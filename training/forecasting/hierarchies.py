@@ -14,7 +14,6 @@ its meaning: node ``4401/2-02-10`` is *all* of 广州's 2-02-10 demand, never a 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -24,6 +23,7 @@ from numpy.typing import NDArray
 
 from data.panels import demand_panel, hierarchy_frame, hierarchy_spec, supply_panel
 from data.taxonomy import cities, industries, occupation_name
+from data.vocabulary.codes import POOLED_INDUSTRY, POOLED_OCCUPATION
 from models.forecast.hierarchy import aggregate
 from models.forecast.warning import series_label
 
@@ -251,27 +251,23 @@ def build_hierarchy(
     )
 
 
-_OCCUPATION_PSEUDO_PART = re.compile(r"^(?P<real>\d(?:-\d{2})*?)(?:-00)+$")
-_INDUSTRY_PSEUDO_PART = re.compile(r"^(?P<real>[A-Z])00$")
-
-
 def is_pseudo_intermediate(unique_id: str) -> bool:
     """True for ids with a pooled "other" part coarser than the bottom (``2-02-00``).
 
     Such a node has exactly one child (the full-length pseudo code), so it repeats it.
     """
     return any(
-        _OCCUPATION_PSEUDO_PART.fullmatch(part) is not None and len(part) < 10
+        POOLED_OCCUPATION.fullmatch(part) is not None and len(part) < 10
         for part in str(unique_id).split("/")
     )
 
 
 def _pseudo_label(part: str) -> str | None:
     """Chinese name of a pseudo "other" code, or None for a real one."""
-    occupation = _OCCUPATION_PSEUDO_PART.fullmatch(part)
+    occupation = POOLED_OCCUPATION.fullmatch(part)
     if occupation is not None:
         return f"{occupation_name(occupation['real'])}（其他）"
-    industry = _INDUSTRY_PSEUDO_PART.fullmatch(part)
+    industry = POOLED_INDUSTRY.fullmatch(part)
     if industry is not None:
         names = industries(level=1).set_index("code")["name"]
         return f"{names[industry['real']]}（其他大类）"

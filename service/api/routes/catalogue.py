@@ -17,6 +17,8 @@ from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
 from data.store.catalogue import list_editions
+from data.vocabulary.changes import CHANGE_KINDS
+from data.vocabulary.formats import ExportFormat
 from models.catalogue.render import MEDIA_TYPES, edition_header, render_catalogue
 from service.api.deps import EngineDep, PageDep, SessionDep, SettingsDep
 from service.api.security import require_roles
@@ -52,7 +54,6 @@ __all__ = ["content_disposition", "router"]
 router = APIRouter(tags=["catalogue"], dependencies=[require_roles("planner")])
 # Ids are 32-bit integers in the store: a larger number is a 422, not a database overflow.
 EditionId = Annotated[int, Path(ge=1, le=2_147_483_647, description="The edition's id.")]
-ExportFormat = Literal["json", "csv", "xlsx", "html", "pdf"]
 NOT_FOUND = problem_responses(404)
 INVALID = problem_responses(404, 422)
 
@@ -141,9 +142,8 @@ def diff_catalogue_edition(edition_id: EditionId, session: SessionDep) -> Editio
     require_edition(session, edition_id)
     base, changes = diff_with_previous(session, edition_id)
     items = [DiffItem.model_validate(record) for record in frame_records(changes)]
-    counts = {
-        kind: sum(item.change == kind for item in items)
-        for kind in ("new", "removed", "upgraded", "downgraded")
+    counts: dict[str, int] = {
+        kind: sum(item.change == kind for item in items) for kind in CHANGE_KINDS
     }
     return EditionDiff(
         edition_id=edition_id,

@@ -18,6 +18,8 @@ from starlette.responses import HTMLResponse
 
 from data.store.catalogue import EditionInfo, list_editions, list_entries
 from data.taxonomy import cities
+from data.vocabulary.grades import GRADE_LABELS
+from data.vocabulary.zones import ZONES
 from models.catalogue.talent_stock import KINDS as TALENT_KINDS
 from models.display import count, is_missing, number, percent
 from models.forecast.warning import series_label, series_level
@@ -26,8 +28,6 @@ from service.api.security import require_roles
 from service.core.errors import InvalidInput, NotFound
 from service.dashboard.charts import render_panel_svg
 from service.dashboard.editions import (
-    GRADE_NAMES,
-    ZONES,
     EntryFilters,
     city_summary,
     diff_with_previous,
@@ -84,7 +84,7 @@ def _latest(session: Any) -> EditionInfo | None:
 def overview(request: Request, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
     """Latest edition: counts by grade, the top 特别紧缺 entries, links onwards."""
     edition = _latest(session)
-    context: dict[str, Any] = {"edition": edition, "grade_names": GRADE_NAMES}
+    context: dict[str, Any] = {"edition": edition, "grade_names": GRADE_LABELS}
     if edition is not None:
         entries = edition_entries(session, edition.edition_id, settings.min_cell_size)
         context["counts"] = grade_counts(entries)
@@ -182,7 +182,7 @@ def edition_page(
         error=error,
         cities=cities().to_dict("records"),
         zones=ZONES,
-        grade_names=GRADE_NAMES,
+        grade_names=GRADE_LABELS,
         base=base,
         changes=frame_records(changes),
         change_counts=changes["change"].value_counts().to_dict(),

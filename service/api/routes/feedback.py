@@ -18,8 +18,9 @@ from data.records import MatchOutcome
 from data.store import insert_outcomes
 from data.store.convert import outcome_from_row
 from data.store.repository import OUTCOMES
+from data.vocabulary.codes import NATURAL_KEY_PATTERN
 from service.api.deps import PageDep, SessionDep
-from service.api.record_routes import NATURAL_KEY_PATTERN, own
+from service.api.record_routes import own
 from service.api.security import AdminOnly, PlatformOrAdmin
 from service.core.openapi import problem_responses
 from service.records import CANDIDATES, VACANCIES

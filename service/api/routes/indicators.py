@@ -37,6 +37,7 @@ from data.store.indicators import (
     observation_history,
     record_observation,
 )
+from data.vocabulary.indicators import STATUS_LABELS
 from models.indicators import Assessment, assess
 from service.api.deps import SessionDep
 from service.api.security import COOKIE_NAME, PlannerOrAdmin, csrf_token, require_roles
@@ -49,13 +50,6 @@ __all__ = ["IndicatorDetail", "IndicatorOut", "ObservationIn", "ObservationOut",
 
 router = APIRouter(tags=["indicators"], dependencies=[require_roles("planner")])
 IndicatorId = Annotated[str, Path(max_length=64, description="The indicator's id.")]
-STATUS_LABELS = {
-    "achieved": "已达标",
-    "on_track": "符合进度",
-    "behind": "滞后",
-    "unknown": "无法判断",
-    "no_data": "暂无数据",
-}
 PAGE_NAV = NAV_ITEMS  # 专栏1 is in the dashboard navigation
 
 

@@ -12,8 +12,8 @@ from fastapi import APIRouter, Path, Query
 
 from data import lookups
 from data.store.keys import ROLES
+from data.vocabulary.codes import CITY_CODE_PATTERN, OCCUPATION_PREFIX_PATTERN
 from service.api.deps import PageDep
-from service.api.record_routes import CITY_CODE_PATTERN, OCCUPATION_PREFIX_PATTERN
 from service.api.security import require_roles
 from service.core.errors import NotFound
 from service.core.openapi import problem_responses
