@@ -144,6 +144,8 @@ CHI2_1_MEDIAN = 0.4549364
 JUMP_SD = 3.0
 #: Seekers an occupation needs in every block to estimate the filter's step variance.
 MIN_FILTER_SEEKERS = 1500
+#: Such occupations the filter needs; with fewer (demo-sized data) it is not applied.
+MIN_FILTER_OCCUPATIONS = 10
 #: Closed vacancies a cell needs before its time to fill is read as evidence of its level.
 MIN_DURATIONS = 5
 #: Slope of log time to fill on the log relative level below which it is not evidence.
@@ -553,8 +555,9 @@ def _filtered_occupation_level(
     occupations do not set it for all; floored at :data:`MIN_DRIFT_VARIANCE` ÷ 4). A step
     much larger than expected (beyond :data:`JUMP_SD` sd: a boom, a new occupation taking
     off) is taken at its own size, so a planted change is followed at once rather than
-    smoothed away. Blocks
-    without any record in the province are skipped."""
+    smoothed away. Blocks without any record in the province are skipped. With fewer than
+    :data:`MIN_FILTER_OCCUPATIONS` such occupations (demo-sized data) nothing is filtered:
+    NaN, and the caller keeps the current block's ratio."""
     index = demand.index
     width = months if months > 0 else 1
     blocks = demand.shape[1] // width
@@ -578,6 +581,10 @@ def _filtered_occupation_level(
     level = np.log((d + a) / (s_blocks + a)) - province
     variance = phi / (d + a) + 1.0 / (s_blocks + a)
     large = (s_blocks[:, seen] >= MIN_FILTER_SEEKERS).all(axis=1)
+    if large.sum() < MIN_FILTER_OCCUPATIONS:
+        # Too few well-measured occupations to tell how far they move from one quarter to
+        # the next: no filtering (the caller keeps the current block's own ratio).
+        return pd.Series(np.nan, index=index), pd.Series(np.nan, index=index)
     mean, var = level[:, 0].copy(), variance[:, 0].copy()
     started = bool(seen[0])
     for t in range(1, blocks):
@@ -587,12 +594,10 @@ def _filtered_occupation_level(
             mean, var, started = level[:, t].copy(), variance[:, t].copy(), True
             continue
         step = level[large, t] - level[large, t - 1]
-        eta = MIN_DRIFT_VARIANCE
-        if large.sum() >= 10:
-            # Median, not mean: a few booming occupations must not set every one's step.
-            spread = float(np.median(step**2)) / CHI2_1_MEDIAN
-            sampling = float(np.median(variance[large, t] + variance[large, t - 1]))
-            eta = max(spread - sampling, MIN_DRIFT_VARIANCE / 4.0)
+        # Median, not mean: a few booming occupations must not set every one's step.
+        spread = float(np.median(step**2)) / CHI2_1_MEDIAN
+        sampling = float(np.median(variance[large, t] + variance[large, t - 1]))
+        eta = max(spread - sampling, MIN_DRIFT_VARIANCE / 4.0)
         predicted = var + eta
         gap2 = (level[:, t] - mean) ** 2
         jump = gap2 > JUMP_SD**2 * (predicted + variance[:, t])
