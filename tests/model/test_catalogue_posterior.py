@@ -215,3 +215,8 @@ def test_the_occupation_ratio_is_filtered_over_its_quarters_but_follows_a_boom()
     # The boom is followed at once, not smoothed toward the occupation's past.
     boom = filtered.iloc[0] - np.mean(filtered.to_numpy()[steady] - true_now[steady])
     assert boom == pytest.approx(0.7, abs=0.08)
+    # Too few well-measured occupations to estimate how far they move: no filtering.
+    few, few_variance = _filtered_occupation_level(
+        d.iloc[:5], s.iloc[:5], pd.Series(1.0, index=codes[:5]), np.ones(24, dtype=bool), 3
+    )
+    assert few.isna().all() and few_variance.isna().all()
