@@ -11,6 +11,7 @@ import pandas as pd
 
 from data.generator.config import Context
 from data.generator.families import FAMILIES, GBA_CERTIFICATES
+from data.generator.pay import median_pay, round_to, unstated
 from data.generator.people import make_contacts, make_protected
 from data.generator.seasonality import sample_days
 from data.generator.text import resume_text
@@ -27,8 +28,7 @@ def _qualifications(
 ) -> dict[str, np.ndarray]:
     occ = ctx.occupations
     n = len(occ_idx)
-    typical = occ["education"].to_numpy()[occ_idx]
-    education = np.clip(typical + rng.choice([-1, 0, 1], n, p=[0.25, 0.55, 0.2]), 0, 5)
+    education = ctx.draw_education(occ_idx, [-1, 0, 1], rng, p=[0.25, 0.55, 0.2], top=5)
     probs = np.array([FAMILIES[f].skill_probs for f in ctx.families])[
         occ["family_idx"].to_numpy()[occ_idx]
     ]
@@ -105,30 +105,6 @@ def _certificates_and_skills(
     return certs, skills
 
 
-def _salary(
-    ctx: Context,
-    occ_idx: np.ndarray,
-    city_idx: np.ndarray,
-    year: np.ndarray,
-    education: np.ndarray,
-    rng: np.random.Generator,
-) -> tuple[np.ndarray, np.ndarray]:
-    occ = ctx.occupations
-    typical = occ["education"].to_numpy()[occ_idx]
-    median = (
-        occ["wage"].to_numpy()[occ_idx]
-        * ctx.cities["wage_index"].to_numpy()[city_idx]
-        * 1.04 ** (year - 2023)
-        * (1 + 0.06 * (education - typical))
-        * 0.95
-        * np.exp(rng.normal(0, 0.15, len(occ_idx)))
-    )
-    low = np.maximum(np.round(median / 500) * 500, 1500)
-    high = np.round(low * rng.uniform(1.2, 1.5, len(occ_idx)) / 500) * 500
-    missing = rng.random(len(occ_idx)) < 0.08
-    return np.where(missing, np.nan, low), np.where(missing, np.nan, high)
-
-
 def _resumes(ctx: Context, frame: pd.DataFrame, rng: np.random.Generator) -> list[str]:
     short = dict(zip(ctx.cities["city_code"], ctx.cities["short_name"], strict=True))
     draws = rng.random(len(frame))
@@ -196,7 +172,20 @@ def build_candidates(
     desired = _desired(ctx, occ_idx, city_idx, rng)
     gba = ctx.cities["gba"].to_numpy()[city_idx]
     certs, skills = _certificates_and_skills(ctx, occ_idx, gba, rng)
-    low, high = _salary(ctx, occ_idx, city_idx, year, qual["education"], rng)
+    # expected pay: a little under the going rate, quoted in steps of 500 yuan
+    median = median_pay(
+        ctx,
+        occ_idx,
+        city_idx,
+        year,
+        qual["education"],
+        rng,
+        premium=0.06,
+        sigma=0.15,
+        discount=0.95,
+    )
+    low = np.maximum(round_to(median, 500), 1500)
+    low, high = unstated(low, round_to(low * rng.uniform(1.2, 1.5, n), 500), 0.08, rng)
     occ_codes = ctx.occupations["code"].to_numpy()
     has_job = (experience > 0) & (rng.random(n) < 0.8)
     current = np.array(

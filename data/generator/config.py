@@ -209,6 +209,22 @@ class Context:
             out[rows] = codes[(u[rows] * len(codes)).astype(int)]
         return out
 
+    def draw_education(
+        self,
+        occ_idx: np.ndarray,
+        shifts: list[int],
+        rng: np.random.Generator,
+        *,
+        p: list[float] | None = None,
+        top: int,
+    ) -> np.ndarray:
+        """Education levels (data.levels.Education values) near each row's occupation's
+        typical one: the typical level plus a shift drawn from ``shifts``, kept in 0..``top``.
+        Candidates hold it, vacancies ask for it."""
+        typical = self.occupations["education"].to_numpy()[occ_idx]
+        levels: np.ndarray = np.clip(typical + rng.choice(shifts, len(occ_idx), p=p), 0, top)
+        return levels
+
     def draw_industries(
         self, city_idx: np.ndarray, family_idx: np.ndarray, rng: np.random.Generator
     ) -> np.ndarray:

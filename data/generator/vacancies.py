@@ -8,6 +8,7 @@ import pandas as pd
 
 from data.generator.config import Context
 from data.generator.families import FAMILIES, GBA_CERTIFICATES
+from data.generator.pay import median_pay, round_to, unstated
 from data.generator.seasonality import sample_days
 from data.generator.text import vacancy_description, vacancy_title
 from data.generator.volumes import Volumes, draw_cells
@@ -15,7 +16,6 @@ from data.generator.volumes import Volumes, draw_cells
 __all__ = ["build_vacancies"]
 
 _EPOCH = pd.Timestamp("1970-01-01")
-_WAGE_GROWTH = 0.04  # nominal posted-pay growth a year, anchored at 2023
 _MEAN_OPEN_DAYS = 18.0  # mean time to fill at the overall ratio
 
 
@@ -32,9 +32,7 @@ def _requirements(
     """Education, skill level, 职称 and experience minimums consistent with the occupation."""
     occ = ctx.occupations
     n = len(occ_idx)
-    typical = occ["education"].to_numpy()[occ_idx]
-    shift = rng.choice([-1, 0, 0, 0, 1], n)
-    education = np.clip(typical + shift, 0, 4).astype(float)
+    education = ctx.draw_education(occ_idx, [-1, 0, 0, 0, 1], rng, top=4).astype(float)
     education[rng.random(n) < 0.12] = np.nan
     trade = occ["trade"].to_numpy()[occ_idx]
     skill = np.where(
@@ -54,31 +52,6 @@ def _requirements(
         "title_level_requirement": title,
         "experience_years_min": experience,
     }
-
-
-def _salary(
-    ctx: Context,
-    occ_idx: np.ndarray,
-    city_idx: np.ndarray,
-    year: np.ndarray,
-    education: np.ndarray,
-    rng: np.random.Generator,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Monthly base pay range: occupation × city wage index × year × education premium."""
-    occ = ctx.occupations
-    typical = occ["education"].to_numpy()[occ_idx]
-    premium = 1 + 0.08 * np.nan_to_num(education - typical, nan=0.0)
-    median = (
-        occ["wage"].to_numpy()[occ_idx]
-        * ctx.cities["wage_index"].to_numpy()[city_idx]
-        * (1 + _WAGE_GROWTH) ** (year - 2023)
-        * premium
-        * np.exp(rng.normal(0, 0.12, len(occ_idx)))
-    )
-    low = np.round(median * 0.85 / 100) * 100
-    high = np.round(median * rng.uniform(1.15, 1.45, len(occ_idx)) / 100) * 100
-    missing = rng.random(len(occ_idx)) < 0.05  # 面议
-    return np.where(missing, np.nan, low), np.where(missing, np.nan, high)
 
 
 def _certificates_and_skills(
@@ -179,7 +152,12 @@ def build_vacancies(ctx: Context, volumes: Volumes, rng: np.random.Generator) ->
     gba_scope = gba & (rng.random(n) < np.where(professional, 0.18, 0.08))
     req = _requirements(ctx, occ_idx, rng)
     year = ctx.grid.days.year.to_numpy()[day_idx]
-    low, high = _salary(ctx, occ_idx, city_idx, year, req["education_requirement"], rng)
+    # posted pay around the going rate, in steps of 100 yuan; 5% 面议
+    median = median_pay(
+        ctx, occ_idx, city_idx, year, req["education_requirement"], rng, premium=0.08, sigma=0.12
+    )
+    low = round_to(median * 0.85, 100)
+    low, high = unstated(low, round_to(median * rng.uniform(1.15, 1.45, n), 100), 0.05, rng)
     certs, skills = _certificates_and_skills(ctx, occ_idx, gba_scope, rng)
     dates = _dates(ctx, volumes.ratio[city_idx, occ_idx], day_idx, rng)
     frame = pd.DataFrame(
