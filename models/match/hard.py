@@ -25,7 +25,7 @@ from data.levels import (
     meets_skill_level,
     meets_title_level,
 )
-from models.match.encoding import NO_DATE, CandidateArrays, VacancyArrays, Vocabularies
+from models.match.encoding import NO_DATE, Bools, CandidateArrays, VacancyArrays, Vocabularies
 from models.match.vocab import PAD, geography
 
 __all__ = [
@@ -38,7 +38,6 @@ __all__ = [
     "hard_pass",
 ]
 
-Bools = npt.NDArray[np.bool_]
 Rows = npt.NDArray[np.int64]
 
 
@@ -131,114 +130,84 @@ def contains(sorted_keys: npt.NDArray[np.int64], queries: npt.NDArray[np.int64])
     return np.asarray(sorted_keys[position] == queries)
 
 
-def _location(
-    c: CandidateArrays, cr: Rows, v: VacancyArrays, vr: Rows, rules: HardRules, _vocab: Vocabularies
-) -> Bools:
+@dataclass(frozen=True, slots=True)
+class _Pairs:
+    """What every check reads: candidate rows ``cr`` of ``c`` aligned with vacancy rows ``vr``
+    of ``v``, under ``rules``; one object so the checks share one signature."""
+
+    c: CandidateArrays
+    cr: Rows
+    v: VacancyArrays
+    vr: Rows
+    rules: HardRules
+    vocab: Vocabularies
+
+
+def _location(p: _Pairs) -> Bools:
     geo = geography()
-    vc = v.city[vr].astype(np.int64)
-    cc = c.city[cr].astype(np.int64)
+    vc = p.v.city[p.vr].astype(np.int64)
+    cc = p.c.city[p.cr].astype(np.int64)
     known = vc >= 0
     shift = np.where(known, vc, 0).astype(np.uint32)
-    ok = known & ((cc == vc) | ((c.desired_mask[cr] >> shift) & 1).astype(bool))
+    ok = known & ((cc == vc) | ((p.c.desired_mask[p.cr] >> shift) & 1).astype(bool))
     home_known = cc >= 0
     home = np.where(home_known, cc, 0)
     gba_home = home_known & geo.gba[home]
-    ok |= known & v.gba_scope[vr] & gba_home & c.willing_gba[cr]
-    if rules.commute_radius_km is not None:
+    ok |= known & p.v.gba_scope[p.vr] & gba_home & p.c.willing_gba[p.cr]
+    if p.rules.commute_radius_km is not None:
         distance = geo.distance_km[home, np.where(known, vc, 0)]
-        ok |= known & home_known & (distance <= rules.commute_radius_km)
+        ok |= known & home_known & (distance <= p.rules.commute_radius_km)
     return np.asarray(ok)
 
 
-def _occupation(
-    c: CandidateArrays, cr: Rows, v: VacancyArrays, vr: Rows, rules: HardRules, vocab: Vocabularies
-) -> Bools:
-    wanted = v.occupation[vr]
+def _occupation(p: _Pairs) -> Bools:
+    wanted = p.v.occupation[p.vr]
     no_requirement = wanted == PAD
-    ancestor = vocab.occupations.ancestor(rules.occupation_level)
-    slots = c.occupations[cr]
+    ancestor = p.vocab.occupations.ancestor(p.rules.occupation_level)
+    slots = p.c.occupations[p.cr]
     slot_ancestors = np.where(slots != PAD, ancestor[np.maximum(slots, 0)], -1)
     wanted_ancestor = np.where(no_requirement, -2, ancestor[np.maximum(wanted, 0)])
     return np.asarray(no_requirement | (slot_ancestors == wanted_ancestor[:, None]).any(axis=1))
 
 
-def _education(
-    c: CandidateArrays,
-    cr: Rows,
-    v: VacancyArrays,
-    vr: Rows,
-    _rules: HardRules,
-    _vocab: Vocabularies,
-) -> Bools:
-    table = EDUCATION_OK[v.education[vr] + 1, c.education[cr] + 1, c.skill_level[cr]]
-    return np.asarray(table)
+def _education(p: _Pairs) -> Bools:
+    c, cr = p.c, p.cr
+    return np.asarray(EDUCATION_OK[p.v.education[p.vr] + 1, c.education[cr] + 1, c.skill_level[cr]])
 
 
-def _title(
-    c: CandidateArrays,
-    cr: Rows,
-    v: VacancyArrays,
-    vr: Rows,
-    _rules: HardRules,
-    _vocab: Vocabularies,
-) -> Bools:
-    return np.asarray(_TITLE_OK[v.title_level[vr] + 1, c.title_level[cr], c.skill_level[cr]])
+def _title(p: _Pairs) -> Bools:
+    c, cr = p.c, p.cr
+    return np.asarray(_TITLE_OK[p.v.title_level[p.vr] + 1, c.title_level[cr], c.skill_level[cr]])
 
 
-def _skill(
-    c: CandidateArrays,
-    cr: Rows,
-    v: VacancyArrays,
-    vr: Rows,
-    _rules: HardRules,
-    _vocab: Vocabularies,
-) -> Bools:
-    return np.asarray(_SKILL_OK[v.skill_level[vr] + 1, c.skill_level[cr], c.title_level[cr]])
+def _skill(p: _Pairs) -> Bools:
+    c, cr = p.c, p.cr
+    return np.asarray(_SKILL_OK[p.v.skill_level[p.vr] + 1, c.skill_level[cr], c.title_level[cr]])
 
 
-def _certificate(
-    c: CandidateArrays,
-    cr: Rows,
-    v: VacancyArrays,
-    vr: Rows,
-    _rules: HardRules,
-    _vocab: Vocabularies,
-) -> Bools:
-    ok = np.ones(len(cr), dtype=bool)
-    required = v.certificates[vr]
+def _certificate(p: _Pairs) -> Bools:
+    ok = np.ones(len(p.cr), dtype=bool)
+    required = p.v.certificates[p.vr]
+    owner = p.cr.astype(np.int64) << 32
     for slot in range(required.shape[1]):
         group = required[:, slot].astype(np.int64)
         needed = group != PAD
-        held = contains(c.certificate_keys, (cr.astype(np.int64) << 32) | np.maximum(group, 0))
+        held = contains(p.c.certificate_keys, owner | np.maximum(group, 0))
         ok &= ~needed | held
     return ok
 
 
-def _salary(
-    c: CandidateArrays,
-    cr: Rows,
-    v: VacancyArrays,
-    vr: Rows,
-    _rules: HardRules,
-    _vocab: Vocabularies,
-) -> Bools:
-    expected, ceiling = c.salary_min[cr], v.salary_max[vr]
+def _salary(p: _Pairs) -> Bools:
+    expected, ceiling = p.c.salary_min[p.cr], p.v.salary_max[p.vr]
     return np.asarray((expected < 0) | (ceiling < 0) | (expected <= ceiling))
 
 
-def _availability(
-    c: CandidateArrays,
-    cr: Rows,
-    v: VacancyArrays,
-    vr: Rows,
-    _rules: HardRules,
-    _vocab: Vocabularies,
-) -> Bools:
-    start, deadline = c.available_from[cr], v.valid_through[vr]
+def _availability(p: _Pairs) -> Bools:
+    start, deadline = p.c.available_from[p.cr], p.v.valid_through[p.vr]
     return np.asarray((start == NO_DATE) | (deadline == NO_DATE) | (start <= deadline))
 
 
-_CHECKS: dict[HardReason, Callable[..., Bools]] = {
+_CHECKS: dict[HardReason, Callable[[_Pairs], Bools]] = {
     HardReason.location: _location,
     HardReason.occupation: _occupation,
     HardReason.salary: _salary,
@@ -259,9 +228,8 @@ def hard_checks(
     vocab: Vocabularies,
 ) -> dict[HardReason, Bools]:
     """Every check's pass/fail array (True = passes), for explanations."""
-    return {
-        reason: check(c, cand_rows, v, vac_rows, rules, vocab) for reason, check in _CHECKS.items()
-    }
+    pairs = _Pairs(c, cand_rows, v, vac_rows, rules, vocab)
+    return {reason: check(pairs) for reason, check in _CHECKS.items()}
 
 
 def hard_pass(
@@ -281,7 +249,7 @@ def hard_pass(
     for check in _CHECKS.values():
         if alive.size == 0:
             break
-        passed = check(c, cand_rows[alive], v, vac_rows[alive], rules, vocab)
+        passed = check(_Pairs(c, cand_rows[alive], v, vac_rows[alive], rules, vocab))
         alive = alive[passed]
     result = np.zeros(len(cand_rows), dtype=bool)
     result[alive] = True
