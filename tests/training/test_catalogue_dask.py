@@ -54,7 +54,7 @@ def cluster() -> Iterator[LocalCluster]:
     # Worker processes, as on a real cluster: with in-process workers, joblib's automatic
     # scatter of large arguments hits a distributed race (worker task_counter assertion).
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as local:
         yield local
 
