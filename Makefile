@@ -29,11 +29,11 @@ run: venv system-deps
 	$(BIN)/yuecai demo --host $(HOST) --port $(PORT)
 
 lint: venv
-	$(BIN)/ruff check data models training service tests bench
-	$(BIN)/ruff format --check data models training service tests bench
+	$(BIN)/ruff check data models app training service tests bench
+	$(BIN)/ruff format --check data models app training service tests bench
 
 typecheck: venv
-	$(BIN)/mypy data models training service
+	$(BIN)/mypy data models app training service
 
 pytest: venv system-deps postgres
 	YUECAI_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest

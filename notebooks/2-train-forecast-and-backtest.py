@@ -44,6 +44,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from app.forecasting import train_forecast
+from app.registry import FORECAST, Registry
 from data.fonts import configure_matplotlib
 from data.generator import GeneratorConfig, generate, write
 from data.ingest import ingest_file
@@ -58,14 +60,7 @@ from models.forecast import (
     horizon_metrics,
 )
 from models.forecast.hierarchy import coherence_error
-from models.registry import (
-    ArtifactIntegrityError,
-    list_versions,
-    load_artifact,
-    load_latest_good,
-    save_artifact,
-)
-from training.forecasting import train_forecast
+from models.registry import ArtifactIntegrityError
 
 configure_matplotlib()
 pd.set_option("display.width", 160)
@@ -249,15 +244,16 @@ bundle.warnings[["hierarchy", "unique_id", "ds", "rule", "level", "severity", "m
 
 # %% [markdown]
 # ## Save to the registry and load back
-# `save_artifact` is what `yuecai train forecast` calls: a new version with the bundle's
-# metrics and parameters, the artifact's SHA-256 in its metadata. `load_artifact` checks that
-# hash *before* unpickling.
+# `Registry.save_forecast_bundle` is what `yuecai train forecast` calls (through
+# `app.forecasting.train_and_save_forecast`): a new version with the bundle's metrics and
+# parameters, the artifact's SHA-256 in its metadata. The typed loader checks that hash
+# *before* unpickling, and that what it unpickled is a `ForecastBundle`.
 
 # %%
-info = save_artifact(
-    bundle, "forecast", data_range=bundle.data_range, metrics=bundle.metrics, params=bundle.params
-)
-loaded, loaded_info = load_artifact("forecast")
+registry = Registry.from_settings()
+info = registry.save_forecast_bundle(bundle)
+reloaded = registry.load_forecast_bundle(info.version)
+loaded, loaded_info = reloaded.obj, reloaded.info
 assert loaded_info.sha256 == info.sha256
 pd.testing.assert_frame_equal(
     loaded.forecasts["occupation"]["demand"], bundle.forecasts["occupation"]["demand"]
@@ -266,20 +262,20 @@ print(f"saved and reloaded forecast {info.version} (sha256 {info.sha256[:16]}…
 print("metadata metrics:", {k: round(v, 4) for k, v in loaded_info.metrics.items()})
 
 # %% [markdown]
-# A tampered artifact is refused, and the service's fallback (`load_latest_good`) skips it
-# for the newest version that still verifies (it logs a warning saying so).
+# A tampered artifact is refused, and the loader without a version (what the service
+# serves) skips it for the newest version that still verifies (it logs a warning saying so).
 
 # %%
-tampered = save_artifact(bundle, "forecast", data_range=bundle.data_range, metrics={})
+tampered = registry.save_forecast_bundle(bundle)
 with tampered.artifact_path.open("ab") as handle:
     handle.write(b"\0")
 try:
-    load_artifact("forecast", tampered.version)
+    registry.load_forecast_bundle(tampered.version)
 except ArtifactIntegrityError as error:
     print("refused:", error)
-_, fallback = load_latest_good("forecast")
-print("versions:", list_versions("forecast"))
-print("load_latest_good →", fallback.version)
+fallback = registry.load_forecast_bundle()
+print("versions:", registry.versions(FORECAST))
+print("newest good →", fallback.version)
 assert fallback.version == info.version
 
 # %% [markdown]

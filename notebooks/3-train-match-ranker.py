@@ -3,11 +3,10 @@
 #   jupytext:
 #     cell_metadata_filter: -all
 #     formats: ipynb,py:percent
-#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
+#     notebook_metadata_filter: kernelspec,jupytext
 #     text_representation:
 #       extension: .py
 #       format_name: percent
-#       format_version: '1.3'
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -44,6 +43,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from app.match_training import load_frames, run_match_pipeline
+from app.registry import Registry
 from data.fonts import configure_matplotlib
 from data.generator import GeneratorConfig, generate, to_records, write
 from data.ingest import ingest_file
@@ -58,8 +59,6 @@ from data.records import (
 from data.store import make_engine, upgrade_to_head
 from data.taxonomy import city_name, occupation_name
 from models.match import MatchIndex
-from models.registry import load_artifact
-from training.match_pipeline import load_frames, run_match_pipeline
 
 configure_matplotlib()
 pd.set_option("display.width", 160)
@@ -233,11 +232,13 @@ fairness
 # %% [markdown]
 # ## The saved ranker
 # `run_match_pipeline(save=True)` stored the evaluated engine with its held-out metrics;
-# loading verifies the SHA-256 first. The reloaded engine, indexing the same records, gives
-# the same answers.
+# loading it through the typed `app.registry.Registry`, as the service does, verifies the
+# SHA-256 first and checks it is a fitted engine. The reloaded engine, indexing the same
+# records, gives the same answers.
 
 # %%
-saved, info = load_artifact("match")
+served = Registry.from_settings().load_match_engine()  # the newest that verifies and loads
+saved, info = served.obj, served.info
 assert info.version == result.artifact_version
 assert saved.model_version_ == match_index.engine.model_version_
 again = MatchIndex(saved, candidates, vacancies).candidates_for_vacancy(vacancy_id, k=5)

@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import IFrame, Image
 
+from app.publish import export_edition, publish_catalogue
 from data.fonts import configure_matplotlib
 from data.generator import GeneratedData, GeneratorConfig, generate, write
 from data.ingest import ingest_file
@@ -53,7 +54,6 @@ from data.store import make_engine, session_scope, upgrade_to_head
 from data.store.catalogue import diff_editions, read_entries_frame, verify_edition
 from models.catalogue.charts import top_entries_figure
 from models.catalogue.diff import CHANGE_LABELS, diff_summary
-from training.catalogue_pipeline import export_edition, publish_catalogue
 
 configure_matplotlib()
 pd.set_option("display.width", 160)

@@ -36,11 +36,12 @@ import numpy as np
 import numpy.typing as npt
 from fastapi import FastAPI
 from sklearn.exceptions import NotFittedError
-from sklearn.utils.validation import check_is_fitted
 from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from app.registry import MATCH as MATCH_ARTIFACT
+from app.registry import Registry
 from data.levels import Education, SkillLevel
 from data.records import Candidate, Vacancy, keyed_record, record_key
 from data.store import list_candidates, list_vacancies
@@ -62,13 +63,7 @@ from models.match.snapshots import (
     save_snapshot,
     writer_lock,
 )
-from models.registry import (
-    ArtifactInfo,
-    ArtifactNotFoundError,
-    list_versions,
-    load_artifact,
-    load_latest_good,
-)
+from models.registry import ArtifactInfo, ArtifactNotFoundError
 from service.api.deps import app_engine
 from service.core.errors import ServiceUnavailable
 from service.core.state import app_state_once
@@ -82,7 +77,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger("yuecai.service.matching")
-MATCH_ARTIFACT = "match"
 NO_MODEL_DETAIL = "No trained matching model yet: run `yuecai train match`, then retry."
 RETRY_AFTER_SECONDS = "30"
 INDEX_READ_CHUNK = 5000
@@ -191,6 +185,7 @@ class MatchService:
         snapshot_every: int | None = SNAPSHOT_EVERY_CHANGES,
     ) -> None:
         self.registry_dir = registry_dir
+        self._registry = Registry(registry_dir)
         self.store = store
         self.check_interval_seconds = check_interval_seconds
         self.snapshot_every = snapshot_every
@@ -274,7 +269,7 @@ class MatchService:
         """
         with self._lock:
             self._checked_at = time.monotonic()
-            versions = list_versions(MATCH_ARTIFACT, root=self.registry_dir)
+            versions = self._registry.versions(MATCH_ARTIFACT)
             served = self._served
             newest = versions[-1] if versions else None
             if served is not None and newest in (served.info.version, None):
@@ -294,8 +289,8 @@ class MatchService:
         if version is None or version in self._rejected:
             return None
         try:
-            obj, info = load_artifact(MATCH_ARTIFACT, version, root=self.registry_dir)
-            return _checked_engine(obj), info
+            loaded = self._registry.load_match_engine(version)
+            return loaded.obj, loaded.info
         except Exception as error:  # any failure means the artifact is not usable
             self._rejected.add(version)
             kept = served.info.version if served is not None else "the newest good older one"
@@ -304,8 +299,8 @@ class MatchService:
 
     def _load_latest_good(self) -> tuple[MatchEngine, ArtifactInfo]:
         try:
-            obj, info = load_latest_good(MATCH_ARTIFACT, root=self.registry_dir)
-            return _checked_engine(obj), info
+            loaded = self._registry.load_match_engine()
+            return loaded.obj, loaded.info
         except (ArtifactNotFoundError, TypeError, NotFittedError) as error:
             raise ServiceUnavailable(
                 NO_MODEL_DETAIL, headers={"Retry-After": RETRY_AFTER_SECONDS}
@@ -620,13 +615,6 @@ def _hire_days(session: Session, candidate_keys: list[str] | None = None) -> dic
 def _hired_in(session: Session, vacancy_keys: list[str]) -> list[str]:
     """Candidates (record keys) with a ``hired`` outcome in any of ``vacancy_keys``."""
     return hired_candidates(session, vacancy_keys)
-
-
-def _checked_engine(obj: Any) -> MatchEngine:
-    if not isinstance(obj, MatchEngine):
-        raise TypeError(f"artifact holds a {type(obj).__name__}, not a MatchEngine")
-    check_is_fitted(obj, "model_version_")
-    return obj
 
 
 _RecordT = TypeVar("_RecordT", Vacancy, Candidate)

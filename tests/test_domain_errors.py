@@ -11,6 +11,9 @@ from fastapi import APIRouter
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from app import publish
+from app.forecasting import ForecastDataError
+from app.publish_guard import PublishRefused
 from data.errors import (
     ConflictError,
     DomainError,
@@ -37,9 +40,7 @@ from models.registry import ArtifactIntegrityError, ArtifactNotFoundError, Regis
 from service.api.security import authenticate, require_roles
 from service.main import create_app
 from tests.support.service import make_service_settings
-from training import catalogue_pipeline, cli
-from training.catalogue_guard import PublishRefused
-from training.forecasting import ForecastDataError
+from training import cli
 
 ADMIN = Principal(key_id="test", role="admin", tenant_id=None)
 BRANCHES = {
@@ -153,7 +154,7 @@ def _publish_raising(monkeypatch: pytest.MonkeyPatch, error: Exception) -> None:
     def build_fails(*args: object, **kwargs: object) -> None:
         raise error
 
-    monkeypatch.setattr(catalogue_pipeline, "publish_catalogue", build_fails)
+    monkeypatch.setattr(publish, "publish_catalogue", build_fails)
 
 
 def test_publish_reports_a_period_error_of_the_build_with_exit_2(

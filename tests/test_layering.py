@@ -1,8 +1,9 @@
-"""The design card's arrows: ``data`` ← ``models`` ← ``training``/``service``.
+"""The design card's arrows: ``data`` ← ``models`` ← ``app`` ← ``training``/``service``.
 
-``data`` imports none of the others, ``models`` imports only ``data``, ``service`` never
-imports ``training``. Checked on the source (every import statement, including those inside
-functions), so a lazy import cannot slip past.
+``data`` imports none of the others, ``models`` imports only ``data``, ``app`` (the use
+cases) imports ``data`` and ``models`` only, ``service`` never imports ``training``. Checked
+on the source (every import statement, including those inside functions), so a lazy import
+cannot slip past.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-LAYERS = ("data", "models", "training", "service")
+LAYERS = ("data", "models", "app", "training", "service")
 FORBIDDEN = {
-    "data": {"models", "training", "service"},
-    "models": {"training", "service"},
+    "data": {"models", "app", "training", "service"},
+    "models": {"app", "training", "service"},
+    "app": {"training", "service"},
     "service": {"training"},
     "training": {"service"},
 }

@@ -4,10 +4,9 @@ Typical use::
 
     from data.store import make_engine, session_scope, upgrade_to_head, upsert_vacancies
 
-    engine = make_engine()            # YUECAI_DATABASE_URL, SQLite file by default
-    upgrade_to_head(engine)           # Alembic, programmatic (see data.store.migrate)
-    with session_scope(engine) as session:
-        counts = upsert_vacancies(session, records)
+    with open_store() as engine:      # YUECAI_DATABASE_URL, migrated to head, disposed after
+        with session_scope(engine) as session:
+            counts = upsert_vacancies(session, records)
 
 Modules: :mod:`~data.store.schema` (tables), :mod:`~data.store.engine`,
 :mod:`~data.store.repository` (writes, lookups, pages), :mod:`~data.store.frames`
@@ -18,7 +17,7 @@ from __future__ import annotations
 
 from data.store.engine import make_engine, session_scope
 from data.store.frames import read_candidates_frame, read_outcomes_frame, read_vacancies_frame
-from data.store.migrate import current_revision, head_revision, upgrade_to_head
+from data.store.migrate import current_revision, head_revision, open_store, upgrade_to_head
 from data.store.repository import (
     UpsertCounts,
     delete_candidate,
@@ -46,6 +45,7 @@ __all__ = [
     "list_candidates",
     "list_vacancies",
     "make_engine",
+    "open_store",
     "read_candidates_frame",
     "read_outcomes_frame",
     "read_vacancies_frame",

@@ -29,6 +29,8 @@ import importlib
 import pkgutil
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -46,6 +48,7 @@ __all__ = [
     "head_revision",
     "load_table_modules",
     "make_revision",
+    "open_store",
     "upgrade_to_head",
 ]
 
@@ -111,6 +114,37 @@ def upgrade_to_head(url_or_engine: str | Engine | None = None) -> str:
         if engine is not url_or_engine:
             engine.dispose()
     return head_revision()
+
+
+@contextmanager
+def open_store(
+    url_or_engine: str | Engine | None = None, *, migrate: bool = True
+) -> Iterator[Engine]:
+    """The store, migrated to head, for the length of a ``with`` block; disposed after.
+
+    The one way a use case, a command or a notebook opens the store::
+
+        with open_store(db) as engine:
+            report = ingest_file(engine, "vacancies", path)
+
+    Parameters
+    ----------
+    url_or_engine
+        A URL, None for ``get_settings().database_url``, or an engine (used as it is and
+        left open: its owner disposes it).
+    migrate
+        Bring the schema to head first (a no-op when it is there). False for read-only
+        checks that must not create tables in a store that turns out to be the wrong one.
+    """
+    owned = not isinstance(url_or_engine, Engine)
+    engine = url_or_engine if isinstance(url_or_engine, Engine) else make_engine(url_or_engine)
+    try:
+        if migrate:
+            upgrade_to_head(engine)
+        yield engine
+    finally:
+        if owned:
+            engine.dispose()
 
 
 def make_revision(message: str, *, autogenerate: bool = True) -> Path:

@@ -1,5 +1,5 @@
 """Dependencies routes declare by type: ``SettingsDep``, ``EngineDep``, ``SessionDep``,
-``PageDep``, ``MetricsDep``.
+``PageDep``, ``MetricsDep``, ``ForecastDep``.
 
 Everything is read from ``request.app.state`` (set up by :func:`service.main.create_app`), never
 from module globals, so several apps with different settings can live in one process::
@@ -18,8 +18,10 @@ from fastapi import Depends, FastAPI, Query, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from app.registry import FORECAST, ArtifactCache, Loaded, Registry
 from data.settings import Settings
 from data.store.engine import make_engine
+from models.forecast.bundle import ForecastBundle
 from service.core.errors import InvalidInput
 from service.core.metrics import AppMetrics
 from service.core.state import app_state_once
@@ -28,6 +30,7 @@ from service.schemas.common import PageParams
 __all__ = [
     "DEFAULT_PAGE_SIZE",
     "EngineDep",
+    "ForecastDep",
     "MetricsDep",
     "PageDep",
     "SessionDep",
@@ -72,6 +75,20 @@ def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Sess
         yield session
 
 
+def app_artifacts(app: FastAPI) -> ArtifactCache:
+    """The app's one artifact cache (models loaded once per registry version)."""
+    return app_state_once(app, "artifacts", ArtifactCache)
+
+
+def get_forecast(request: Request) -> Loaded[ForecastBundle] | None:
+    """The newest forecast bundle that verifies and loads, or None (none trained yet).
+
+    A plain ``def``: a new version is unpickled in the thread pool, not on the event loop.
+    """
+    registry = Registry.from_settings(request.app.state.settings)
+    return app_artifacts(request.app).get(registry, FORECAST, registry.load_forecast_bundle)
+
+
 async def get_metrics(request: Request) -> AppMetrics:
     """The app's Prometheus metrics (e.g. ``metrics.set_model_info(name, version)``)."""
     metrics: AppMetrics = request.app.state.metrics
@@ -101,3 +118,4 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]
 PageDep = Annotated[PageParams, Depends(get_page_params)]
 MetricsDep = Annotated[AppMetrics, Depends(get_metrics)]
+ForecastDep = Annotated[Loaded[ForecastBundle] | None, Depends(get_forecast)]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -26,7 +25,7 @@ from data.taxonomy import cities
 from data.vocabulary.warning_rules import RULE_LABELS
 from models.forecast.warning import EarlyWarning, series_label, series_level
 from service.dashboard.editions import frame_records
-from service.dashboard.forecasts import latest_forecast
+from service.dashboard.forecasts import LoadedForecast
 
 __all__ = ["METHOD_ZH", "WarningFeed", "WarningFilters", "latest_warnings"]
 
@@ -147,10 +146,12 @@ def _from_history(engine: Engine) -> pd.DataFrame:
     return EarlyWarning().flag(history, None)
 
 
-def latest_warnings(engine: Engine, registry_dir: Path, *, limit: int = 200) -> WarningFeed:
-    """The newest warnings (see the module docstring), at most ``limit``."""
-    loaded = latest_forecast(registry_dir)
-    table = getattr(loaded.bundle, "warnings", None) if loaded else None
+def latest_warnings(
+    engine: Engine, loaded: LoadedForecast | None, *, limit: int = 200
+) -> WarningFeed:
+    """The newest warnings (see the module docstring), at most ``limit``: the served bundle's
+    (``loaded``), or computed from the store's history when there is none."""
+    table = getattr(loaded.obj, "warnings", None) if loaded else None
     if isinstance(table, pd.DataFrame):
         records = frame_records(table.head(limit))
         note = f"来自预测模型 {loaded.version if loaded else ''} 的预警（含预测倍率规则）。"

@@ -5,67 +5,32 @@ attribute, never by importing ``training`` here: ``forecasts[hierarchy][variable
 frames (``unique_id, ds, forecast, forecast-lo-80, ...``), ``backtest_series``,
 ``selection`` and ``warnings``. Anything missing just leaves that part of a page out.
 
-Loading is cached per registry folder and version list, so a page view costs a directory
-listing unless training published a new version.
+Loading is the app's one :class:`app.registry.ArtifactCache` (``service.api.deps.get_forecast``):
+a page view costs a directory listing unless training published a new version.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from models.registry import RegistryError, list_versions, load_latest_good
+from app.registry import Loaded
+from models.forecast.bundle import ForecastBundle
 
 __all__ = [
     "LoadedForecast",
     "backtest_rows",
-    "latest_forecast",
     "point_column",
     "series_forecast",
 ]
 
-logger = logging.getLogger("yuecai.service.dashboard")
-MODEL_NAME = "forecast"
 HIERARCHY_ORDER = ("occupation", "industry")
 VARIABLES = ("demand", "supply", "ratio")
-_LOCK = threading.Lock()
-_CACHE: dict[Path, tuple[tuple[str, ...], LoadedForecast | None]] = {}
 
-
-@dataclass(frozen=True)
-class LoadedForecast:
-    """A loaded bundle and its registry version."""
-
-    bundle: Any
-    version: str
-
-
-def latest_forecast(registry_dir: Path) -> LoadedForecast | None:
-    """The newest loadable ``forecast`` artifact, or None (none trained, or none loads)."""
-    root = Path(registry_dir)
-    try:
-        versions = tuple(list_versions(MODEL_NAME, root=root))
-    except RegistryError:
-        versions = ()
-    with _LOCK:
-        cached = _CACHE.get(root)
-        if cached is not None and cached[0] == versions:
-            return cached[1]
-    loaded: LoadedForecast | None = None
-    if versions:
-        try:
-            bundle, info = load_latest_good(MODEL_NAME, root=root)
-            loaded = LoadedForecast(bundle=bundle, version=info.version)
-        except RegistryError as error:
-            logger.warning("no usable forecast artifact: %s", error)
-    with _LOCK:
-        _CACHE[root] = (versions, loaded)
-    return loaded
+LoadedForecast = Loaded[ForecastBundle]
+"""The served forecast bundle and its registry entry (``app.registry``; cached on ``app.state``
+by ``service.api.deps.get_forecast``)."""
 
 
 def point_column(frame: pd.DataFrame) -> str | None:
@@ -81,7 +46,7 @@ def series_forecast(
 ) -> tuple[str | None, dict[str, pd.DataFrame]]:
     """``(hierarchy, variable → frame)`` for one series; frames have ``ds, point`` and
     ``lo-80, hi-80, lo-95, hi-95`` where the bundle has them. Empty when not forecast."""
-    forecasts = getattr(loaded.bundle, "forecasts", None) if loaded else None
+    forecasts = getattr(loaded.obj, "forecasts", None) if loaded else None
     if not isinstance(forecasts, dict):
         return None, {}
     order = [*HIERARCHY_ORDER, *(name for name in forecasts if name not in HIERARCHY_ORDER)]
@@ -113,11 +78,11 @@ def series_forecast(
 def backtest_rows(loaded: LoadedForecast | None, unique_id: str) -> list[dict[str, Any]]:
     """Backtest accuracy of the series: the chosen model per panel (all models if the
     bundle has no selection), with MASE, sMAPE and interval coverage where present."""
-    table = getattr(loaded.bundle, "backtest_series", None) if loaded else None
+    table = getattr(loaded.obj, "backtest_series", None) if loaded else None
     if not isinstance(table, pd.DataFrame) or "unique_id" not in table:
         return []
     rows = table[table["unique_id"] == unique_id]
-    selection = getattr(loaded.bundle, "selection", None) if loaded else None
+    selection = getattr(loaded.obj, "selection", None) if loaded else None
     if isinstance(selection, pd.DataFrame) and {"panel", "model", "chosen"} <= set(selection):
         chosen = selection[selection["chosen"].astype(bool)][["panel", "model"]]
         if {"panel", "model"} <= set(rows):

@@ -1,6 +1,6 @@
 """The 供给状况和流动趋势研判报告 of a period: served from what publication wrote.
 
-Publication (``training.supply_flow_report``) computes the report once, with small cells
+Publication (``app.supply_flow``) computes the report once, with small cells
 suppressed by :func:`models.catalogue.supply.suppressed_flow`, and writes HTML and PDF to
 :func:`models.catalogue.supply.report_file`; a request reads that file. A period that was never
 published but lies inside the data is computed on request (the same suppressed view, slower);

@@ -11,7 +11,6 @@ history computed from the store. A month built from fewer than ``min_cell_size``
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,7 +23,6 @@ from service.dashboard.charts import ForecastBand, SeriesPanel
 from service.dashboard.forecasts import (
     LoadedForecast,
     backtest_rows,
-    latest_forecast,
     series_forecast,
 )
 
@@ -127,7 +125,7 @@ def _panel(variable: str, history: pd.DataFrame, forecast: pd.DataFrame | None) 
 def bundle_history(loaded: LoadedForecast | None, unique_id: str, min_cell_size: int) -> Any:
     """``(hierarchy, ds, demand, supply, ratio)`` of a series from the bundle's all-level
     history (what the models saw), small months blanked; ``(None, None)`` if not there."""
-    histories = getattr(loaded.bundle, "history", None) if loaded else None
+    histories = getattr(loaded.obj, "history", None) if loaded else None
     if not isinstance(histories, dict):
         return None, None
     for hierarchy, frame in histories.items():
@@ -148,7 +146,7 @@ def bundle_history(loaded: LoadedForecast | None, unique_id: str, min_cell_size:
 
 def series_view(
     engine: Engine,
-    registry_dir: Path,
+    loaded: LoadedForecast | None,
     unique_id: str,
     *,
     min_cell_size: int,
@@ -158,7 +156,6 @@ def series_view(
     Only without a bundle (nothing trained yet) is a city × occupation history recomputed
     from the store; other levels then show no history.
     """
-    loaded = latest_forecast(registry_dir)
     hierarchy, forecasts = series_forecast(loaded, unique_id)
     found_in, history = bundle_history(loaded, unique_id, min_cell_size)
     if history is None:

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner
 
+from app.match_training import load_frames
 from data.records import (
     Candidate,
     ContactDetails,
@@ -40,7 +41,6 @@ from data.store.repository import (
     upsert_vacancies,
 )
 from training.cli import app
-from training.match_pipeline import load_frames
 
 DAY = date(2025, 3, 1)
 HIRED_AT = datetime(2025, 3, 2, 9, 0, tzinfo=UTC)

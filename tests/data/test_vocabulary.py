@@ -10,6 +10,7 @@ from typing import get_args
 
 import pytest
 
+from app import publish_guard
 from data import taxonomy
 from data.indicators import validate_period
 from data.vocabulary import (
@@ -28,7 +29,6 @@ from models.catalogue.periods import period_window
 from models.forecast import warning
 from service.api.routes import catalogue as catalogue_routes
 from service.schemas import catalogue as catalogue_schemas
-from training import catalogue_guard
 from training.commands import catalogue as catalogue_command
 
 
@@ -108,7 +108,7 @@ def test_period_bounds_are_one_grammar(label: str, start: str, end: str) -> None
     parsed = periods.match_period(label)
     assert parsed is not None
     assert (parsed.start.isoformat(), parsed.end.isoformat()) == (start, end)
-    assert catalogue_guard.period_bounds(label) == (parsed.start, parsed.end)
+    assert publish_guard.period_bounds(label) == (parsed.start, parsed.end)
     window = period_window(label)
     assert (window.start.date(), window.period_end.date()) == (parsed.start, parsed.end)
 
@@ -119,7 +119,7 @@ def test_malformed_periods_are_refused_everywhere(label: str) -> None:
     with pytest.raises(ValueError, match="must look like"):
         period_window(label)
     with pytest.raises(ValueError, match="must look like"):
-        catalogue_guard.period_bounds(label)
+        publish_guard.period_bounds(label)
 
 
 def test_indicator_periods_are_years_and_quarters_only() -> None:

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from app.forecasting import train_forecast
+from app.forecasting.hierarchies import build_hierarchy
 from data.generator import GeneratorConfig, generate
 from data.supply import RATIO_OFFSET
 from models.catalogue.ratio_coverage import (
@@ -16,8 +18,6 @@ from models.catalogue.ratio_coverage import (
     ratio_hits,
     records_until,
 )
-from training.forecasting import train_forecast
-from training.forecasting.hierarchies import build_hierarchy
 
 H = 6
 ORIGIN = "2024-06"

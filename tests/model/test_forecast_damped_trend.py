@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
+from app.forecasting.fitting import candidate_models
 from models.forecast import ConformalIntervals, Ensemble, SeasonalDampedTrend, SeasonalNaive
 from models.forecast.damped_trend import damped_trend_fit, damped_trend_paths, parameter_grid
 from models.forecast.ensemble import statistical_members
-from training.forecasting.fitting import candidate_models
 
 HORIZON = 12
 PATTERN = 0.3 * np.sin(2 * np.pi * np.arange(12) / 12)

@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
+from app.forecasting.fitting import candidate_models
 from models.forecast import GlobalGBM, VectorizedETS
 from models.forecast.conformal import window_forecasts
 from models.forecast.fast_ets import DEFAULT_GRID, _initial_states, holt_winters_paths
 from models.forecast.panel import SEASON, FloatArray, WidePanel, validate_panel
-from training.forecasting.fitting import candidate_models
 
 
 def reference_holt_winters(values: FloatArray, horizon: int) -> FloatArray:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from app.match_training import run_match_pipeline
 from data.generator import GeneratorConfig, generate
 from models.match import MatchIndex
 from models.registry import load_artifact
-from training.match_pipeline import run_match_pipeline
 
 
 @pytest.mark.slow

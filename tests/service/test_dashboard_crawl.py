@@ -43,7 +43,7 @@ class DemoStore:
 
 def make_demo_store(root: Path) -> DemoStore:
     """A small demo store with one published edition (the pipeline's own publish)."""
-    from training.catalogue_pipeline import publish_catalogue
+    from app.publish import publish_catalogue
     from training.commands.train_forecast import forecast
 
     settings = make_service_settings(root)

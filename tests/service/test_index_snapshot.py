@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import Engine
 
 import service.matching as matching
+from app.match_training import load_frames, run_match_pipeline, store_seq
 from data.generator import GeneratorConfig, generate, to_records
 from data.records import Candidate, MatchOutcome, Vacancy, record_key
 from data.store import make_engine, session_scope, upgrade_to_head, upsert_candidates
@@ -28,7 +29,6 @@ from models.match import MatchEngine
 from models.match.snapshots import SNAPSHOT_ARTIFACT, newest_snapshot_info
 from models.registry import list_versions, save_artifact
 from service.matching import MATCH_ARTIFACT, MatchRequest, MatchService
-from training.match_pipeline import load_frames, run_match_pipeline, store_seq
 
 OPEN_NOW = {"date_closed": None, "valid_through": None}
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -29,6 +28,7 @@ from data.store.catalogue import publish_edition
 from data.store.keys import issue_key
 from models.catalogue import build_catalogue
 from models.catalogue.sample import sample_records
+from models.forecast.bundle import ForecastBundle
 from tests.support.service import make_service_settings
 
 __all__ = ["PERIODS", "Published", "fake_bundle", "publish_sample"]
@@ -88,9 +88,10 @@ def publish_sample(root: Path) -> Published:
     )
 
 
-def fake_bundle(unique_id: str) -> SimpleNamespace:
-    """The parts of a forecast bundle the dashboard reads, for one series: three months of
-    demand, supply and ratio forecasts with 80/95 % bands, a backtest row and a red warning."""
+def fake_bundle(unique_id: str) -> ForecastBundle:
+    """A forecast bundle holding what the dashboard reads, for one series: three months of
+    demand, supply and ratio forecasts with 80/95 % bands, a backtest row and a red warning;
+    its other parts are empty (the registry's typed loader accepts only a ``ForecastBundle``)."""
     months = pd.date_range("2027-01-01", periods=3, freq="MS")
 
     def frame(level: float) -> pd.DataFrame:
@@ -107,7 +108,20 @@ def fake_bundle(unique_id: str) -> SimpleNamespace:
             }
         )
 
-    return SimpleNamespace(
+    return ForecastBundle(
+        h=3,
+        levels=(80, 95),
+        data_range=("2025-01", "2026-12"),
+        history={},
+        S={},
+        tags={},
+        labels={},
+        backtest_overall=pd.DataFrame(),
+        metrics={"mase": 0.83},
+        coherence={},
+        model_params={},
+        fallback_ids={},
+        bottom_maps={},
         forecasts={
             "occupation": {"demand": frame(120.0), "supply": frame(10.0), "ratio": frame(12.0)}
         },

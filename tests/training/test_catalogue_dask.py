@@ -9,6 +9,7 @@ import pytest
 from distributed import LocalCluster
 from typer.testing import CliRunner
 
+from app.publish import build_catalogue_parallel
 from data.generator import GeneratorConfig, generate
 from data.records import Candidate, Vacancy
 from data.store import (
@@ -29,7 +30,6 @@ from models.catalogue.partition import (
     partition_inputs,
 )
 from models.catalogue.sample import sample_records
-from training.catalogue_pipeline import build_catalogue_parallel
 from training.cli import app
 
 # A year-long period on two years of data: ~50 scored cells in ~17 cities, all star grades.

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from app.publish import load_forecast_inputs
 from models.registry import save_artifact
-from training.catalogue_pipeline import load_forecast_inputs
 
 RANGE = ("2025-01", "2026-12")
 

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from app.publish import _write
 from data.records import Candidate, Vacancy
 from data.settings import get_settings
 from data.store import (
@@ -21,7 +22,6 @@ from data.store import (
 from models.catalogue.render import COLUMN_LABELS_ZH
 from models.catalogue.sample import sample_records
 from models.catalogue.suppression import COUNT_COLUMNS
-from training.catalogue_pipeline import _write
 from training.cli import app
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from app.forecasting.hierarchies import series_labels
 from data.generator import GeneratorConfig
 from data.store.keys import ROLES
 from models.catalogue.render import EXPORT_FORMATS
 from training.commands import catalogue, generate, keys
-from training.forecasting.hierarchies import series_labels
 
 
 def test_copied_constants_match_their_sources() -> None:

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from distributed import LocalCluster
 
+from app.forecasting import ForecastBundle, train_forecast
 from data.generator import GeneratorConfig, generate
-from training.forecasting import ForecastBundle, train_forecast
 
 SMALL = GeneratorConfig(start="2021-01", end="2024-12", scale=60, seed=7)
 OPTIONS = {"h": 6, "progress": False, "backtest_windows": 1, "n_jobs": 2}

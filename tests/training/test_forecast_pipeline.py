@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from app.forecasting import ForecastBundle, ForecastDataError, train_forecast
 from data.generator import GeneratorConfig, generate, to_records
 from data.settings import get_settings
 from data.store import (
@@ -23,7 +24,6 @@ from data.store import (
 from data.supply import RATIO_OFFSET
 from models.forecast.hierarchy import SummingMatrix
 from models.registry import load_artifact, save_artifact
-from training.forecasting import ForecastBundle, ForecastDataError, train_forecast
 
 H = 6
 SMALL = GeneratorConfig(start="2021-01", end="2024-12", scale=150)

@@ -17,7 +17,7 @@ from data.vocabulary.formats import EXPORT_FORMATS
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from training.forecasting.parallel import Backend
+    from app.forecasting.parallel import Backend
 
 # Heavy modules (pandas, the store, the catalogue builder, matplotlib) are imported inside the
 # commands, so `yuecai --help` starts in a fraction of a second.
@@ -69,7 +69,7 @@ def publish(
     """
     chosen_backend = _checked_backend(backend, scheduler)
     _refuse_early(period, db)
-    from training.catalogue_pipeline import publish_catalogue
+    from app.publish import publish_catalogue
 
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     try:
@@ -102,8 +102,9 @@ def _refuse_early(period: str, db: str | None) -> None:
     """Exit 2 before the heavy imports for a missing store or a period outside the data."""
     from sqlalchemy import create_engine
 
-    from training.catalogue_guard import PublishRefused, check_period_in_data, require_database
+    from app.publish_guard import PublishRefused, check_period_in_data, require_database
 
+    # A bare engine, not open_store: data.store imports pandas, and this answers in < 2 s.
     try:
         engine = create_engine(require_database(db))
         try:
@@ -118,14 +119,11 @@ def _refuse_early(period: str, db: str | None) -> None:
 @app.command("list")
 def list_(db: DbOption = None) -> None:
     """List published editions, newest first."""
-    from data.store import make_engine, session_scope, upgrade_to_head
+    from data.store import open_store, session_scope
     from data.store.catalogue import list_editions
 
-    engine = make_engine(db)
-    upgrade_to_head(engine)
-    with session_scope(engine) as session:
+    with open_store(db) as engine, session_scope(engine) as session:
         editions = list_editions(session)
-    engine.dispose()
     table = Table(title="急需紧缺人才目录 editions")
     for column in ("id", "period", "revision", "published (UTC)", "entries", "sha256"):
         table.add_column(column)
@@ -153,19 +151,16 @@ def diff(
     latest revision of the previous period)."""
     import pandas as pd
 
-    from data.store import make_engine, session_scope, upgrade_to_head
+    from data.store import open_store, session_scope
     from data.store.catalogue import diff_editions, get_edition
     from models.catalogue.diff import CHANGE_LABELS, diff_summary
 
-    engine = make_engine(db)
-    upgrade_to_head(engine)
-    with session_scope(engine) as session:
+    with open_store(db) as engine, session_scope(engine) as session:
         if get_edition(session, edition_id) is None:
             console.print(f"[red]no edition {edition_id}[/]")
             raise typer.Exit(2)
         old = against if against is not None else _previous_id(session, edition_id)
         changes = diff_editions(session, old, edition_id) if old is not None else None
-    engine.dispose()
     if changes is None:
         console.print(f"edition {edition_id} is the first one: nothing to compare with")
         return
@@ -202,7 +197,7 @@ def export(
     ] = None,
 ) -> None:
     """Render a stored edition as JSON, CSV, XLSX, HTML or PDF."""
-    from training.catalogue_pipeline import export_edition
+    from app.publish import export_edition
 
     if fmt not in EXPORT_FORMATS:
         console.print(f"[red]--format must be one of {', '.join(EXPORT_FORMATS)}[/]")

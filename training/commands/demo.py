@@ -31,13 +31,12 @@ Port = Annotated[int, typer.Option(help="TCP port.")]
 def _load_demo_data(db_url: str, folder: Path) -> None:
     from data.generator import GeneratorConfig, generate, write
     from data.ingest import ingest_file
-    from data.store import make_engine
+    from data.store import open_store
 
     console.rule("[bold]1/4 演示数据 demo data")
     console.print("generating the seeded synthetic data (data/generator/README.md) …")
     paths = write(generate(GeneratorConfig()), folder, format="csv")
-    engine = make_engine(db_url)
-    try:
+    with open_store(db_url) as engine:
         for kind in ("vacancies", "candidates", "outcomes"):
             report = ingest_file(engine, kind, paths[kind], progress=True)
             console.print(
@@ -46,60 +45,42 @@ def _load_demo_data(db_url: str, folder: Path) -> None:
             )
             if not report.ok:
                 raise typer.Exit(code=1)
-    finally:
-        engine.dispose()
 
 
 def _store_is_empty(db_url: str) -> bool:
     from sqlalchemy import func, select
 
-    from data.store import make_engine, session_scope, upgrade_to_head
+    from data.store import open_store, session_scope
     from data.store.schema import VacancyRow
 
-    engine = make_engine(db_url)
-    try:
-        upgrade_to_head(engine)
-        with session_scope(engine) as session:
-            return not session.scalar(select(func.count()).select_from(VacancyRow))
-    finally:
-        engine.dispose()
+    with open_store(db_url) as engine, session_scope(engine) as session:
+        return not session.scalar(select(func.count()).select_from(VacancyRow))
 
 
 def _latest_period(db_url: str) -> str:
-    from data.store import make_engine, read_vacancies_frame
+    from data.store import open_store, read_vacancies_frame
 
-    engine = make_engine(db_url)
-    try:
+    with open_store(db_url) as engine:
         latest = read_vacancies_frame(engine)["date_posted"].max()
-    finally:
-        engine.dispose()
     return f"{latest.year}Q{(latest.month - 1) // 3 + 1}"
 
 
 def _has_edition(db_url: str, period: str) -> bool:
-    from data.store import make_engine, session_scope
+    from data.store import open_store, session_scope
     from data.store.catalogue import list_editions
 
-    engine = make_engine(db_url)
-    try:
-        with session_scope(engine) as session:
-            return bool(list_editions(session, period))
-    finally:
-        engine.dispose()
+    with open_store(db_url) as engine, session_scope(engine) as session:
+        return bool(list_editions(session, period))
 
 
 def _issue_demo_keys(db_url: str, var_dir: Path) -> dict[str, str]:
-    from data.store import make_engine, session_scope
+    from data.store import open_store, session_scope
     from data.store.keys import issue_key
 
-    engine = make_engine(db_url)
     keys: dict[str, str] = {}
-    try:
-        with session_scope(engine) as session:
-            for role, tenant in (("admin", None), ("planner", None), ("platform", "public")):
-                _, keys[role] = issue_key(session, role, tenant_id=tenant, name=f"demo {role}")
-    finally:
-        engine.dispose()
+    with open_store(db_url) as engine, session_scope(engine) as session:
+        for role, tenant in (("admin", None), ("planner", None), ("platform", "public")):
+            _, keys[role] = issue_key(session, role, tenant_id=tenant, name=f"demo {role}")
     path = var_dir / "demo-keys.txt"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(f"{role}={key}\n" for role, key in keys.items()), encoding="utf-8")
@@ -109,8 +90,8 @@ def _issue_demo_keys(db_url: str, var_dir: Path) -> dict[str, str]:
 
 def demo(host: Host = "127.0.0.1", port: Port = 8000) -> None:
     """Load the demo data, train, publish a catalogue edition, then serve on localhost."""
+    from app.registry import FORECAST, MATCH, Registry
     from data.settings import get_settings
-    from models.registry import list_versions
     from training.commands.catalogue import publish
     from training.commands.train_forecast import forecast
     from training.commands.train_match import train_match
@@ -123,11 +104,12 @@ def demo(host: Host = "127.0.0.1", port: Port = 8000) -> None:
         console.print(f"store already loaded ({db_url}); skipping the demo data")
 
     console.rule("[bold]2/4 训练 training")
-    if not list_versions("forecast"):
+    registry = Registry.from_settings(settings)
+    if not registry.versions(FORECAST):
         forecast(db=db_url, h=12, backend="loky", scheduler=None, n_jobs=-1, progress=True)
     else:
         console.print("forecast model already in the registry")
-    if not list_versions("match"):
+    if not registry.versions(MATCH):
         train_match(db=db_url, test_fraction=0.2, max_eval_queries=300)
     else:
         console.print("match model already in the registry")

@@ -85,27 +85,24 @@ def _run(
     tenant: str | None = None,
 ) -> None:
     from data.ingest import IngestFileError, ingest_file
-    from data.store import make_engine, upgrade_to_head
+    from data.store import open_store
 
     console = Console()
-    engine = make_engine(db)
     try:
-        upgrade_to_head(engine)
-        report = ingest_file(
-            engine,
-            kind,
-            file,
-            strict=strict,
-            progress=progress,
-            occupation_coder=_title_coder,
-            source_format=source_format,
-            tenant_id=tenant,
-        )
+        with open_store(db) as engine:
+            report = ingest_file(
+                engine,
+                kind,
+                file,
+                strict=strict,
+                progress=progress,
+                occupation_coder=_title_coder,
+                source_format=source_format,
+                tenant_id=tenant,
+            )
     except IngestFileError as error:
         Console(stderr=True).print(f"[red]cannot read {file}:[/] {error}")
         raise typer.Exit(code=2) from error
-    finally:
-        engine.dispose()
     console.print(_summary(report, strict))
     if not report.ok and show:
         console.print(_errors(report, show))

@@ -39,19 +39,15 @@ def issue(
     db: DbOption = None,
 ) -> None:
     """Issue a key and print it once; store only its hash."""
-    from data.store import make_engine, session_scope, upgrade_to_head
+    from data.store import open_store, session_scope
     from data.store.keys import issue_key
 
-    engine = make_engine(db)
     try:
-        upgrade_to_head(engine)
-        with session_scope(engine) as session:
+        with open_store(db) as engine, session_scope(engine) as session:
             key_id, plaintext = issue_key(session, role, tenant_id=tenant, name=name)
     except ValueError as error:
         console.print(f"[red]error:[/] {error}")
         raise typer.Exit(2) from error
-    finally:
-        engine.dispose()
     scope = f" for tenant {tenant}" if tenant else ""
     console.print(
         f"[green]issued[/] {role} key {key_id}{scope}. Store it now: it is shown once.",
@@ -63,16 +59,11 @@ def issue(
 @app.command("list")
 def list_(db: DbOption = None) -> None:
     """List keys (never their secrets), oldest first."""
-    from data.store import make_engine, session_scope, upgrade_to_head
+    from data.store import open_store, session_scope
     from data.store.keys import list_keys
 
-    engine = make_engine(db)
-    try:
-        upgrade_to_head(engine)
-        with session_scope(engine) as session:
-            keys = list_keys(session)
-    finally:
-        engine.dispose()
+    with open_store(db) as engine, session_scope(engine) as session:
+        keys = list_keys(session)
     table = Table(title="API keys")
     for column in ("key_id", "role", "tenant", "name", "created (UTC)", "last used", "status"):
         table.add_column(column, overflow="fold")
@@ -96,17 +87,13 @@ def revoke(
     db: DbOption = None,
 ) -> None:
     """Revoke a key (running services stop accepting it within 30 s)."""
-    from data.store import make_engine, session_scope, upgrade_to_head
+    from data.store import open_store, session_scope
     from data.store.keys import UnknownKeyError, revoke_key
 
-    engine = make_engine(db)
     try:
-        upgrade_to_head(engine)
-        with session_scope(engine) as session:
+        with open_store(db) as engine, session_scope(engine) as session:
             newly = revoke_key(session, key_id)
     except UnknownKeyError as error:
         console.print(f"[red]error:[/] no API key {key_id!r}")
         raise typer.Exit(1) from error
-    finally:
-        engine.dispose()
     console.print(f"[green]revoked[/] {key_id}" if newly else f"{key_id} was already revoked")

@@ -14,26 +14,26 @@ from rich.table import Table
 from data.vocabulary.warning_rules import RULE_LABELS
 
 if TYPE_CHECKING:
-    from training.forecasting import ForecastBundle
+    from app.forecasting import ForecastBundle
 
 __all__ = ["app"]
 
 app = typer.Typer(no_args_is_help=True)
-MODEL_NAME = "forecast"
 _LEVEL_STYLE = {"红色": "bold red", "橙色": "dark_orange", "黄色": "yellow"}
 
 
 def _latest() -> tuple[ForecastBundle, Any]:
-    from models.registry import ArtifactNotFoundError, load_latest_good
+    from app.registry import Registry
+    from models.registry import ArtifactNotFoundError
 
     try:
-        bundle, info = load_latest_good(MODEL_NAME)
+        loaded = Registry.from_settings().load_forecast_bundle()
     except ArtifactNotFoundError as error:
         Console(stderr=True).print(
             f"[red]没有可用的预测模型[/] ({error}); run `yuecai train forecast` first"
         )
         raise typer.Exit(code=1) from error
-    return bundle, info
+    return loaded.obj, loaded.info
 
 
 @app.command("warnings")

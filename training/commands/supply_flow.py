@@ -25,16 +25,13 @@ def supply_flow_command(
     ] = None,
 ) -> None:
     """Compute and write the supply and flow report of PERIOD (HTML and PDF)."""
+    from app.supply_flow import write_supply_flow_report
     from data.settings import get_settings
-    from data.store import make_engine, read_candidates_frame, read_vacancies_frame
-    from training.supply_flow_report import write_supply_flow_report
+    from data.store import open_store, read_candidates_frame, read_vacancies_frame
 
     settings = get_settings()
-    engine = make_engine(db or settings.database_url)
-    try:
+    with open_store(db or settings.database_url) as engine:
         vacancies, candidates = read_vacancies_frame(engine), read_candidates_frame(engine)
-    finally:
-        engine.dispose()
     try:
         paths = write_supply_flow_report(vacancies, candidates, period, settings)
     except PeriodError as error:  # only the period; any other error is not "this period"

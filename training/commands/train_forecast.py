@@ -5,7 +5,6 @@ Exit codes: 0 trained and saved; 1 the store holds no (or too little) data.
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -15,15 +14,13 @@ from rich.table import Table
 from training.commands.train import app
 
 if TYPE_CHECKING:
-    from training.forecasting import ForecastBundle
-    from training.forecasting.parallel import Backend
+    from app.forecasting import ForecastBundle
+    from app.forecasting.parallel import Backend
 
 # The store, the registry and the pipeline (pandas, statsmodels, sklearn) are imported inside
 # `forecast`, so `yuecai --help` stays fast.
 
 __all__ = ["forecast", "summary_table"]
-
-MODEL_NAME = "forecast"
 
 DbOption = Annotated[
     str | None, typer.Option("--db", help="SQLAlchemy URL (default: YUECAI_DATABASE_URL).")
@@ -71,32 +68,18 @@ def forecast(
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
 ) -> None:
     """Train the demand/supply forecasters and save the bundle as model 'forecast'."""
-    from data.store import (
-        make_engine,
-        read_candidates_frame,
-        read_vacancies_frame,
-        upgrade_to_head,
-    )
-    from models.registry import save_artifact
-    from training.forecasting import ForecastDataError, train_forecast
+    from app.forecasting import ForecastDataError, train_and_save_forecast
+    from app.registry import Registry
 
     console = Console()
     if backend not in ("loky", "dask", "sequential"):
         Console(stderr=True).print(f"[red]unknown backend {backend!r}[/]: loky, dask, sequential")
         raise typer.Exit(code=1)
-    began = time.perf_counter()
-    engine = make_engine(db)
-    try:
-        upgrade_to_head(engine)
-        vacancies = read_vacancies_frame(engine)
-        candidates = read_candidates_frame(engine)
-    finally:
-        engine.dispose()
     chosen_backend: Backend = backend  # type: ignore[assignment]  # checked above
     try:
-        bundle = train_forecast(
-            vacancies,
-            candidates,
+        trained = train_and_save_forecast(
+            db,
+            Registry.from_settings(),
             h=h,
             backend=chosen_backend,
             scheduler=scheduler,
@@ -106,12 +89,6 @@ def forecast(
     except ForecastDataError as error:
         Console(stderr=True).print(f"[red]cannot train:[/] {error}")
         raise typer.Exit(code=1) from error
-    info = save_artifact(
-        bundle,
-        MODEL_NAME,
-        data_range=bundle.data_range,
-        metrics=bundle.metrics,
-        params=bundle.params,
-    )
-    console.print(summary_table(bundle, time.perf_counter() - began))
+    bundle, info = trained.bundle, trained.info
+    console.print(summary_table(bundle, trained.seconds))
     console.print(f"saved [bold]{info.name}[/] version {info.version}")

@@ -16,7 +16,7 @@ def train_match(
     max_eval_queries: int = typer.Option(500, min=10, help="Evaluation queries per direction."),
 ) -> None:
     """Fit hard filter + scorer + learned ranker, evaluate on later outcomes, save."""
-    from training.match_pipeline import load_frames, run_match_pipeline, store_seq
+    from app.match_training import load_frames, run_match_pipeline, store_seq
 
     seq = store_seq(db)  # before reading: changes made while reading are replayed on load
     candidates, vacancies, outcomes = load_frames(db)

@@ -20,7 +20,7 @@ from data.store.catalogue import list_editions
 from data.vocabulary.changes import CHANGE_KINDS
 from data.vocabulary.formats import ExportFormat
 from models.catalogue.render import MEDIA_TYPES, edition_header, render_catalogue
-from service.api.deps import EngineDep, PageDep, SessionDep, SettingsDep
+from service.api.deps import EngineDep, ForecastDep, PageDep, SessionDep, SettingsDep
 from service.api.security import require_roles
 from service.core.openapi import problem_responses
 from service.dashboard.alerts import latest_warnings
@@ -214,10 +214,10 @@ def supply_flow_report(
 
 
 def warnings_endpoint(
-    request: Request, engine: EngineDep, settings: SettingsDep
+    request: Request, engine: EngineDep, forecast: ForecastDep
 ) -> Response | WarningList:
     """The latest early warnings, most severe first (HTML for browsers)."""
-    feed = latest_warnings(engine, settings.registry_dir)
+    feed = latest_warnings(engine, forecast)
     body = WarningList(
         source="forecast" if feed.source == "forecast" else "history",
         model_version=feed.model_version,

@@ -23,7 +23,7 @@ from data.vocabulary.zones import ZONES
 from models.catalogue.talent_stock import KINDS as TALENT_KINDS
 from models.display import count, is_missing, number, percent
 from models.forecast.warning import series_label, series_level
-from service.api.deps import EngineDep, SessionDep, SettingsDep
+from service.api.deps import EngineDep, ForecastDep, SessionDep, SettingsDep
 from service.api.security import require_roles
 from service.core.errors import InvalidInput, NotFound
 from service.dashboard.charts import render_panel_svg
@@ -210,15 +210,14 @@ def series_page(
     session: SessionDep,
     engine: EngineDep,
     settings: SettingsDep,
+    forecast: ForecastDep,
 ) -> HTMLResponse:
     """History, forecast with intervals and evidence of a series at any level."""
     unique_id = unique_id.strip("/")
     label, level = series_label(unique_id), series_level(unique_id)
     if not unique_id or "其他" in level.split(" · "):
         raise NotFound(f"没有序列 {unique_id!r}。")
-    view = series_view(
-        engine, settings.registry_dir, unique_id, min_cell_size=settings.min_cell_size
-    )
+    view = series_view(engine, forecast, unique_id, min_cell_size=settings.min_cell_size)
     parts = unique_id.split("/")
     edition, entry = (
         _series_entry(session, parts[0], parts[1], settings.min_cell_size)

@@ -1,7 +1,7 @@
 """Write the 供给状况和流动趋势研判报告 of a period, computed once, small cells suppressed;
 beside it the talent stock by city the 人才地图 shows (:mod:`models.catalogue.talent_stock`).
 
-Called at publication (:func:`training.catalogue_pipeline.publish_catalogue`) and by
+Called at publication (:func:`app.publish.publish_catalogue`) and by
 ``yuecai report supply-flow --period P``. The HTML and PDF go to
 :func:`models.catalogue.supply.report_file` (``<var_dir>/reports/``), where the service serves
 them from without recomputing anything, and optionally into the edition's export folder.

@@ -52,7 +52,7 @@ def parallel_backend(backend: Backend, scheduler: str | None, n_jobs: int) -> It
         with parallel_config(backend="dask"):
             yield n_jobs
         return
-    client_context = Client(scheduler, set_as_default=True)  # type: ignore[no-untyped-call]
+    client_context = Client(scheduler, set_as_default=True)
     with client_context as client, parallel_config(backend="dask"):
         client.wait_for_workers(1, timeout=60)
         yield n_jobs

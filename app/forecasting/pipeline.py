@@ -16,13 +16,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from data.errors import InsufficientDataError
-from models.forecast.base import BaseForecaster
-from models.forecast.bundle import ForecastBundle
-from models.forecast.hierarchy import MinTrace, coherence_error
-from models.forecast.ratio import RatioCalibration, calibrate_ratio, calibrated_ratio_forecast
-from models.forecast.warning import EarlyWarning
-from training.forecasting.fitting import (
+from app.forecasting.fitting import (
     BacktestResult,
     FinalFit,
     baseline_model,
@@ -31,14 +25,20 @@ from training.forecasting.fitting import (
     run_final_fits,
     select_models,
 )
-from training.forecasting.hierarchies import (
+from app.forecasting.hierarchies import (
     HIERARCHIES,
     HierarchyPanels,
     build_hierarchy,
     is_pseudo_intermediate,
     series_labels,
 )
-from training.forecasting.parallel import Backend, StageProgress, parallel_backend
+from app.forecasting.parallel import Backend, StageProgress, parallel_backend
+from data.errors import InsufficientDataError
+from models.forecast.base import BaseForecaster
+from models.forecast.bundle import ForecastBundle
+from models.forecast.hierarchy import MinTrace, coherence_error
+from models.forecast.ratio import RatioCalibration, calibrate_ratio, calibrated_ratio_forecast
+from models.forecast.warning import EarlyWarning
 
 __all__ = ["ForecastDataError", "train_forecast"]
 
@@ -204,7 +204,7 @@ def train_forecast(
         求人倍率 预警线 of the early warnings (see :class:`EarlyWarning`).
     members : sequence of BaseForecaster, optional
         The Ensemble's members, taken as given for every panel; default
-        :func:`~training.forecasting.fitting.production_members` (which adds the global
+        :func:`~app.forecasting.fitting.production_members` (which adds the global
         model only where the history is long enough).
 
     Raises

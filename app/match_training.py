@@ -22,8 +22,6 @@ __all__ = [
     "store_seq",
 ]
 
-ARTIFACT_NAME = "match"
-
 
 @dataclass
 class MatchTrainingResult:
@@ -77,11 +75,12 @@ def run_match_pipeline(
     data_range = (when.min().date().isoformat(), when.max().date().isoformat())
     result = MatchTrainingResult(engine, index, metrics, cutoff, data_range)
     if save:
+        from app.registry import MATCH
         from models.registry import save_artifact
 
         info = save_artifact(
             engine,
-            ARTIFACT_NAME,
+            MATCH,
             data_range=data_range,
             metrics=metrics_dict(metrics),
             params={
@@ -105,35 +104,28 @@ def store_seq(db_url: str | None = None) -> int:
     """The store's change-log seq now (note it before reading the frames to index)."""
     from sqlalchemy.orm import Session
 
+    from data.store import open_store
     from data.store.changes import latest_seq
-    from data.store.engine import make_engine
 
-    engine = make_engine(db_url)
-    try:
-        with Session(engine) as session:
-            return latest_seq(session)
-    finally:
-        engine.dispose()
+    with open_store(db_url) as engine, Session(engine) as session:
+        return latest_seq(session)
 
 
 def load_frames(db_url: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(candidates, vacancies, outcomes) from the store."""
-    from data.store.engine import make_engine
-    from data.store.frames import (
+    from data.store import (
+        open_store,
         read_candidates_frame,
         read_outcomes_frame,
         read_vacancies_frame,
     )
 
-    engine = make_engine(db_url)
-    try:
+    with open_store(db_url) as engine:
         return (
             _keyed(read_candidates_frame(engine), "candidate_id"),
             _keyed(read_vacancies_frame(engine), "vacancy_id"),
             _keyed(read_outcomes_frame(engine), "candidate_id", "vacancy_id"),
         )
-    finally:
-        engine.dispose()
 
 
 def _keyed(frame: pd.DataFrame, *id_columns: str) -> pd.DataFrame:

@@ -9,7 +9,7 @@ the exports (JSON, CSV, XLSX, HTML, PDF, plus the supply and flow report as HTML
 Building can run on parallel workers (:func:`build_catalogue_parallel`): the per-city work
 (indicators, 求人倍率 trends, requirement evidence) is split into independent city chunks
 (:mod:`models.catalogue.partition`) and run through ``joblib.Parallel`` under
-:func:`training.forecasting.parallel.parallel_backend` -- loky processes, or a Dask cluster
+:func:`app.forecasting.parallel.parallel_backend` -- loky processes, or a Dask cluster
 (``backend='dask', scheduler='tcp://…'``). The edition is the same, hash for hash, as the
 sequential build's.
 """
@@ -25,13 +25,15 @@ from typing import Any
 import pandas as pd
 from joblib import Parallel, delayed
 
+from app.forecasting.parallel import Backend, parallel_backend
+from app.publish_guard import check_period_in_data, require_database
+from app.supply_flow import write_supply_flow_report
 from data.settings import get_settings
 from data.store import (
-    make_engine,
+    open_store,
     read_candidates_frame,
     read_vacancies_frame,
     session_scope,
-    upgrade_to_head,
 )
 from data.store.catalogue import (
     EditionInfo,
@@ -51,9 +53,6 @@ from models.catalogue.partition import (
 from models.catalogue.render import edition_header, render_catalogue
 from models.catalogue.suppression import suppress_frame
 from models.forecast.bundle import ForecastBundle
-from training.catalogue_guard import check_period_in_data, require_database
-from training.forecasting.parallel import Backend, parallel_backend
-from training.supply_flow_report import write_supply_flow_report
 
 __all__ = [
     "ForecastInputs",
@@ -112,10 +111,11 @@ def load_forecast_inputs(registry_root: Path | None = None) -> ForecastInputs:
     ``yuecai train forecast`` saves; anything else (or a bundle without a city × occupation
     ratio forecast) is reported in the note and the catalogue is built without a forecast.
     """
+    from app.registry import FORECAST
     from models.registry import ArtifactNotFoundError, RegistryError, load_artifact
 
     try:
-        artifact, info = load_artifact("forecast", root=registry_root)
+        artifact, info = load_artifact(FORECAST, root=registry_root)
     except ArtifactNotFoundError:
         return ForecastInputs(None, None, None, "模型库中没有预测制品，本版未使用预测。")
     except RegistryError as error:
@@ -234,10 +234,8 @@ def publish_catalogue(
     :func:`build_catalogue_parallel`); the edition does not depend on them.
     """
     report = step or (lambda _message: None)
-    engine = make_engine(require_database(db_url))
-    try:
-        report("migrating the store")
-        upgrade_to_head(engine)
+    report("migrating the store")
+    with open_store(require_database(db_url)) as engine:
         check_period_in_data(engine, period)
         report("reading vacancies and candidates")
         vacancies, candidates = read_vacancies_frame(engine), read_candidates_frame(engine)
@@ -287,8 +285,6 @@ def publish_catalogue(
             paths[f"supply_{fmt}"] = _write(
                 folder / f"supply-{stem}.{fmt}", reports[f"supply_{fmt}"].read_bytes()
             )
-    finally:
-        engine.dispose()
     return PublishResult(edition=info, paths=paths, forecast_note=inputs.note)
 
 
@@ -307,14 +303,10 @@ def _write(path: Path, payload: bytes) -> Path:
 
 def export_edition(edition_id: int, fmt: str, *, db_url: str | None = None) -> bytes:
     """Render a stored edition in ``fmt`` (json, csv, xlsx, html, pdf)."""
-    engine = make_engine(db_url)
-    try:
-        with session_scope(engine) as session:
-            info = get_edition(session, edition_id)
-            if info is None:
-                raise KeyError(f"no catalogue edition {edition_id}")
-            entries = read_entries_frame(session, edition_id)
-    finally:
-        engine.dispose()
+    with open_store(db_url) as engine, session_scope(engine) as session:
+        info = get_edition(session, edition_id)
+        if info is None:
+            raise KeyError(f"no catalogue edition {edition_id}")
+        entries = read_entries_frame(session, edition_id)
     published = suppress_frame(entries, get_settings().min_cell_size)
     return render_catalogue(published, edition_header(info), fmt)
