@@ -8,7 +8,7 @@ Generating and loading take far longer than publishing, so the loaded store is c
 fresh copy of it, so the editions one run publishes never reach the next. ``--quick``: the
 preset at a tenth of the volume over 2025-01..2026-10; ``--preset demo``: the demo data.
 
-Timed, for the last full quarter: ``training.catalogue_pipeline.publish_catalogue`` (read the
+Timed, for the last full quarter: ``app.publish.publish_catalogue`` (read the
 store → build → publish the edition → write JSON, CSV, XLSX, HTML, PDF and the supply report).
 
 Baseline, same run, same store: building the catalogue DataFrame alone — reading the two
@@ -122,7 +122,7 @@ def time_build_only(database_url: str) -> tuple[float, int]:
 
 def time_publish(database_url: str, out_dir: Path) -> tuple[float, dict[str, float], int]:
     """``publish_catalogue`` end to end; total seconds, seconds per step, entries published."""
-    from training.catalogue_pipeline import publish_catalogue
+    from app.publish import publish_catalogue
 
     steps: dict[str, float] = {}
     current: dict[str, Any] = {"name": "", "since": time.perf_counter()}

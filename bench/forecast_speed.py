@@ -41,11 +41,11 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
+from app.forecasting.fitting import candidate_models
 from bench.common import Figure, format_table, write_results
 from models.forecast import BaseForecaster, VectorizedETS
 from models.forecast.features import spring_festival_indicator
 from models.forecast.hierarchy import MinTrace, summing_matrix
-from training.forecasting.fitting import candidate_models
 
 MODULE = "forecast_speed"
 N_CITIES, N_ZONES = 21, 4

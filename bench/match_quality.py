@@ -16,12 +16,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from app.match_training import run_match_pipeline
 from bench.common import Figure, format_table, write_results
 from data.generator import GeneratorConfig, generate
 from models.match import MatchIndex, allocate, coverage, exposure_gini
 from models.match.allocation import top_k_lists
 from models.match.hard import hard_pass
-from training.match_pipeline import run_match_pipeline
 
 MODULE = "match_quality"
 FULL_RANGE, QUICK_RANGE = ("2023-01", "2024-12"), ("2024-01", "2024-06")

@@ -1,7 +1,7 @@
 """Coverage of the 80/95 % 求人倍率 intervals on the demo data, rolling origins.
 
 For each origin T (:data:`ORIGINS`; the last leaves 12 months of data after it) the forecast
-pipeline (:func:`training.forecasting.train_forecast`, sequential) is trained on the demo
+pipeline (:func:`app.forecasting.train_forecast`, sequential) is trained on the demo
 records posted / registered up to T only; the 求人倍率 forecasts of its occupation hierarchy
 (every node: province … city × 细类), T+1..T+h, are compared with the smoothed ratio
 ``(D + a) / (S + a)`` later observed for the same series (the hierarchy rebuilt on all the
@@ -51,8 +51,8 @@ def origin_hits(
 ) -> tuple[pd.DataFrame, dict[str, float], float]:
     """Train at ``origin``; the hit rows of its occupation 求人倍率 forecasts, the pipeline's
     own calibration coverage, and the training seconds."""
+    from app.forecasting import train_forecast
     from models.catalogue.ratio_coverage import ratio_hits, records_until
-    from training.forecasting import train_forecast
 
     known_v, known_c = records_until(vacancies, candidates, origin)
     began = time.perf_counter()
@@ -80,8 +80,8 @@ def origin_hits(
 
 def run(quick: bool = False) -> list[Figure]:
     """Backtest every origin; coverage figures against the nominal levels; write the JSON."""
+    from app.forecasting.hierarchies import build_hierarchy
     from models.catalogue.ratio_coverage import coverage_table, observed_ratio
-    from training.forecasting.hierarchies import build_hierarchy
 
     vacancies, candidates = demo_frames(quick)
     panels = build_hierarchy("occupation", vacancies, candidates, min_monthly_volume=20.0)

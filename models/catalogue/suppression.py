@@ -4,7 +4,7 @@ Planners see aggregates only. An entry's head counts (:data:`COUNT_COLUMNS`) bel
 ``min_cell_size`` are blanked, and so are the 求人倍率 figures when supply is blanked (demand ÷
 ratio would give the supply back; likewise the shrunk ratio and its bound). The stored edition
 is never changed (editions are immutable); the files written at publish
-(:mod:`training.catalogue_pipeline`) and every API / dashboard response pass through
+(:mod:`app.publish`) and every API / dashboard response pass through
 :func:`suppress_frame` / :func:`suppress_record` exactly once, so they show the same view.
 """
 

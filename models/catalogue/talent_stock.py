@@ -11,7 +11,7 @@ each with its share of the city's seekers and its change against the twelve mont
 earlier. Counts below the small-cell threshold are withheld (``None``), and so is what is
 derived from them, as everywhere else in the catalogue (:mod:`models.catalogue.suppression`).
 
-Computed once at publication (``training.supply_flow_report``) and stored as JSON beside the
+Computed once at publication (``app.supply_flow``) and stored as JSON beside the
 supply and flow report (:func:`talent_stock_file`); the dashboard reads that file.
 
 Examples

@@ -13,7 +13,7 @@ __all__ = ["ForecastBundle", "ratio_forecast"]
 
 @dataclass
 class ForecastBundle:
-    """The result of ``training.forecasting.train_forecast`` (saved to the registry).
+    """The result of ``app.forecasting.train_forecast`` (saved to the registry).
 
     It lives in ``models`` (not ``training``) because the service unpickles it: loading a
     registry artifact must never import the training package.
