@@ -16,7 +16,11 @@ train forecast              :func:`app.forecasting.train_forecast` (pure),
 train match                 :func:`app.match_training.train_match`
 publish an edition          :func:`app.publish.publish_catalogue`
 refuse a publication early  :mod:`app.publish_guard`
-supply and flow report      :func:`app.supply_flow.write_supply_flow_report`
+export an edition           :func:`app.editions.export_edition` (files at publication, the
+                            API's export route and the CLI: the same bytes)
+warnings feed               :func:`app.warnings_feed.latest_warnings`
+supply and flow report      :func:`app.supply_flow.write_supply_flow_report` (write),
+                            :func:`app.supply_flow.supply_flow_report` (serve)
 named artifacts, loaders    :mod:`app.registry` (``FORECAST``, ``MATCH``, ``MATCH_INDEX``;
                             ``Registry.load_forecast_bundle``; one ``ArtifactCache``)
 ==========================  ==============================================================

@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 from joblib import Parallel, delayed
 
+from app.editions import render_edition
 from app.forecasting.parallel import Backend, parallel_backend
 from app.publish_guard import check_period_in_data, require_database
 from app.supply_flow import write_supply_flow_report
@@ -37,7 +38,6 @@ from data.store import (
 )
 from data.store.catalogue import (
     EditionInfo,
-    get_edition,
     list_editions,
     publish_edition,
     read_entries_frame,
@@ -50,15 +50,12 @@ from models.catalogue.partition import (
     occupation_duration_medians,
     partition_inputs,
 )
-from models.catalogue.render import edition_header, render_catalogue
-from models.catalogue.suppression import suppress_frame
 from models.forecast.bundle import ForecastBundle
 
 __all__ = [
     "ForecastInputs",
     "PublishResult",
     "build_catalogue_parallel",
-    "export_edition",
     "load_forecast_inputs",
     "publish_catalogue",
 ]
@@ -263,22 +260,18 @@ def publish_catalogue(
         )
         meta = {**catalogue.meta, "forecast_note": inputs.note}
         meta["hysteresis"] = {**meta["hysteresis"], "previous_edition_id": previous_id}
-        # What the files show is what the dashboard and API serve: the one suppression
-        # function (models.catalogue.suppression), applied once, here.
-        published = suppress_frame(catalogue.entries, get_settings().min_cell_size)
         report("publishing the edition")
         with session_scope(engine) as session:
             info = publish_edition(session, period, catalogue.entries, meta)
         folder = out_dir or get_settings().var_dir / "catalogue" / f"{period}-r{info.revision}"
         folder.mkdir(parents=True, exist_ok=True)
         paths: dict[str, Path] = {}
-        header = edition_header(info)
         stem = f"{period}-r{info.revision}"
         for fmt in EXPORT_FORMATS:
             report(f"rendering {fmt}")
-            paths[fmt] = _write(
-                folder / f"catalogue-{stem}.{fmt}", render_catalogue(published, header, fmt)
-            )
+            # The bytes the API's export route serves: the one suppression, applied once.
+            payload = render_edition(catalogue.entries, info, fmt, get_settings())
+            paths[fmt] = _write(folder / f"catalogue-{stem}.{fmt}", payload)
         report("rendering the supply and flow report")
         reports = write_supply_flow_report(vacancies, candidates, period, get_settings())
         for fmt in ("html", "pdf"):
@@ -299,14 +292,3 @@ def _write(path: Path, payload: bytes) -> Path:
     finally:
         temporary.unlink()
     return path
-
-
-def export_edition(edition_id: int, fmt: str, *, db_url: str | None = None) -> bytes:
-    """Render a stored edition in ``fmt`` (json, csv, xlsx, html, pdf)."""
-    with open_store(db_url) as engine, session_scope(engine) as session:
-        info = get_edition(session, edition_id)
-        if info is None:
-            raise KeyError(f"no catalogue edition {edition_id}")
-        entries = read_entries_frame(session, edition_id)
-    published = suppress_frame(entries, get_settings().min_cell_size)
-    return render_catalogue(published, edition_header(info), fmt)

@@ -46,7 +46,8 @@ import numpy as np
 import pandas as pd
 from IPython.display import IFrame, Image
 
-from app.publish import export_edition, publish_catalogue
+from app.editions import export_edition
+from app.publish import publish_catalogue
 from data.fonts import configure_matplotlib
 from data.generator import GeneratedData, GeneratorConfig, generate, write
 from data.ingest import ingest_file

@@ -7,10 +7,10 @@ from collections import Counter
 from fastapi import Request
 from starlette.responses import HTMLResponse
 
+from app.warnings_feed import METHOD_ZH, WarningFeed, WarningFilters
 from data.taxonomy import cities
 from data.vocabulary.warning_rules import RULE_LABELS
 from data.vocabulary.zones import ZONES
-from service.dashboard.alerts import METHOD_ZH, WarningFeed, WarningFilters
 from service.dashboard.web import page
 
 __all__ = ["warnings_page"]

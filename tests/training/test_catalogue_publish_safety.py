@@ -81,6 +81,16 @@ def test_published_files_are_the_suppressed_view(store: str, tmp_path: Path) -> 
     for column in columns:
         shown = pd.to_numeric(exported[column], errors="coerce").dropna()
         assert (shown >= threshold).all(), column  # small counts blanked, as the API does
+    # One export function (app.editions) for the files, the CLI export and the API route.
+    listed = CliRunner().invoke(app, ["catalogue", "list", "--db", store])
+    edition_id = next(line.split()[1] for line in listed.output.splitlines() if "2026Q4" in line)
+    for fmt in ("json", "csv", "html"):
+        written = next(out.glob(f"catalogue-2026Q4-r*.{fmt}"))
+        exported_file = tmp_path / f"export.{fmt}"
+        command = ["catalogue", "export", edition_id, "--format", fmt, "--db", store]
+        result = CliRunner().invoke(app, [*command, "-o", str(exported_file)])
+        assert result.exit_code == 0, result.output
+        assert exported_file.read_bytes() == written.read_bytes(), fmt
 
 
 def test_write_never_overwrites(tmp_path: Path) -> None:

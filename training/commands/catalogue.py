@@ -197,14 +197,15 @@ def export(
     ] = None,
 ) -> None:
     """Render a stored edition as JSON, CSV, XLSX, HTML or PDF."""
-    from app.publish import export_edition
+    from app.editions import export_edition
+    from data.errors import NotFoundError
 
     if fmt not in EXPORT_FORMATS:
         console.print(f"[red]--format must be one of {', '.join(EXPORT_FORMATS)}[/]")
         raise typer.Exit(2)
     try:
         payload = export_edition(edition_id, fmt, db_url=db)
-    except KeyError as error:
+    except NotFoundError as error:
         console.print(f"[red]{error.args[0]}[/]")
         raise typer.Exit(2) from error
     if output is None:

@@ -16,14 +16,15 @@ from urllib.parse import quote
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
+from app.editions import ColumnHeaders, stored_edition_file
+from app.warnings_feed import latest_warnings
 from data.store.catalogue import list_editions
 from data.vocabulary.changes import CHANGE_KINDS
 from data.vocabulary.formats import ExportFormat
-from models.catalogue.render import MEDIA_TYPES, edition_header, render_catalogue
+from models.catalogue.render import MEDIA_TYPES
 from service.api.deps import EngineDep, ForecastDep, PageDep, SessionDep, SettingsDep
 from service.api.security import require_roles
 from service.core.openapi import problem_responses
-from service.dashboard.alerts import latest_warnings
 from service.dashboard.alerts_page import warnings_page
 from service.dashboard.editions import (
     IDENTITY_COLUMNS,
@@ -167,14 +168,12 @@ def export_catalogue_edition(
     session: SessionDep,
     settings: SettingsDep,
     headers: Annotated[
-        Literal["zh", "en"], Query(description="CSV/XLSX column headers: 中文 or field names.")
+        ColumnHeaders, Query(description="CSV/XLSX column headers: 中文 or field names.")
     ] = "zh",
 ) -> Response:
     """The edition as a JSON, CSV (UTF-8 BOM), XLSX, HTML or PDF file."""
     info = require_edition(session, edition_id)
-    entries = edition_entries(session, edition_id, settings.min_cell_size)
-    header = {**edition_header(info), "issuing_body": settings.issuing_body, "headers": headers}
-    payload = render_catalogue(entries, header, fmt)
+    payload = stored_edition_file(session, info, fmt, settings, headers=headers)
     stem = f"{info.period}-r{info.revision}.{fmt}"
     disposition = content_disposition(f"广东省急需紧缺人才目录-{stem}", f"catalogue-{stem}")
     return Response(
@@ -197,14 +196,7 @@ def supply_flow_report(
     fmt: Annotated[Literal["html", "pdf"], Query(alias="format")] = "html",
 ) -> Response:
     """供给状况和流动趋势研判报告 of a period, from the store's records (small cells blank)."""
-    payload = render_supply_report(
-        engine,
-        period,
-        fmt,
-        min_cell_size=settings.min_cell_size,
-        var_dir=settings.var_dir,
-        issuer=settings.issuing_body,
-    )
+    payload = render_supply_report(engine, period, fmt, settings)
     headers = {}
     if fmt == "pdf":
         headers["Content-Disposition"] = content_disposition(

@@ -1,4 +1,4 @@
-"""The latest early warnings (预警) for planners.
+"""The *warnings feed* use case: the latest early warnings (预警) for planners.
 
 From the newest forecast bundle when the registry has one (its ``warnings`` table: the
 forecast-ratio, demand-surge and supply-drop rules, Chinese ``message_zh``). Without a bundle
@@ -17,15 +17,16 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
+from app.registry import Loaded
 from data.jsonable import jsonable
 from data.panels import demand_panel as monthly_demand
 from data.panels import ratio_panel, supply_panel
 from data.store import read_candidates_frame, read_vacancies_frame
 from data.taxonomy import cities
 from data.vocabulary.warning_rules import RULE_LABELS
+from models.catalogue.suppression import frame_records
+from models.forecast.bundle import ForecastBundle
 from models.forecast.warning import EarlyWarning, series_label, series_level
-from service.dashboard.editions import frame_records
-from service.dashboard.forecasts import LoadedForecast
 
 __all__ = ["METHOD_ZH", "WarningFeed", "WarningFilters", "latest_warnings"]
 
@@ -147,7 +148,7 @@ def _from_history(engine: Engine) -> pd.DataFrame:
 
 
 def latest_warnings(
-    engine: Engine, loaded: LoadedForecast | None, *, limit: int = 200
+    engine: Engine, loaded: Loaded[ForecastBundle] | None, *, limit: int = 200
 ) -> WarningFeed:
     """The newest warnings (see the module docstring), at most ``limit``: the served bundle's
     (``loaded``), or computed from the store's history when there is none."""
