@@ -81,6 +81,15 @@ def headline(model: pd.Series, baseline: pd.Series, note: str) -> list[Figure]:
     return figures
 
 
+def _versus_naive(model: pd.Series, baseline: pd.Series, column: str) -> dict[str, float]:
+    """``model_<column>``, ``snaive_<column>`` and the overall table's ``<column>_ratio``."""
+    return {
+        f"model_{column}": float(model[column]),
+        f"snaive_{column}": float(baseline[column]),
+        f"{column}_ratio": float(model[f"{column}_ratio"]),
+    }
+
+
 def measure(
     states: Sequence[str] | None, n_windows: int = 3, step: int = 12, n_jobs: int = 1
 ) -> tuple[list[Figure], dict[str, Any], pd.DataFrame]:
@@ -101,12 +110,8 @@ def measure(
         "states": list(states) if states else "all",
         "n_series": int(model["n_series"]),
         "cutoffs": cutoffs,
-        "model_mase": float(model["mase"]),
-        "snaive_mase": float(baseline["mase"]),
-        "mase_ratio": float(model["mase_ratio"]),
-        "model_mase_h12": float(model["mase_h12"]),
-        "snaive_mase_h12": float(baseline["mase_h12"]),
-        "mase_h12_ratio": float(model["mase_h12_ratio"]),
+        **_versus_naive(model, baseline, "mase"),
+        **_versus_naive(model, baseline, "mase_h12"),
         "coverage_80": float(model["coverage_80"]),
         "coverage_95": float(model["coverage_95"]),
         "snaive_coverage_80": float(baseline["coverage_80"]),

@@ -63,6 +63,8 @@ ZERO_SUPPLY_POLICY = (
 )
 
 FloatArray = npt.NDArray[np.float64]
+# What the ratio functions accept for demand and supply counts: one value per cell.
+_Counts = Sequence[float] | FloatArray | pd.Series
 
 
 def primary_occupation(candidates: pd.DataFrame) -> pd.Series:
@@ -98,18 +100,13 @@ def supply_rows(candidates: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _arrays(
-    demand: Sequence[float] | FloatArray | pd.Series, supply: object
-) -> tuple[FloatArray, FloatArray]:
+def _arrays(demand: _Counts, supply: object) -> tuple[FloatArray, FloatArray]:
     d = np.asarray(demand, dtype=float)
     s = np.asarray(supply, dtype=float)
     return d, s
 
 
-def observed_ratio(
-    demand: Sequence[float] | FloatArray | pd.Series,
-    supply: Sequence[float] | FloatArray | pd.Series,
-) -> FloatArray:
+def observed_ratio(demand: _Counts, supply: _Counts) -> FloatArray:
     """Demand ÷ supply; NaN where supply is 0 (the zero-supply policy), 0 for no demand."""
     d, s = _arrays(demand, supply)
     defined = s > 0
@@ -117,22 +114,14 @@ def observed_ratio(
     return out
 
 
-def smoothed_ratio(
-    demand: Sequence[float] | FloatArray | pd.Series,
-    supply: Sequence[float] | FloatArray | pd.Series,
-    offset: float = RATIO_OFFSET,
-) -> FloatArray:
+def smoothed_ratio(demand: _Counts, supply: _Counts, offset: float = RATIO_OFFSET) -> FloatArray:
     """``(demand + a) / (supply + a)``: finite and positive for any counts ≥ 0."""
     d, s = _arrays(demand, supply)
     out: FloatArray = (np.maximum(d, 0.0) + offset) / (np.maximum(s, 0.0) + offset)
     return out
 
 
-def log_ratio(
-    demand: Sequence[float] | FloatArray | pd.Series,
-    supply: Sequence[float] | FloatArray | pd.Series,
-    offset: float = RATIO_OFFSET,
-) -> FloatArray:
+def log_ratio(demand: _Counts, supply: _Counts, offset: float = RATIO_OFFSET) -> FloatArray:
     """``log((demand + a) / (supply + a))``, the scale 求人倍率 forecasts are made on."""
     out: FloatArray = np.log(smoothed_ratio(demand, supply, offset))
     return out

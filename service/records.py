@@ -312,12 +312,13 @@ def store_batch(
             valid.append((index, incoming))
         except YueCaiError as error:
             results[index] = ItemResult(index, key, "error", error=error)
+    write = partial(_write_all, session, principal, side, metrics=metrics, coder=coder)
     try:
-        written = _write_all(session, principal, side, valid, metrics=metrics, coder=coder)
+        written = write(valid)
         session.commit()
     except (IntegrityError, _RaceLost):  # a concurrent writer took an id: one transaction each
         session.rollback()
-        written = _write_each(session, principal, side, valid, metrics=metrics, coder=coder)
+        written = [_write_alone(write, session, side, item) for item in valid]
     for result in written:
         results[result.index] = result
     return [result for result in results if result is not None]
@@ -347,23 +348,21 @@ def _write_all(
     return written
 
 
-def _write_each(
+def _write_alone(
+    write: Callable[[Sequence[tuple[int, Incoming]]], list[ItemResult]],
     session: Session,
-    principal: Principal,
     side: Side[Any],
-    valid: Sequence[tuple[int, Incoming]],
-    **context: Any,
-) -> list[ItemResult]:
-    written: list[ItemResult] = []
-    for index, incoming in valid:
-        key = getattr(incoming, side.key)
-        try:
-            (result,) = _write_all(session, principal, side, [(index, incoming)], **context)
-            if result.error is None:
-                commit(session, side, key)
-        except (_RaceLost, Conflict, IntegrityError):
-            session.rollback()
-            conflict = Conflict(f"{side.key} {key!r} was written concurrently.")
-            result = ItemResult(index, key, "error", error=conflict)
-        written.append(result)
-    return written
+    item: tuple[int, Incoming],
+) -> ItemResult:
+    """``write`` (:func:`_write_all` bound to the batch) one item in its own transaction."""
+    index, incoming = item
+    key = getattr(incoming, side.key)
+    try:
+        (result,) = write([item])
+        if result.error is None:
+            commit(session, side, key)
+    except (_RaceLost, Conflict, IntegrityError):
+        session.rollback()
+        conflict = Conflict(f"{side.key} {key!r} was written concurrently.")
+        result = ItemResult(index, key, "error", error=conflict)
+    return result

@@ -10,6 +10,7 @@ judgement calls, not statistics. See ``data/generator/README.md``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
@@ -26,24 +27,16 @@ __all__ = [
 ]
 
 
+@dataclass(eq=False)  # eq=False: compared and hashed by identity, as a plain class is
 class CityProfile:
     """Hand-set labour-market profile of one city (see module docstring)."""
 
-    def __init__(
-        self,
-        population: float,
-        labour_factor: float,
-        wage_index: float,
-        tightness: float,
-        specialisation: dict[str, float],
-        magnet: str | None,
-    ) -> None:
-        self.population = population
-        self.labour_factor = labour_factor
-        self.wage_index = wage_index
-        self.tightness = tightness
-        self.specialisation = specialisation
-        self.magnet = magnet
+    population: float
+    labour_factor: float
+    wage_index: float
+    tightness: float
+    specialisation: dict[str, float]
+    magnet: str | None
 
 
 _NORTH = {"agri_food": 2.0, "tourism": 2.0, "household": 1.2, "health": 1.1, "elec": 0.6}

@@ -130,16 +130,21 @@ def _int(value: str) -> int | None:
         return None
 
 
-def _code(coder: Callable[[str], str | None] | None, text: str) -> str | None:
-    return coder(text) if coder is not None and text.strip() else None
+@dataclass(frozen=True)
+class _Context:
+    """What mapping a raw row to a record needs besides the row itself."""
+
+    city_map: Mapping[str, str]
+    reference: date
+    coder: Callable[[str], str | None] | None
+
+    def code(self, text: str) -> str | None:
+        """The coder's 大典 code for a job-type text; none without a coder or a text."""
+        return self.coder(text) if self.coder is not None and text.strip() else None
 
 
-def _candidates(
-    users: pd.DataFrame,
-    city_map: Mapping[str, str],
-    reference: date,
-    coder: Callable[[str], str | None] | None,
-) -> pd.DataFrame:
+def _candidates(users: pd.DataFrame, context: _Context) -> pd.DataFrame:
+    city_map, reference = context.city_map, context.reference
     rows = []
     for user in users.to_dict("records"):
         desired = tuple(
@@ -155,7 +160,7 @@ def _candidates(
         years = 0 if started is None else max(0, (reference - started).days // 365)
         types = " ".join(_split(user["desire_jd_type_id"], ","))
         skills = _split(user["experience"], "|")
-        code = _code(coder, types)
+        code = context.code(types)
         birth = _int(user["birthday"])
         rows.append(
             {
@@ -176,12 +181,8 @@ def _candidates(
     return pd.DataFrame(rows)
 
 
-def _vacancies(
-    jds: pd.DataFrame,
-    city_map: Mapping[str, str],
-    reference: date,
-    coder: Callable[[str], str | None] | None,
-) -> pd.DataFrame:
+def _vacancies(jds: pd.DataFrame, context: _Context) -> pd.DataFrame:
+    city_map, reference = context.city_map, context.reference
     rows = []
     for jd in jds.to_dict("records"):
         city = city_map.get(jd["city"].strip())
@@ -198,7 +199,7 @@ def _vacancies(
                 "vacancy_id": f"zl_{jd['jd_no'].strip()}",
                 "title": jd["jd_title"].strip() or jd["jd_sub_type"].strip() or "未命名岗位",
                 "description": " ".join([jd["jd_sub_type"].strip(), jd["job_description"].strip()]),
-                "occupation_code": _code(coder, jd["jd_sub_type"]),
+                "occupation_code": context.code(jd["jd_sub_type"]),
                 "city_code": city,
                 "date_posted": posted,
                 "valid_through": until if until is not None and until >= posted else None,
@@ -248,8 +249,9 @@ def load_tianchi(
     if bad:
         raise ValueError(f"city_map must map to Guangdong city codes, got {bad}")
     users, jds, actions = read_tianchi_tables(directory)
-    candidates = _candidates(users, mapping, reference_date, occupation_coder)
-    vacancies = _vacancies(jds, mapping, reference_date, occupation_coder)
+    context = _Context(mapping, reference_date, occupation_coder)
+    candidates = _candidates(users, context)
+    vacancies = _vacancies(jds, context)
     when = datetime.combine(reference_date, datetime.min.time())
     outcomes = _outcomes(actions, when)
     known = outcomes["candidate_id"].isin(set(candidates.get("candidate_id", []))) & outcomes[

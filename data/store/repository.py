@@ -493,6 +493,25 @@ def _occupation_filter(column: Any, code: str) -> ColumnElement[bool]:
     return or_(column == code, column.like(f"{code}-%"))
 
 
+def _filters(
+    table: Table,
+    occupation_column: str,
+    tenant_id: str | None,
+    city_code: str | None,
+    occupation_code: str | None,
+) -> list[ColumnElement[bool]]:
+    """A listing's filters that are given: tenant and city exactly, the occupation with its
+    descendants (on ``occupation_column``)."""
+    conditions: list[ColumnElement[bool]] = []
+    if tenant_id is not None:
+        conditions.append(table.c.tenant_id == tenant_id)
+    if city_code is not None:
+        conditions.append(table.c.city_code == city_code)
+    if occupation_code is not None:
+        conditions.append(_occupation_filter(table.c[occupation_column], occupation_code))
+    return conditions
+
+
 def _page(
     session: Session,
     table: Table,
@@ -520,13 +539,7 @@ def list_vacancies(
     limit: int = 50,
 ) -> tuple[list[Vacancy], int]:
     """One page of vacancies ordered by ``vacancy_id``, and how many match in all."""
-    conditions: list[ColumnElement[bool]] = []
-    if tenant_id is not None:
-        conditions.append(VACANCIES.c.tenant_id == tenant_id)
-    if city_code is not None:
-        conditions.append(VACANCIES.c.city_code == city_code)
-    if occupation_code is not None:
-        conditions.append(_occupation_filter(VACANCIES.c.occupation_code, occupation_code))
+    conditions = _filters(VACANCIES, "occupation_code", tenant_id, city_code, occupation_code)
     rows, total = _page(session, VACANCIES, "vacancy_id", conditions, offset, limit)
     return [convert.vacancy_from_row(row) for row in rows], total
 
@@ -546,13 +559,7 @@ def list_candidates(
     ``occupation_code`` filters on ``current_occupation_code``; personal data as in
     :func:`get_candidate`.
     """
-    conditions: list[ColumnElement[bool]] = []
-    if tenant_id is not None:
-        conditions.append(CANDIDATES.c.tenant_id == tenant_id)
-    if city_code is not None:
-        conditions.append(CANDIDATES.c.city_code == city_code)
-    if occupation_code is not None:
-        column = CANDIDATES.c.current_occupation_code
-        conditions.append(_occupation_filter(column, occupation_code))
+    occupation = "current_occupation_code"
+    conditions = _filters(CANDIDATES, occupation, tenant_id, city_code, occupation_code)
     rows, total = _page(session, CANDIDATES, "candidate_id", conditions, offset, limit)
     return _candidates_from(session, rows, include_personal), total

@@ -37,7 +37,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from data.store.sealing import Sealed
@@ -192,14 +192,23 @@ def _candidate_fk() -> ForeignKeyConstraint:
     )
 
 
-class CandidateContactRow(Base):
+class _CandidatePart:
+    """A table of one candidate's data kept apart: keyed and deleted with the candidate."""
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[Any, ...]:
+        return (_candidate_fk(),)  # a constraint belongs to one table: a new one for each
+
+    # sort_order: the key columns first, as in the migrations (a mixin's would come last).
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True, sort_order=-1)
+    candidate_id: Mapped[str] = mapped_column(String(64), primary_key=True, sort_order=-1)
+
+
+class CandidateContactRow(_CandidatePart, Base):
     """:class:`data.records.ContactDetails` of one candidate: personal data, kept apart."""
 
     __tablename__ = "candidate_contacts"
-    __table_args__ = (_candidate_fk(),)
 
-    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    candidate_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     # Sealed: AES-GCM at rest with the settings' key (data.store.sealing); plain in Python.
     name: Mapped[str | None] = mapped_column(Sealed(50))
     phone: Mapped[str | None] = mapped_column(Sealed(20))
@@ -207,14 +216,11 @@ class CandidateContactRow(Base):
     email: Mapped[str | None] = mapped_column(Sealed(200))
 
 
-class CandidateProtectedRow(Base):
+class CandidateProtectedRow(_CandidatePart, Base):
     """:class:`data.records.ProtectedAttributes` of one candidate: for fairness audits only."""
 
     __tablename__ = "candidate_protected"
-    __table_args__ = (_candidate_fk(),)
 
-    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    candidate_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     gender: Mapped[str | None] = mapped_column(String(8))
     birth_year: Mapped[int | None] = mapped_column(SmallInteger)
     ethnicity: Mapped[str | None] = mapped_column(String(20))

@@ -10,6 +10,7 @@ when a browser asks for HTML.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
@@ -57,6 +58,13 @@ router = APIRouter(tags=["catalogue"], dependencies=[require_roles("planner")])
 EditionId = Annotated[int, Path(ge=1, le=2_147_483_647, description="The edition's id.")]
 NOT_FOUND = problem_responses(404)
 INVALID = problem_responses(404, 422)
+
+
+def _file_responses(
+    problems: dict[int | str, dict[str, Any]], media_types: Iterable[str], description: str
+) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` of a route answering a file in one of ``media_types``, or ``problems``."""
+    return {**problems, 200: {"content": {m: {} for m in media_types}, "description": description}}
 
 
 def content_disposition(filename: str, fallback: str) -> str:
@@ -156,10 +164,7 @@ def diff_catalogue_edition(edition_id: EditionId, session: SessionDep) -> Editio
 
 @router.get(
     "/catalogue/editions/{edition_id}/export.{fmt}",
-    responses={
-        **INVALID,
-        200: {"content": {media: {} for media in MEDIA_TYPES.values()}, "description": "File"},
-    },
+    responses=_file_responses(INVALID, MEDIA_TYPES.values(), "File"),
     response_class=Response,
 )
 def export_catalogue_edition(
@@ -183,10 +188,7 @@ def export_catalogue_edition(
 
 @router.get(
     "/reports/supply-flow",
-    responses={
-        **problem_responses(422),
-        200: {"content": {m: {} for m in REPORT_MEDIA_TYPES.values()}, "description": "Report"},
-    },
+    responses=_file_responses(problem_responses(422), REPORT_MEDIA_TYPES.values(), "Report"),
     response_class=Response,
 )
 def supply_flow_report(
