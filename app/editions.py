@@ -14,7 +14,6 @@ from typing import Literal
 
 import pandas as pd
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from data.errors import NotFoundError
 from data.settings import Settings, get_settings
@@ -23,7 +22,7 @@ from data.store.catalogue import EditionInfo, get_edition, read_entries_frame
 from models.catalogue.render import edition_header, render_catalogue
 from models.catalogue.suppression import suppress_frame
 
-__all__ = ["ColumnHeaders", "export_edition", "render_edition", "stored_edition_file"]
+__all__ = ["ColumnHeaders", "export_edition", "render_edition"]
 
 ColumnHeaders = Literal["zh", "en"]
 """CSV/XLSX column headers: 中文 labels or field names."""
@@ -43,19 +42,6 @@ def render_edition(
     return render_catalogue(published, header, fmt)
 
 
-def stored_edition_file(
-    session: Session,
-    info: EditionInfo,
-    fmt: str,
-    settings: Settings,
-    *,
-    headers: ColumnHeaders = "zh",
-) -> bytes:
-    """The stored edition ``info`` rendered in ``fmt`` (what the export route serves)."""
-    entries = read_entries_frame(session, info.edition_id)
-    return render_edition(entries, info, fmt, settings, headers=headers)
-
-
 def export_edition(
     edition_id: int,
     fmt: str,
@@ -73,4 +59,5 @@ def export_edition(
         info = get_edition(session, edition_id)
         if info is None:
             raise NotFoundError(f"no catalogue edition {edition_id}")
-        return stored_edition_file(session, info, fmt, settings, headers=headers)
+        entries = read_entries_frame(session, edition_id)
+    return render_edition(entries, info, fmt, settings, headers=headers)

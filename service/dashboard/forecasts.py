@@ -1,12 +1,9 @@
-"""The newest forecast bundle from the model registry, read defensively.
+"""What the dashboard's pages read of the served forecast bundle, one series at a time.
 
-The bundle (``models.forecast.bundle.ForecastBundle``, pickled by the training job) is read by
-attribute, never by importing ``training`` here: ``forecasts[hierarchy][variable]`` long
-frames (``unique_id, ds, forecast, forecast-lo-80, ...``), ``backtest_series``,
-``selection`` and ``warnings``. Anything missing just leaves that part of a page out.
-
-Loading is the app's one :class:`app.registry.ArtifactCache` (``service.api.deps.get_forecast``):
-a page view costs a directory listing unless training published a new version.
+The bundle (:class:`models.forecast.bundle.ForecastBundle`) arrives through ``ForecastDep``
+(the app's one :class:`app.registry.ArtifactCache`: a page view costs a directory listing
+unless training published a new version). Parts a bundle lacks — an older bundle's missing
+``backtest_series``, a hierarchy without a ratio — leave that part of a page out.
 """
 
 from __future__ import annotations

@@ -17,9 +17,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
-from app.editions import ColumnHeaders, stored_edition_file
+from app.editions import ColumnHeaders, render_edition
 from app.warnings_feed import latest_warnings
-from data.store.catalogue import list_editions
+from data.store.catalogue import list_editions, read_entries_frame
 from data.vocabulary.changes import CHANGE_KINDS
 from data.vocabulary.formats import ExportFormat
 from models.catalogue.render import MEDIA_TYPES
@@ -178,7 +178,8 @@ def export_catalogue_edition(
 ) -> Response:
     """The edition as a JSON, CSV (UTF-8 BOM), XLSX, HTML or PDF file."""
     info = require_edition(session, edition_id)
-    payload = stored_edition_file(session, info, fmt, settings, headers=headers)
+    entries = read_entries_frame(session, edition_id)
+    payload = render_edition(entries, info, fmt, settings, headers=headers)
     stem = f"{info.period}-r{info.revision}.{fmt}"
     disposition = content_disposition(f"广东省急需紧缺人才目录-{stem}", f"catalogue-{stem}")
     return Response(
