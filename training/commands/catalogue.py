@@ -13,6 +13,7 @@ from rich.table import Table
 
 from data.errors import PeriodError
 from data.vocabulary.formats import EXPORT_FORMATS
+from training.commands.options import BackendOption, DbOption, NJobsOption, SchedulerOption
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -25,9 +26,6 @@ if TYPE_CHECKING:
 app = typer.Typer(no_args_is_help=True)
 console = Console(stderr=True)
 
-DbOption = Annotated[
-    str | None, typer.Option("--db", help="SQLAlchemy URL (default: YUECAI_DATABASE_URL).")
-]
 BACKENDS: tuple[Backend, ...] = ("sequential", "loky", "dask")
 _FORMATS_HELP = ", ".join(EXPORT_FORMATS)
 
@@ -54,13 +52,9 @@ def publish(
     forecast: Annotated[
         bool, typer.Option("--forecast/--no-forecast", help="Use the registry's forecast.")
     ] = True,
-    backend: Annotated[
-        str, typer.Option("--backend", help="joblib backend: sequential, loky or dask.")
-    ] = "sequential",
-    scheduler: Annotated[
-        str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://…).")
-    ] = None,
-    n_jobs: Annotated[int, typer.Option("--n-jobs", help="Parallel workers (-1: all).")] = -1,
+    backend: BackendOption = "sequential",
+    scheduler: SchedulerOption = None,
+    n_jobs: NJobsOption = -1,
 ) -> None:
     """Build the catalogue of PERIOD, publish it as a new revision and write its exports.
 

@@ -6,12 +6,15 @@ stored unless ``--strict``; 2 the file could not be read at all.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+from training.commands.options import DbOption, ProgressOption
 
 if TYPE_CHECKING:
     from data.ingest import IngestReport, Kind
@@ -25,9 +28,6 @@ app = typer.Typer(no_args_is_help=True)
 FileArgument = Annotated[
     Path, typer.Argument(help="CSV, JSON (array), JSON Lines or Parquet, by extension.")
 ]
-DbOption = Annotated[
-    str | None, typer.Option("--db", help="SQLAlchemy URL (default: YUECAI_DATABASE_URL).")
-]
 StrictOption = Annotated[
     bool, typer.Option("--strict", help="Store nothing if any row or column is bad.")
 ]
@@ -35,7 +35,6 @@ ReportOption = Annotated[
     Path | None, typer.Option("--report", help="Write every bad row to this CSV.")
 ]
 ShowOption = Annotated[int, typer.Option("--show", min=0, help="Bad rows to print.")]
-ProgressOption = Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar.")]
 TenantOption = Annotated[
     str | None,
     typer.Option(
@@ -144,29 +143,33 @@ def vacancies(
     _run("vacancies", file, db, strict, report, show, progress, source_format, tenant)  # type: ignore[arg-type]
 
 
-@app.command("candidates")
-def candidates(
-    file: FileArgument,
-    db: DbOption = None,
-    strict: StrictOption = False,
-    report: ReportOption = None,
-    show: ShowOption = 20,
-    progress: ProgressOption = True,
-    tenant: TenantOption = None,
-) -> None:
-    """Load job seekers (求职者), with contact.* and protected.* columns kept apart."""
-    _run("candidates", file, db, strict, report, show, progress, tenant=tenant)
+def _plain_import(kind: Kind, summary: str) -> Callable[..., None]:
+    """The command importing ``kind`` records (no format choice: they come as records only)."""
+
+    def command(
+        file: FileArgument,
+        db: DbOption = None,
+        strict: StrictOption = False,
+        report: ReportOption = None,
+        show: ShowOption = 20,
+        progress: ProgressOption = True,
+        tenant: TenantOption = None,
+    ) -> None:
+        _run(kind, file, db, strict, report, show, progress, tenant=tenant)
+
+    command.__doc__ = summary
+    return command
 
 
-@app.command("outcomes")
-def outcomes(
-    file: FileArgument,
-    db: DbOption = None,
-    strict: StrictOption = False,
-    report: ReportOption = None,
-    show: ShowOption = 20,
-    progress: ProgressOption = True,
-    tenant: TenantOption = None,
-) -> None:
-    """Load match outcomes (viewed/applied/interviewed/hired); import both ends first."""
-    _run("outcomes", file, db, strict, report, show, progress, tenant=tenant)
+candidates = app.command("candidates")(
+    _plain_import(
+        "candidates",
+        "Load job seekers (求职者), with contact.* and protected.* columns kept apart.",
+    )
+)
+outcomes = app.command("outcomes")(
+    _plain_import(
+        "outcomes",
+        "Load match outcomes (viewed/applied/interviewed/hired); import both ends first.",
+    )
+)

@@ -14,6 +14,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from training.commands.options import DbOption
+
 # data.store (pandas, SQLAlchemy) is imported inside the commands, so `yuecai --help` stays
 # fast; `issue_key` itself rejects an unknown role.
 
@@ -23,10 +25,6 @@ TABLE_MIN_WIDTH = 120
 
 #: data.store.keys.ROLES, spelled out for the help text.
 ROLES_HELP = "platform, planner, admin"
-
-DbOption = Annotated[
-    str | None, typer.Option("--db", help="SQLAlchemy URL (default: YUECAI_DATABASE_URL).")
-]
 
 
 @app.command("issue")

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from data.errors import PeriodError
+from training.commands.options import DbOption
 
 __all__ = ["supply_flow_command"]
 
@@ -20,9 +21,7 @@ console = Console()
 
 def supply_flow_command(
     period: Annotated[str, typer.Option("--period", help="Period, e.g. 2026Q3 or 2026-09.")],
-    db: Annotated[
-        str | None, typer.Option("--db", help="Database URL (default: settings).")
-    ] = None,
+    db: DbOption = None,
 ) -> None:
     """Compute and write the supply and flow report of PERIOD (HTML and PDF)."""
     from app.supply_flow import write_supply_flow_report

@@ -11,6 +11,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from training.commands.options import (
+    BackendOption,
+    DbOption,
+    NJobsOption,
+    ProgressOption,
+    SchedulerOption,
+)
 from training.commands.train import app
 
 if TYPE_CHECKING:
@@ -21,10 +28,6 @@ if TYPE_CHECKING:
 # `forecast`, so `yuecai --help` stays fast.
 
 __all__ = ["forecast", "summary_table"]
-
-DbOption = Annotated[
-    str | None, typer.Option("--db", help="SQLAlchemy URL (default: YUECAI_DATABASE_URL).")
-]
 
 
 def summary_table(bundle: ForecastBundle, seconds: float) -> Table:
@@ -58,14 +61,10 @@ def summary_table(bundle: ForecastBundle, seconds: float) -> Table:
 def forecast(
     db: DbOption = None,
     h: Annotated[int, typer.Option("--h", min=1, max=24, help="Horizon, months.")] = 12,
-    backend: Annotated[
-        str, typer.Option("--backend", help="joblib backend: loky, dask or sequential.")
-    ] = "loky",
-    scheduler: Annotated[
-        str | None, typer.Option("--scheduler", help="Dask scheduler address (tcp://…).")
-    ] = None,
-    n_jobs: Annotated[int, typer.Option("--n-jobs", help="Parallel workers (-1: all).")] = -1,
-    progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
+    backend: BackendOption = "loky",
+    scheduler: SchedulerOption = None,
+    n_jobs: NJobsOption = -1,
+    progress: ProgressOption = True,
 ) -> None:
     """Train the demand/supply forecasters and save the bundle as model 'forecast'."""
     from app.forecasting import ForecastDataError, train_and_save_forecast

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from training.commands.options import DbOption
 from training.commands.train import app
 
 __all__ = ["train_match"]
@@ -11,7 +12,7 @@ __all__ = ["train_match"]
 
 @app.command("match")
 def train_match(
-    db: str | None = typer.Option(None, "--db", help="Database URL (default: settings)."),
+    db: DbOption = None,
     test_fraction: float = typer.Option(0.2, min=0.05, max=0.5, help="Held-out share."),
     max_eval_queries: int = typer.Option(500, min=10, help="Evaluation queries per direction."),
 ) -> None:
