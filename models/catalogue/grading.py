@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -110,6 +111,7 @@ def _log2(values: FloatArray) -> FloatArray:
         return np.asarray(np.log2(np.where(values > 0, values, np.nan)), dtype=np.float64)
 
 
+@dataclass(eq=False, repr=False)
 class ShortageIndex(BaseEstimator):
     """Weighted 紧缺指数 and star grades, as a scikit-learn style parameter object.
 
@@ -152,33 +154,18 @@ class ShortageIndex(BaseEstimator):
     [50.0, 100.0]
     """
 
-    def __init__(
-        self,
-        weights: Mapping[str, float] | None = None,
-        thresholds: Mapping[int, float] | None = None,
-        ratio_cap: float = 4.0,
-        growth_cap: float = 0.5,
-        salary_cap: float = 0.2,
-        duration_cap: float = 2.0,
-        forecast_target: str = "ratio",
-        missing_as_neutral: bool = True,
-        shortage_line: float = 2.0,
-        shortage_demand: float = 10.0,
-        probable: float = 0.6,
-        certain: float = 0.9,
-    ) -> None:
-        self.weights = weights
-        self.thresholds = thresholds
-        self.ratio_cap = ratio_cap
-        self.growth_cap = growth_cap
-        self.salary_cap = salary_cap
-        self.duration_cap = duration_cap
-        self.forecast_target = forecast_target
-        self.missing_as_neutral = missing_as_neutral
-        self.shortage_line = shortage_line
-        self.shortage_demand = shortage_demand
-        self.probable = probable
-        self.certain = certain
+    weights: Mapping[str, float] | None = None
+    thresholds: Mapping[int, float] | None = None
+    ratio_cap: float = 4.0
+    growth_cap: float = 0.5
+    salary_cap: float = 0.2
+    duration_cap: float = 2.0
+    forecast_target: str = "ratio"
+    missing_as_neutral: bool = True
+    shortage_line: float = 2.0
+    shortage_demand: float = 10.0
+    probable: float = 0.6
+    certain: float = 0.9
 
     def fit(self, indicators: pd.DataFrame, y: object = None) -> ShortageIndex:
         """Validate the parameters against ``indicators`` and freeze them in ``*_``."""

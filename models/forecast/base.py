@@ -8,6 +8,7 @@ picklable table, not a pile of statsmodels results) and calibrates conformal int
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import KW_ONLY, dataclass
 from typing import Self
 
 import numpy as np
@@ -15,7 +16,12 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from models.forecast.conformal import ConformalCalibration, ConformalIntervals, calibrate
+from models.forecast.conformal import (
+    DEFAULT_INTERVALS,
+    ConformalCalibration,
+    ConformalIntervals,
+    calibrate,
+)
 from models.forecast.panel import (
     FloatArray,
     WidePanel,
@@ -28,12 +34,15 @@ from models.forecast.panel import (
 DEFAULT_LEVELS: tuple[int, ...] = (80, 95)
 
 
+@dataclass(eq=False, repr=False)
 class BaseForecaster(BaseEstimator):
     """Fit on a long panel, forecast ``h <= max_horizon`` months with conformal intervals.
 
-    Each subclass lists the parameters below in its own ``__init__`` (scikit-learn's
-    ``get_params`` reads that signature, so they cannot be inherited) and hands them on to
-    this one.
+    Forecasters are dataclasses (``eq=False, repr=False``: identity equality and
+    scikit-learn's repr): a subclass declares its own parameters as fields and inherits
+    these three, keyword-only; the generated ``__init__`` stores each one unchanged, which is
+    what scikit-learn's ``get_params`` and ``clone`` read. A subclass redeclares ``alias``
+    (after ``_: KW_ONLY``) to give its default name.
 
     Parameters
     ----------
@@ -48,12 +57,10 @@ class BaseForecaster(BaseEstimator):
         :class:`~models.forecast.ensemble.Ensemble`.
     """
 
-    def __init__(
-        self, *, max_horizon: int, intervals: ConformalIntervals | None, alias: str
-    ) -> None:
-        self.max_horizon = max_horizon
-        self.intervals = intervals
-        self.alias = alias
+    _: KW_ONLY
+    max_horizon: int = 12
+    intervals: ConformalIntervals | None = DEFAULT_INTERVALS
+    alias: str = "BaseForecaster"
 
     def _forecast_paths(self, frame: pd.DataFrame, panel: WidePanel) -> FloatArray:
         """Point forecasts ``(n_series, max_horizon)`` in ``panel.unique_ids`` order."""

@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from dataclasses import KW_ONLY, dataclass
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from models.forecast.base import BaseForecaster
-from models.forecast.conformal import DEFAULT_INTERVALS, ConformalIntervals
 from models.forecast.fast_ses import seasonal_profile
 from models.forecast.panel import SEASON, FloatArray, WidePanel
 
@@ -162,6 +162,7 @@ def damped_trend_paths(
     return np.asarray(np.expm1(adjusted_path + future), dtype=float)
 
 
+@dataclass(eq=False, repr=False)
 class SeasonalDampedTrend(BaseForecaster):
     """Damped additive trend on the seasonally adjusted ``log1p`` series, all series at once.
 
@@ -187,26 +188,14 @@ class SeasonalDampedTrend(BaseForecaster):
     and with a profile from the months they have (shrunk like the others).
     """
 
-    def __init__(
-        self,
-        alphas: Sequence[float] | None = None,
-        betas: Sequence[float] | None = None,
-        phis: Sequence[float] | None = None,
-        *,
-        selection_horizons: Sequence[int] | None = None,
-        seasonal_shrink: float = 0.6,
-        absolute_loss: bool = True,
-        max_horizon: int = 12,
-        intervals: ConformalIntervals | None = DEFAULT_INTERVALS,
-        alias: str = "SeasonalDampedTrend",
-    ) -> None:
-        super().__init__(max_horizon=max_horizon, intervals=intervals, alias=alias)
-        self.alphas = alphas
-        self.betas = betas
-        self.phis = phis
-        self.selection_horizons = selection_horizons
-        self.seasonal_shrink = seasonal_shrink
-        self.absolute_loss = absolute_loss
+    alphas: Sequence[float] | None = None
+    betas: Sequence[float] | None = None
+    phis: Sequence[float] | None = None
+    _: KW_ONLY
+    selection_horizons: Sequence[int] | None = None
+    seasonal_shrink: float = 0.6
+    absolute_loss: bool = True
+    alias: str = "SeasonalDampedTrend"
 
     def _grid(self) -> FloatArray:
         values = {

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from dataclasses import KW_ONLY, dataclass
 from typing import Self
 
 import numpy as np
@@ -76,6 +77,7 @@ def simplex_grid(n_models: int, resolution: int) -> FloatArray:
     return np.asarray(points, dtype=float) / resolution
 
 
+@dataclass(eq=False, repr=False)
 class Ensemble(BaseForecaster):
     """Per-horizon convex combination of member forecasters, weighted by validation MASE.
 
@@ -113,22 +115,13 @@ class Ensemble(BaseForecaster):
         ``"mase"`` (mean); ``"per_series"``: MASE per ``(model, unique_id)``.
     """
 
-    def __init__(
-        self,
-        members: Sequence[BaseForecaster] | None = None,
-        *,
-        weight_resolution: int = 10,
-        n_jobs: int = 1,
-        max_horizon: int = 12,
-        intervals: ConformalIntervals | None = ENSEMBLE_INTERVALS,
-        interval_shrinkage: float = 48.0,
-        alias: str = "Ensemble",
-    ) -> None:
-        super().__init__(max_horizon=max_horizon, intervals=intervals, alias=alias)
-        self.members = members
-        self.weight_resolution = weight_resolution
-        self.n_jobs = n_jobs
-        self.interval_shrinkage = interval_shrinkage
+    members: Sequence[BaseForecaster] | None = None
+    _: KW_ONLY
+    weight_resolution: int = 10
+    n_jobs: int = 1
+    intervals: ConformalIntervals | None = ENSEMBLE_INTERVALS
+    interval_shrinkage: float = 48.0
+    alias: str = "Ensemble"
 
     def _members(self) -> list[BaseForecaster]:
         chosen = self.members or default_members(self.max_horizon)

@@ -13,13 +13,13 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import KW_ONLY, dataclass
 
 import numpy as np
 import pandas as pd
 
 from models.forecast.base import BaseForecaster
-from models.forecast.conformal import DEFAULT_INTERVALS, ConformalIntervals
-from models.forecast.naive import seasonal_naive_paths
+from models.forecast.naive import fallback_paths
 from models.forecast.panel import SEASON, FloatArray, WidePanel
 
 logger = logging.getLogger(__name__)
@@ -108,40 +108,39 @@ def holt_winters_paths(
     return np.asarray(paths, dtype=float)
 
 
+@dataclass(eq=False, repr=False)
 class VectorizedETS(BaseForecaster):
     """Damped additive Holt-Winters on ``log1p(y)`` for all series in one numpy recursion.
 
-    Series shorter than ``2 * 12`` months fall back to seasonal naive (logged, listed in
+    Series shorter than ``2 * 12`` months fall back to ``fallback`` (logged, listed in
     ``fallback_ids_``).
 
     Parameters
     ----------
     grid : dict, optional
         Candidate values for ``alpha, beta, gamma, phi`` (default :data:`DEFAULT_GRID`).
+    fallback : BaseForecaster, optional
+        The model of the series too short to fit (default None: seasonal naive).
     max_horizon, intervals, alias
         See :class:`~models.forecast.base.BaseForecaster`.
     """
 
-    def __init__(
-        self,
-        grid: dict[str, tuple[float, ...]] | None = None,
-        *,
-        max_horizon: int = 12,
-        intervals: ConformalIntervals | None = DEFAULT_INTERVALS,
-        alias: str = "VectorizedETS",
-    ) -> None:
-        super().__init__(max_horizon=max_horizon, intervals=intervals, alias=alias)
-        self.grid = grid
+    grid: dict[str, tuple[float, ...]] | None = None
+    _: KW_ONLY
+    fallback: BaseForecaster | None = None
+    alias: str = "VectorizedETS"
 
     def _forecast_paths(self, frame: pd.DataFrame, panel: WidePanel) -> FloatArray:
         short = panel.lengths < 2 * SEASON
-        paths = seasonal_naive_paths(panel.values, self.max_horizon, SEASON)
+        paths = np.full((len(panel.unique_ids), self.max_horizon), np.nan)
         self.fallback_ids_ = [str(uid) for uid in panel.unique_ids[short]]
         if self.fallback_ids_:
+            paths[short] = fallback_paths(self.fallback, frame, panel, self.max_horizon)[short]
             logger.warning(
-                "VectorizedETS: %d series shorter than %d months use seasonal naive: %s",
+                "VectorizedETS: %d series shorter than %d months use the fallback (%s): %s",
                 len(self.fallback_ids_),
                 2 * SEASON,
+                "seasonal naive" if self.fallback is None else self.fallback.alias,
                 ", ".join(self.fallback_ids_[:20]),
             )
         if (~short).any():

@@ -14,12 +14,12 @@ h = 1..12): 0.876 x seasonal naive MASE, against 1.009 for :class:`VectorizedETS
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import KW_ONLY, dataclass
 
 import numpy as np
 import pandas as pd
 
 from models.forecast.base import BaseForecaster
-from models.forecast.conformal import DEFAULT_INTERVALS, ConformalIntervals
 from models.forecast.panel import SEASON, FloatArray, WidePanel
 
 DEFAULT_ALPHAS: tuple[float, ...] = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
@@ -90,6 +90,7 @@ def seasonal_ses_paths(
     return np.asarray(np.expm1(level[:, None] + future), dtype=float)
 
 
+@dataclass(eq=False, repr=False)
 class SeasonalSES(BaseForecaster):
     """Simple exponential smoothing of the seasonally adjusted ``log1p`` series, vectorised.
 
@@ -104,18 +105,10 @@ class SeasonalSES(BaseForecaster):
         See :class:`~models.forecast.base.BaseForecaster`.
     """
 
-    def __init__(
-        self,
-        alphas: Sequence[float] | None = None,
-        *,
-        seasonal_shrink: float = 0.6,
-        max_horizon: int = 12,
-        intervals: ConformalIntervals | None = DEFAULT_INTERVALS,
-        alias: str = "SeasonalSES",
-    ) -> None:
-        super().__init__(max_horizon=max_horizon, intervals=intervals, alias=alias)
-        self.alphas = alphas
-        self.seasonal_shrink = seasonal_shrink
+    alphas: Sequence[float] | None = None
+    _: KW_ONLY
+    seasonal_shrink: float = 0.6
+    alias: str = "SeasonalSES"
 
     def _forecast_paths(self, frame: pd.DataFrame, panel: WidePanel) -> FloatArray:
         if not 0.0 <= self.seasonal_shrink <= 1.0:

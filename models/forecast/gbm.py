@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import KW_ONLY, dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -18,7 +19,6 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from threadpoolctl import threadpool_limits
 
 from models.forecast.base import BaseForecaster
-from models.forecast.conformal import DEFAULT_INTERVALS, ConformalIntervals
 from models.forecast.features import (
     BASE_FEATURES,
     HORIZON_FEATURES,
@@ -28,7 +28,7 @@ from models.forecast.features import (
     rolling_level,
     spring_festival_indicator,
 )
-from models.forecast.naive import seasonal_naive_paths
+from models.forecast.naive import fallback_paths
 from models.forecast.panel import SEASON, FloatArray, WidePanel
 
 logger = logging.getLogger(__name__)
@@ -54,6 +54,7 @@ def expanding_seasonal_mae(values: FloatArray, level: FloatArray) -> FloatArray:
     return np.where(np.isfinite(scale) & (scale > 0), scale, fallback)
 
 
+@dataclass(eq=False, repr=False)
 class GlobalGBM(BaseForecaster):
     """``HistGradientBoostingRegressor`` on ``log1p`` targets relative to each series' level.
 
@@ -87,42 +88,27 @@ class GlobalGBM(BaseForecaster):
         OpenMP threads of the booster (None = all cores). One by default: on shared or
         oversubscribed CPUs OpenMP spin-waiting made fits ~6x slower in our measurements;
         parallelise across folds/models instead.
+    fallback : BaseForecaster, optional
+        The model when the panel is too short to train on (default None: seasonal naive).
     max_horizon, intervals, alias
         See :class:`~models.forecast.base.BaseForecaster`.
     """
 
-    def __init__(
-        self,
-        *,
-        categorical_columns: Sequence[str] = ("state",),
-        code_columns: Sequence[str] = ("occupation_code",),
-        code_prefix_lengths: Sequence[int] = (1, 2, 3),
-        max_train_rows: int = 150_000,
-        max_iter: int = 150,
-        learning_rate: float = 0.08,
-        max_leaf_nodes: int = 31,
-        min_samples_leaf: int = 200,
-        l2_regularization: float = 1.0,
-        random_state: int = 0,
-        near_horizons: int = 3,
-        n_threads: int | None = 1,
-        max_horizon: int = 12,
-        intervals: ConformalIntervals | None = DEFAULT_INTERVALS,
-        alias: str = "GlobalGBM",
-    ) -> None:
-        super().__init__(max_horizon=max_horizon, intervals=intervals, alias=alias)
-        self.categorical_columns = categorical_columns
-        self.code_columns = code_columns
-        self.code_prefix_lengths = code_prefix_lengths
-        self.max_train_rows = max_train_rows
-        self.max_iter = max_iter
-        self.learning_rate = learning_rate
-        self.max_leaf_nodes = max_leaf_nodes
-        self.min_samples_leaf = min_samples_leaf
-        self.l2_regularization = l2_regularization
-        self.random_state = random_state
-        self.near_horizons = near_horizons
-        self.n_threads = n_threads
+    _: KW_ONLY
+    categorical_columns: Sequence[str] = ("state",)
+    code_columns: Sequence[str] = ("occupation_code",)
+    code_prefix_lengths: Sequence[int] = (1, 2, 3)
+    max_train_rows: int = 150_000
+    max_iter: int = 150
+    learning_rate: float = 0.08
+    max_leaf_nodes: int = 31
+    min_samples_leaf: int = 200
+    l2_regularization: float = 1.0
+    random_state: int = 0
+    near_horizons: int = 3
+    n_threads: int | None = 1
+    fallback: BaseForecaster | None = None
+    alias: str = "GlobalGBM"
 
     def _static_codes(self, frame: pd.DataFrame, panel: WidePanel) -> npt.NDArray[np.int64]:
         """Integer codes ``(n_series, n_static)`` of the categorical and code-prefix columns."""
@@ -230,13 +216,14 @@ class GlobalGBM(BaseForecaster):
         self.fallback_ids_: list[str] = []
         far_rows = np.concatenate(in_far) if in_far else np.zeros(0, dtype=bool)
         if int(far_rows.sum()) < 5 * self.min_samples_leaf:
-            # Too little history to train anything: say so and use seasonal naive for all.
+            # Too little history to train anything: say so and use the fallback for all.
             self.fallback_ids_ = [str(uid) for uid in panel.unique_ids]
             logger.warning(
-                "GlobalGBM: too few training rows; all %d series use seasonal naive",
+                "GlobalGBM: too few training rows; all %d series use the fallback (%s)",
                 n_series,
+                "seasonal naive" if self.fallback is None else self.fallback.alias,
             )
-            return seasonal_naive_paths(panel.values, self.max_horizon, SEASON)
+            return fallback_paths(self.fallback, frame, panel, self.max_horizon)
         with threadpool_limits(limits=self.n_threads, user_api="openmp"):
             design = np.vstack(design_rows)
             # Short histories leave some features all-NaN, which the binner cannot handle;

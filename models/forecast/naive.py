@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import KW_ONLY, dataclass
+
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
 
 from models.forecast.base import BaseForecaster
-from models.forecast.conformal import DEFAULT_INTERVALS, ConformalIntervals
-from models.forecast.panel import FloatArray, WidePanel
+from models.forecast.panel import SEASON, FloatArray, WidePanel
 
 
 def seasonal_naive_paths(values: FloatArray, horizon: int, season_length: int) -> FloatArray:
@@ -26,6 +28,23 @@ def seasonal_naive_paths(values: FloatArray, horizon: int, season_length: int) -
     return np.where(np.isnan(paths), last, paths)
 
 
+def fallback_paths(
+    model: BaseForecaster | None, frame: pd.DataFrame, panel: WidePanel, horizon: int
+) -> FloatArray:
+    """Paths ``(n_series, horizon)`` of the fallback ``model`` for every series of ``panel``.
+
+    The model a forecaster falls back on for the series it cannot fit (too short, a failed
+    optimisation); None means seasonal naive. ``model`` is cloned and run point-only at
+    ``horizon``, so the caller's instance stays unfitted. The forecasters that fall back take it
+    as their ``fallback`` parameter (statsforecast's ``fallback_model``).
+    """
+    if model is None:
+        return seasonal_naive_paths(panel.values, horizon, SEASON)
+    chosen = clone(model).set_params(max_horizon=horizon, intervals=None)
+    return np.asarray(chosen._forecast_paths(frame, panel), dtype=float)
+
+
+@dataclass(eq=False, repr=False)
 class SeasonalNaive(BaseForecaster):
     """``y[T + h] = y[T + h - m * ceil(h / m)]`` for each series.
 
@@ -36,16 +55,9 @@ class SeasonalNaive(BaseForecaster):
         See :class:`~models.forecast.base.BaseForecaster`.
     """
 
-    def __init__(
-        self,
-        season_length: int = 12,
-        *,
-        max_horizon: int = 12,
-        intervals: ConformalIntervals | None = DEFAULT_INTERVALS,
-        alias: str = "SeasonalNaive",
-    ) -> None:
-        super().__init__(max_horizon=max_horizon, intervals=intervals, alias=alias)
-        self.season_length = season_length
+    season_length: int = 12
+    _: KW_ONLY
+    alias: str = "SeasonalNaive"
 
     def _forecast_paths(self, frame: pd.DataFrame, panel: WidePanel) -> FloatArray:
         if self.season_length < 1:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import logging
 import warnings
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from dataclasses import KW_ONLY, dataclass
 
 import numpy as np
 import pandas as pd
@@ -21,8 +23,7 @@ from statsmodels.tsa.holtwinters import ExponentialSmoothing
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
 from models.forecast.base import BaseForecaster
-from models.forecast.conformal import DEFAULT_INTERVALS, ConformalIntervals
-from models.forecast.naive import seasonal_naive_paths
+from models.forecast.naive import fallback_paths
 from models.forecast.panel import SEASON, FloatArray, WidePanel
 
 logger = logging.getLogger(__name__)
@@ -45,33 +46,27 @@ def _fit_chunk(
     return results
 
 
-class StatsmodelsForecaster(BaseForecaster):
+@dataclass(eq=False, repr=False)
+class StatsmodelsForecaster(BaseForecaster, ABC):
     """Shared machinery: length check, chunked joblib fit, fallback bookkeeping.
 
-    Subclasses spell out their parameters in their own ``__init__`` (scikit-learn reads
-    that signature) and hand the shared ones to this one.
+    Its parameters (``min_seasons``, ``n_jobs``, ``backend``, ``fallback``: the model of the
+    series too short or failing to fit, default None = seasonal naive) are dataclass fields
+    the subclasses inherit, keyword-only (see :class:`~models.forecast.base.BaseForecaster`).
     """
 
-    def __init__(
-        self,
-        min_seasons: int,
-        n_jobs: int | None,
-        backend: str | None,
-        max_horizon: int,
-        intervals: ConformalIntervals | None,
-        alias: str,
-    ) -> None:
-        super().__init__(max_horizon=max_horizon, intervals=intervals, alias=alias)
-        self.min_seasons = min_seasons
-        self.n_jobs = n_jobs
-        self.backend = backend
+    _: KW_ONLY
+    min_seasons: int = 2
+    n_jobs: int | None = None
+    backend: str | None = None
+    fallback: BaseForecaster | None = None
 
+    @abstractmethod
     def _fit_one(self, log_values: FloatArray, horizon: int) -> FloatArray:
         """Forecast ``horizon`` steps of one series on the log scale."""
-        raise NotImplementedError
 
     def _forecast_paths(self, frame: pd.DataFrame, panel: WidePanel) -> FloatArray:
-        paths = seasonal_naive_paths(panel.values, self.max_horizon, SEASON)
+        paths = np.full((len(panel.unique_ids), self.max_horizon), np.nan)
         eligible = np.flatnonzero(panel.lengths >= self.min_seasons * SEASON)
         series = [panel.values[i, -panel.lengths[i] :] for i in eligible]
         n_chunks = max(1, min(len(series), 4 * max(1, abs(self.n_jobs or 1))))
@@ -90,17 +85,19 @@ class StatsmodelsForecaster(BaseForecaster):
                 failed[index] = False
         self.fallback_ids_ = [str(uid) for uid in panel.unique_ids[failed]]
         if self.fallback_ids_:
+            paths[failed] = fallback_paths(self.fallback, frame, panel, self.max_horizon)[failed]
             logger.warning(
-                "%s: %d series fell back to seasonal naive (shorter than %d seasons or fit "
-                "failed): %s",
+                "%s: %d series fell back to %s (shorter than %d seasons or fit failed): %s",
                 self.alias,
                 len(self.fallback_ids_),
+                "seasonal naive" if self.fallback is None else self.fallback.alias,
                 self.min_seasons,
                 ", ".join(self.fallback_ids_[:20]),
             )
         return paths
 
 
+@dataclass(eq=False, repr=False)
 class ETS(StatsmodelsForecaster):
     """statsmodels ``ExponentialSmoothing``: damped additive trend, additive seasonality on
     ``log1p`` (i.e. multiplicative on counts; fixed, not AICc-selected, because zeros rule out
@@ -115,17 +112,8 @@ class ETS(StatsmodelsForecaster):
         See :class:`~models.forecast.base.BaseForecaster`.
     """
 
-    def __init__(
-        self,
-        *,
-        min_seasons: int = 2,
-        n_jobs: int | None = None,
-        backend: str | None = None,
-        max_horizon: int = 12,
-        intervals: ConformalIntervals | None = DEFAULT_INTERVALS,
-        alias: str = "ETS",
-    ) -> None:
-        super().__init__(min_seasons, n_jobs, backend, max_horizon, intervals, alias)
+    _: KW_ONLY
+    alias: str = "ETS"
 
     def _fit_one(self, log_values: FloatArray, horizon: int) -> FloatArray:
         model = ExponentialSmoothing(
@@ -134,44 +122,27 @@ class ETS(StatsmodelsForecaster):
         return np.asarray(model.fit().forecast(horizon))
 
 
+@dataclass(eq=False, repr=False)
 class Theta(StatsmodelsForecaster):
     """statsmodels ``ThetaModel`` (theta = 2) with additive deseasonalising on ``log1p``."""
 
-    def __init__(
-        self,
-        *,
-        min_seasons: int = 2,
-        n_jobs: int | None = None,
-        backend: str | None = None,
-        max_horizon: int = 12,
-        intervals: ConformalIntervals | None = DEFAULT_INTERVALS,
-        alias: str = "Theta",
-    ) -> None:
-        super().__init__(min_seasons, n_jobs, backend, max_horizon, intervals, alias)
+    _: KW_ONLY
+    alias: str = "Theta"
 
     def _fit_one(self, log_values: FloatArray, horizon: int) -> FloatArray:
         model = ThetaModel(log_values, period=SEASON, method="additive")
         return np.asarray(model.fit().forecast(horizon))
 
 
+@dataclass(eq=False, repr=False)
 class SARIMA(StatsmodelsForecaster):
     """statsmodels ``SARIMAX`` on ``log1p`` (default the airline model (0,1,1)(0,1,1)_12)."""
 
-    def __init__(
-        self,
-        order: Sequence[int] = (0, 1, 1),
-        seasonal_order: Sequence[int] = (0, 1, 1, 12),
-        *,
-        min_seasons: int = 3,
-        n_jobs: int | None = None,
-        backend: str | None = None,
-        max_horizon: int = 12,
-        intervals: ConformalIntervals | None = DEFAULT_INTERVALS,
-        alias: str = "SARIMA",
-    ) -> None:
-        super().__init__(min_seasons, n_jobs, backend, max_horizon, intervals, alias)
-        self.order = order
-        self.seasonal_order = seasonal_order
+    order: Sequence[int] = (0, 1, 1)
+    seasonal_order: Sequence[int] = (0, 1, 1, 12)
+    _: KW_ONLY
+    min_seasons: int = 3
+    alias: str = "SARIMA"
 
     def _fit_one(self, log_values: FloatArray, horizon: int) -> FloatArray:
         model = SARIMAX(

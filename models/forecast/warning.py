@@ -41,6 +41,7 @@ Why the guards: a planner can act on tens of warnings, not on a thousand. So
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import KW_ONLY, dataclass
 from typing import Any, cast
 
 import numpy as np
@@ -82,6 +83,7 @@ def _robust_z(value: float, reference: FloatArray, floor: float) -> float:
     return (value - median) / max(scale, floor)
 
 
+@dataclass(eq=False, repr=False)
 class EarlyWarning(RatioRule, BaseEstimator):
     """Rule-based early warnings on forecasts and recent history.
 
@@ -122,38 +124,21 @@ class EarlyWarning(RatioRule, BaseEstimator):
         ``unique_id`` → display name, overriding :func:`series_label`.
     """
 
-    def __init__(
-        self,
-        ratio_threshold: float = 2.0,
-        growth_z: float = 2.5,
-        supply_drop: float = 0.3,
-        *,
-        interval_level: int = 80,
-        model: str | None = None,
-        window: int = 3,
-        min_volume: float = 60.0,
-        min_months: int = 3,
-        max_spread: float = 4.0,
-        count_z: float = 2.0,
-        min_history: int = 6,
-        min_peers: int = 3,
-        min_growth_scale: float = 0.05,
-        labels: Mapping[str, str] | None = None,
-    ) -> None:
-        self.ratio_threshold = ratio_threshold
-        self.growth_z = growth_z
-        self.supply_drop = supply_drop
-        self.interval_level = interval_level
-        self.model = model
-        self.window = window
-        self.min_volume = min_volume
-        self.min_months = min_months
-        self.max_spread = max_spread
-        self.count_z = count_z
-        self.min_history = min_history
-        self.min_peers = min_peers
-        self.min_growth_scale = min_growth_scale
-        self.labels = labels
+    ratio_threshold: float = 2.0
+    growth_z: float = 2.5
+    supply_drop: float = 0.3
+    _: KW_ONLY
+    interval_level: int = 80
+    model: str | None = None
+    window: int = 3
+    min_volume: float = 60.0
+    min_months: int = 3
+    max_spread: float = 4.0
+    count_z: float = 2.0
+    min_history: int = 6
+    min_peers: int = 3
+    min_growth_scale: float = 0.05
+    labels: Mapping[str, str] | None = None
 
     def flag(
         self,

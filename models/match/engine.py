@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import hashlib
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import KW_ONLY, dataclass, replace
 from typing import Literal, Self
 
 import numpy as np
@@ -51,6 +51,7 @@ def ranked_order(scores: Floats, ids: npt.NDArray[np.object_]) -> Rows:
     return np.asarray(np.lexsort((ids.astype(str), -np.round(scores, 12))), dtype=np.int64)
 
 
+@dataclass(eq=False, repr=False)
 class MatchEngine(BaseEstimator):
     """Candidate–vacancy matcher (see module docstring).
 
@@ -78,30 +79,17 @@ class MatchEngine(BaseEstimator):
         TF-IDF vocabulary cap.
     """
 
-    def __init__(
-        self,
-        *,
-        occupation_level: int = 2,
-        commute_radius_km: float | None = None,
-        weights: Mapping[str, float] | None = None,
-        window: int = 200,
-        use_ranker: bool = True,
-        negatives_per_query: int = 20,
-        max_training_queries: int = 3000,
-        hard_negative_share: float = 0.0,
-        random_state: int = 0,
-        text_max_features: int = 1 << 16,
-    ) -> None:
-        self.occupation_level = occupation_level
-        self.commute_radius_km = commute_radius_km
-        self.weights = weights
-        self.window = window
-        self.use_ranker = use_ranker
-        self.negatives_per_query = negatives_per_query
-        self.max_training_queries = max_training_queries
-        self.hard_negative_share = hard_negative_share
-        self.random_state = random_state
-        self.text_max_features = text_max_features
+    _: KW_ONLY
+    occupation_level: int = 2
+    commute_radius_km: float | None = None
+    weights: Mapping[str, float] | None = None
+    window: int = 200
+    use_ranker: bool = True
+    negatives_per_query: int = 20
+    max_training_queries: int = 3000
+    hard_negative_share: float = 0.0
+    random_state: int = 0
+    text_max_features: int = 1 << 16
 
     # ------------------------------------------------------------------ fitting
     def fit(

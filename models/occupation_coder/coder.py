@@ -73,6 +73,7 @@ def _groups(keys: Sequence[str]) -> tuple[list[str], sparse.csr_matrix]:
     return distinct, members
 
 
+@dataclass(eq=False, repr=False)
 class OccupationCoder(BaseEstimator):
     """Code free job titles to 大典 2022 occupations.
 
@@ -93,27 +94,15 @@ class OccupationCoder(BaseEstimator):
         report the 大类 (a vague ``普工`` is only ``6`` 生产制造及有关人员).
     """
 
-    def __init__(
-        self,
-        phrase_weight: float = 1.0,
-        text_weight: float = 0.25,
-        parent_weight: float = 0.4,
-        substring_weight: float = 0.5,
-        head_weight: float = 0.15,
-        temperature: float = 0.13,
-        detail_threshold: float = 0.35,
-        minor_threshold: float = 0.3,
-        middle_threshold: float = 0.1,
-    ) -> None:
-        self.phrase_weight = phrase_weight
-        self.text_weight = text_weight
-        self.parent_weight = parent_weight
-        self.substring_weight = substring_weight
-        self.head_weight = head_weight
-        self.temperature = temperature
-        self.detail_threshold = detail_threshold
-        self.minor_threshold = minor_threshold
-        self.middle_threshold = middle_threshold
+    phrase_weight: float = 1.0
+    text_weight: float = 0.25
+    parent_weight: float = 0.4
+    substring_weight: float = 0.5
+    head_weight: float = 0.15
+    temperature: float = 0.13
+    detail_threshold: float = 0.35
+    minor_threshold: float = 0.3
+    middle_threshold: float = 0.1
 
     # ------------------------------------------------------------------ fitting
     def fit(self, occupations_frame: pd.DataFrame | None = None) -> OccupationCoder:

@@ -221,6 +221,7 @@ class _LabelledModels:
         return np.asarray((self.label_indicator.T @ cubed).T, dtype=np.float32)
 
 
+@dataclass(eq=False, repr=False)
 class TitleCoder(BaseEstimator):
     """Code job titles (and optional posting text) to 大典 2022 细类, calibrated.
 
@@ -246,25 +247,14 @@ class TitleCoder(BaseEstimator):
         Map from the raw top-1 probability to the calibrated confidence.
     """
 
-    def __init__(
-        self,
-        neighbour_weight: float = 1.0,
-        svm_weight: float = 0.5,
-        context_weight: float = 0.15,
-        n_candidates: int = 20,
-        svm_c: float = 0.5,
-        stack_folds: int = 4,
-        review_threshold: float = 0.5,
-        calibration: str = "sigmoid",
-    ) -> None:
-        self.neighbour_weight = neighbour_weight
-        self.svm_weight = svm_weight
-        self.context_weight = context_weight
-        self.n_candidates = n_candidates
-        self.svm_c = svm_c
-        self.stack_folds = stack_folds
-        self.review_threshold = review_threshold
-        self.calibration = calibration
+    neighbour_weight: float = 1.0
+    svm_weight: float = 0.5
+    context_weight: float = 0.15
+    n_candidates: int = 20
+    svm_c: float = 0.5
+    stack_folds: int = 4
+    review_threshold: float = 0.5
+    calibration: str = "sigmoid"
 
     # ------------------------------------------------------------------ fitting
     def fit(

@@ -46,7 +46,7 @@ FAST: dict[str, dict[str, Any]] = {
 
 
 def _concrete(cls: type[BaseForecaster]) -> list[type[BaseForecaster]]:
-    """Every subclass constructible without arguments (abstract bases need some)."""
+    """Every concrete subclass constructible without arguments (abstract bases are not)."""
     found = []
     for sub in cls.__subclasses__():
         required = [
@@ -54,7 +54,7 @@ def _concrete(cls: type[BaseForecaster]) -> list[type[BaseForecaster]]:
             for p in inspect.signature(sub).parameters.values()
             if p.default is inspect.Parameter.empty
         ]
-        if not required:
+        if not required and not inspect.isabstract(sub):
             found.append(sub)
         found.extend(_concrete(sub))
     return sorted(set(found), key=lambda c: c.__name__)
