@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar, Unpack
 
 from sqlalchemy import (
     ColumnElement,
@@ -51,6 +51,7 @@ from data.store.schema import (
 
 __all__ = [
     "AmbiguousRecordError",
+    "ListingFilters",
     "UpsertCounts",
     "delete_candidate",
     "delete_vacancy",
@@ -529,37 +530,53 @@ def _page(
     return session.execute(query).mappings().all(), int(total or 0)
 
 
+class ListingFilters(TypedDict, total=False):
+    """What a listing may be narrowed by, and which page of it (every key optional).
+
+    ``tenant_id`` and ``city_code`` match exactly; ``occupation_code`` matches the code and its
+    descendants (a vacancy's ``occupation_code``, a candidate's ``current_occupation_code``);
+    ``offset`` (default 0) and ``limit`` (default 50) choose the page.
+    """
+
+    tenant_id: str | None
+    city_code: str | None
+    occupation_code: str | None
+    offset: int
+    limit: int
+
+
+def _listed(
+    session: Session, table: Table, key: str, occupation_column: str, filters: ListingFilters
+) -> tuple[Sequence[Any], int]:
+    unknown = sorted(set(filters) - set(ListingFilters.__annotations__))
+    if unknown:
+        raise TypeError(f"unknown listing filters: {', '.join(unknown)}")
+    conditions = _filters(
+        table,
+        occupation_column,
+        filters.get("tenant_id"),
+        filters.get("city_code"),
+        filters.get("occupation_code"),
+    )
+    offset, limit = filters.get("offset", 0), filters.get("limit", 50)
+    return _page(session, table, key, conditions, offset, limit)
+
+
 def list_vacancies(
-    session: Session,
-    *,
-    tenant_id: str | None = None,
-    city_code: str | None = None,
-    occupation_code: str | None = None,
-    offset: int = 0,
-    limit: int = 50,
+    session: Session, **filters: Unpack[ListingFilters]
 ) -> tuple[list[Vacancy], int]:
-    """One page of vacancies ordered by ``vacancy_id``, and how many match in all."""
-    conditions = _filters(VACANCIES, "occupation_code", tenant_id, city_code, occupation_code)
-    rows, total = _page(session, VACANCIES, "vacancy_id", conditions, offset, limit)
+    """One page of vacancies ordered by ``vacancy_id``, and how many match in all
+    (``filters``: :class:`ListingFilters`)."""
+    rows, total = _listed(session, VACANCIES, "vacancy_id", "occupation_code", filters)
     return [convert.vacancy_from_row(row) for row in rows], total
 
 
 def list_candidates(
-    session: Session,
-    *,
-    tenant_id: str | None = None,
-    city_code: str | None = None,
-    occupation_code: str | None = None,
-    offset: int = 0,
-    limit: int = 50,
-    include_personal: bool = False,
+    session: Session, *, include_personal: bool = False, **filters: Unpack[ListingFilters]
 ) -> tuple[list[Candidate], int]:
-    """One page of candidates ordered by ``candidate_id``, and how many match in all.
-
-    ``occupation_code`` filters on ``current_occupation_code``; personal data as in
-    :func:`get_candidate`.
-    """
+    """One page of candidates ordered by ``candidate_id``, and how many match in all
+    (``filters``: :class:`ListingFilters`, the occupation on ``current_occupation_code``);
+    personal data as in :func:`get_candidate`."""
     occupation = "current_occupation_code"
-    conditions = _filters(CANDIDATES, occupation, tenant_id, city_code, occupation_code)
-    rows, total = _page(session, CANDIDATES, "candidate_id", conditions, offset, limit)
+    rows, total = _listed(session, CANDIDATES, "candidate_id", occupation, filters)
     return _candidates_from(session, rows, include_personal), total
