@@ -21,6 +21,7 @@ from starlette.staticfiles import StaticFiles
 
 from data.settings import Settings, get_settings
 from data.store.sealing import is_demo_key
+from service.api.login import login_router
 from service.api.routes import ROUTERS
 from service.api.security import ACCESS_POLICY, install_security
 from service.core.docs import docs_router
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_middleware(app, metrics=metrics, max_body_bytes=settings.request_body_max_bytes)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_security(app)
+    app.include_router(login_router, dependencies=[ACCESS_POLICY])
     # Every router passes the access policy: public allow-list, else a key (see security.py).
     app.include_router(docs_router, dependencies=[ACCESS_POLICY])
     for router in ROUTERS:

@@ -50,7 +50,7 @@ from data.store import (
     upsert_vacancies,
 )
 from data.store.keys import Principal
-from service.api.security import tenant_for_write, tenant_scope
+from service.api.tenants import tenant_for_write, tenant_scope
 from service.core.errors import Conflict, InvalidInput, YueCaiError, from_pydantic_error
 from service.core.metrics import AppMetrics
 from service.schemas.records import CandidateIn, CandidateOut, VacancyIn, VacancyOut

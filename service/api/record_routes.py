@@ -36,13 +36,8 @@ from sqlalchemy.orm import Session
 from data.store.repository import AmbiguousRecordError
 from data.vocabulary.codes import CITY_CODE_PATTERN, NATURAL_KEY_PATTERN, OCCUPATION_PREFIX_PATTERN
 from service.api.deps import PageDep, SessionDep
-from service.api.security import (
-    PlatformOrAdmin,
-    Principal,
-    TenantQuery,
-    tenant_for_read,
-    tenant_scope,
-)
+from service.api.security import PlatformOrAdmin, Principal
+from service.api.tenants import TenantQuery, tenant_for_read, tenant_scope
 from service.core.errors import InvalidInput, NotFound
 from service.core.openapi import problem_responses
 from service.occupation_coding import get_title_coder

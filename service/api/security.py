@@ -1,4 +1,7 @@
-"""Access control: API keys, roles, tenant confinement, and the global deny-by-default policy.
+"""Access control: API keys, roles and the global deny-by-default policy.
+
+Tenant confinement is :mod:`service.api.tenants`; the dashboard's login is
+:mod:`service.api.login`.
 
 Callers send ``Authorization: Bearer yc_<key_id>_<secret>`` or ``X-API-Key: yc_...``; keys are
 issued with ``yuecai keys issue`` and stored hashed (:mod:`data.store.keys`). Roles:
@@ -53,19 +56,17 @@ import time
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request, params
+from fastapi import Depends, FastAPI, Request, params
 from fastapi.routing import APIRoute
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from data.store.keys import ROLES, Principal, Role, add_revocation_listener, parse_key, verify_key
 from service.api.deps import app_engine
-from service.core.errors import Forbidden, InvalidInput, NotFound, ServiceUnavailable, Unauthorized
+from service.core.errors import Forbidden, ServiceUnavailable, Unauthorized
 from service.core.openapi import problem_responses
 from service.core.state import app_state_once
-from service.core.templating import templates
 
 __all__ = [
     "ACCESS_POLICY",
@@ -84,18 +85,13 @@ __all__ = [
     "PrincipalCache",
     "Role",
     "RoleCheck",
-    "TenantQuery",
     "authenticate",
     "csrf_token",
     "enforce_access_policy",
-    "ensure_tenant",
     "get_principal_from_cookie",
     "install_security",
-    "login_router",
     "require_roles",
-    "tenant_for_read",
-    "tenant_for_write",
-    "tenant_scope",
+    "verify_plaintext",
 ]
 
 logger = logging.getLogger("yuecai.service.security")
@@ -176,7 +172,7 @@ def _verify_in_store(app: FastAPI, plaintext: str) -> Principal | None:
     return principal
 
 
-async def _verify(request: Request, plaintext: str) -> Principal:
+async def verify_plaintext(request: Request, plaintext: str) -> Principal:
     """The principal of ``plaintext``: from the cache, else from the store; 401 if invalid."""
     parsed = parse_key(plaintext)
     if parsed is None:
@@ -241,7 +237,7 @@ async def authenticate(request: Request) -> Principal:
     if plaintext is None:
         detail = f"An API key is required (Authorization: Bearer … or {API_KEY_HEADER})."
         raise Unauthorized(detail, headers=_CHALLENGE)
-    principal = await _verify(request, plaintext)
+    principal = await verify_plaintext(request, plaintext)
     request.state.principal = principal
     return principal
 
@@ -279,79 +275,12 @@ AdminOnly = Annotated[Principal, require_roles("admin")]
 AnyRole = Annotated[Principal, require_roles(*ROLES)]
 
 
-def tenant_scope(principal: Principal) -> str | None:
-    """The tenant a platform key is confined to; None (all tenants) for admin.
-
-    Planners never read tenant records: :class:`Forbidden`.
-    """
-    if principal.role == "admin":
-        return None
-    if principal.role == "platform" and principal.tenant_id:
-        return principal.tenant_id
-    raise Forbidden("This key may not read tenant records.")
-
-
-def ensure_tenant(
-    principal: Principal, record_tenant_id: str, *, detail: str | None = None
-) -> None:
-    """Raise :class:`NotFound` if ``principal`` may not see a record of ``record_tenant_id``.
-
-    Not 403: another tenant's record must look exactly like a missing one, so pass the same
-    ``detail`` the route gives for a real miss.
-    """
-    scope = tenant_scope(principal)
-    if scope is not None and scope != record_tenant_id:
-        raise NotFound(detail)
-
-
-def tenant_for_write(principal: Principal, requested: str | None) -> str:
-    """The tenant a write goes to: a platform's own (any other is 403); admin must name one."""
-    scope = tenant_scope(principal)
-    if scope is None:
-        if not requested:
-            raise InvalidInput("body.tenant_id", "required with an admin key")
-        return requested
-    if requested not in (None, scope):
-        raise Forbidden("A platform key may only write its own tenant's records.")
-    return scope
-
-
-TENANT_QUERY_DESCRIPTION = (
-    "Whose record the path's id names. Ids are unique per tenant only, so two tenants may"
-    " both have a record 'V1'. Platform keys always address their own tenant and may leave"
-    " this out (naming another tenant is 403). Admin keys: name the tenant; it may be left"
-    " out while only one tenant uses the id (several: 422 naming query.tenant_id)."
-)
-TenantQuery = Annotated[
-    str | None,
-    Query(
-        min_length=1,
-        max_length=64,
-        pattern=r"^[A-Za-z0-9_.:-]+$",
-        description=TENANT_QUERY_DESCRIPTION,
-    ),
-]
-"""The ``tenant_id`` query parameter of every id-addressed record route."""
-
-
-def tenant_for_read(principal: Principal, requested: str | None) -> str | None:
-    """The tenant an id-addressed request means: a platform's own (naming another is 403,
-    whether or not the id exists there, so nothing leaks); for admin the one it names, or
-    None (whichever tenant uses the id, if only one does)."""
-    scope = tenant_scope(principal)
-    if scope is None:
-        return requested
-    if requested not in (None, scope):
-        raise Forbidden("A platform key may only address its own tenant's records.")
-    return scope
-
-
 async def get_principal_from_cookie(request: Request) -> Principal:
     """Dashboard pages: the planner/admin logged in through ``/login`` (401/403 otherwise)."""
     plaintext = request.cookies.get(COOKIE_NAME)
     if not plaintext:
         raise Unauthorized("Log in at /login first.", extensions={"login_url": "/login"})
-    principal = await _verify(request, plaintext)
+    principal = await verify_plaintext(request, plaintext)
     if principal.role not in ("planner", "admin"):
         raise Forbidden("Only planner and admin keys may use the dashboard.")
     return principal
@@ -414,7 +343,8 @@ def _document_security(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def install_security(app: FastAPI) -> None:
-    """Key cache, OpenAPI security schemes (the Authorize button) and ``/login``/``/logout``."""
+    """Key cache and OpenAPI security schemes (the Authorize button); ``/login`` and ``/logout``
+    are :data:`service.api.login.login_router`."""
     _cache(app)
     build_openapi: Callable[[], dict[str, Any]] = app.openapi
 
@@ -424,87 +354,3 @@ def install_security(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override
-    app.include_router(login_router, dependencies=[ACCESS_POLICY])
-
-
-# --- /login and /logout -------------------------------------------------------------------
-
-login_router = APIRouter(tags=["auth"], include_in_schema=False)
-_LOGIN_PAGE = templates.env.from_string(
-    """{% extends "base.html" %}
-{% block title %}登录{% endblock %}
-{% block content %}
-<h1>登录</h1>
-{% if principal %}<p role="status">已登录：{{ principal.role }} 密钥 {{ principal.key_id }}。
-  <a href="{{ root }}/logout">退出登录</a></p>{% endif %}
-{% if error %}<p role="alert" class="error">{{ error }}</p>{% endif %}
-<form method="post" action="{{ root }}/login">
-  <label for="key">API 密钥（规划人员或管理员）</label>
-  <input id="key" name="key" type="password" autocomplete="off" required
-         placeholder="yc_…">
-  <input type="hidden" name="next" value="{{ next }}">
-  <button type="submit">登录</button>
-</form>
-<p>密钥保存在本浏览器的 HttpOnly Cookie 中，8 小时后失效。</p>
-{% endblock %}"""
-)
-
-
-def _local_path(target: str | None) -> str:
-    """``target`` if it is a path on this site, else ''; no open redirects."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return ""
-
-
-def _login_page(request: Request, status: int = 200, **context: Any) -> HTMLResponse:
-    context.setdefault("next", "")
-    html = _LOGIN_PAGE.render(request=request, root=request.scope.get("root_path", ""), **context)
-    return HTMLResponse(html, status_code=status)
-
-
-@login_router.get("/login", response_class=HTMLResponse)
-async def login_form(
-    request: Request, next_path: Annotated[str, Query(alias="next")] = ""
-) -> HTMLResponse:
-    """The login form (Chinese); ``next`` is where to go after logging in."""
-    return _login_page(request, next=_local_path(next_path))
-
-
-@login_router.post("/login", response_class=HTMLResponse)
-async def login(
-    request: Request,
-    key: Annotated[str, Form()],
-    next_path: Annotated[str, Form(alias="next")] = "",
-) -> Response:
-    """Check the key; set the HttpOnly, SameSite=Strict cookie; go to ``next``."""
-    target = _local_path(next_path)
-    try:
-        principal = await _verify(request, key)
-    except Unauthorized:
-        return _login_page(request, 401, error="密钥无效或已吊销。", next=target)
-    if principal.role not in ("planner", "admin"):
-        return _login_page(request, 403, error="仅规划人员或管理员密钥可登录。", next=target)
-    response: Response = (
-        RedirectResponse(target, status_code=303)
-        if target
-        else _login_page(request, principal=principal)
-    )
-    response.set_cookie(
-        COOKIE_NAME,
-        key.strip(),
-        max_age=COOKIE_MAX_AGE_SECONDS,
-        path="/",
-        secure=request.url.scheme == "https",
-        httponly=True,
-        samesite="strict",
-    )
-    return response
-
-
-@login_router.api_route("/logout", methods=["GET", "POST"], response_class=RedirectResponse)
-async def logout(request: Request) -> RedirectResponse:
-    """Delete the cookie and return to the login form."""
-    response = RedirectResponse(f"{request.scope.get('root_path', '')}/login", status_code=303)
-    response.delete_cookie(COOKIE_NAME, path="/", httponly=True, samesite="strict")
-    return response

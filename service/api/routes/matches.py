@@ -46,7 +46,8 @@ from data.records import Candidate, Vacancy
 from models.match import Ranked
 from service.api.deps import MetricsDep, PageDep, SessionDep
 from service.api.record_routes import CityFilter, OccupationFilter, key_path, own
-from service.api.security import PlatformOrAdmin, TenantQuery, tenant_scope
+from service.api.security import PlatformOrAdmin
+from service.api.tenants import TenantQuery, tenant_scope
 from service.core.errors import Forbidden
 from service.core.metrics import AppMetrics
 from service.core.openapi import problem_responses
