@@ -34,12 +34,10 @@ from service.api.security import (
     PlannerOrAdmin,
     PlatformOrAdmin,
     Principal,
-    ensure_tenant,
     get_principal_from_cookie,
     require_roles,
-    tenant_for_write,
-    tenant_scope,
 )
+from service.api.tenants import ensure_tenant, tenant_for_write, tenant_scope
 from service.core.errors import Forbidden, InvalidInput, NotFound
 
 if TYPE_CHECKING:
