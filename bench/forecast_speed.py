@@ -45,7 +45,8 @@ from app.forecasting.fitting import candidate_models
 from bench.common import Figure, format_table, write_results
 from models.forecast import BaseForecaster, VectorizedETS
 from models.forecast.features import spring_festival_indicator
-from models.forecast.hierarchy import MinTrace, summing_matrix
+from models.forecast.hierarchy import summing_matrix
+from models.forecast.reconcile import MinTrace
 
 MODULE = "forecast_speed"
 N_CITIES, N_ZONES = 21, 4

@@ -36,8 +36,9 @@ from app.forecasting.parallel import Backend, StageProgress, parallel_backend
 from data.errors import InsufficientDataError
 from models.forecast.base import BaseForecaster
 from models.forecast.bundle import ForecastBundle
-from models.forecast.hierarchy import MinTrace, coherence_error
+from models.forecast.hierarchy import coherence_error
 from models.forecast.ratio import RatioCalibration, calibrate_ratio, calibrated_ratio_forecast
+from models.forecast.reconcile import MinTrace
 from models.forecast.warning import EarlyWarning
 
 __all__ = ["ForecastDataError", "train_forecast"]

@@ -26,7 +26,7 @@ from models.forecast import (
     SeasonalNaive,
     SeasonalSES,
 )
-from models.forecast.hierarchy import MinTrace
+from models.forecast.reconcile import MinTrace
 from models.forecast.warning import EarlyWarning
 from tests.support.panels import make_panel
 

@@ -10,14 +10,8 @@ from hypothesis import strategies as st
 
 from data.panels import demand_panel, hierarchy_frame, hierarchy_spec
 from data.taxonomy import cities
-from models.forecast.hierarchy import (
-    BottomUp,
-    MinTrace,
-    aggregate,
-    coherence_error,
-    shrunk_covariance,
-    summing_matrix,
-)
+from models.forecast.hierarchy import aggregate, coherence_error, summing_matrix
+from models.forecast.reconcile import BottomUp, MinTrace, shrunk_covariance
 
 METHODS = ["ols", "wls_struct", "wls_var", "mint_shrink"]
 DATES = pd.date_range("2026-01-01", periods=3, freq="MS")
