@@ -447,7 +447,7 @@ class MatchService:
 
         Raises
         ------
-        models.match.InsufficientData
+        models.match.UnscorableProfile
             The vacancy lacks what scoring needs (no score is made up).
         ServiceUnavailable
             No trained model.
@@ -472,7 +472,7 @@ class MatchService:
 
         Raises
         ------
-        models.match.InsufficientData
+        models.match.UnscorableProfile
             The candidate has no occupation and no resume text (no score is made up).
         ServiceUnavailable
             No trained model.
@@ -532,7 +532,7 @@ class MatchService:
         run: Callable[[], Ranked],
         index_record: Callable[[], None] | None,
     ) -> Ranked:
-        # models.match.InsufficientData (nothing to score) is a domain error: the app's one
+        # models.match.UnscorableProfile (nothing to score) is a domain error: the app's one
         # handler (service.core.errors.from_domain_error) answers it 422 insufficient-data.
         try:
             return run()

@@ -35,7 +35,7 @@ from data.store.indicators import UnknownIndicatorError
 from data.store.keys import Principal, UnknownKeyError
 from data.store.sealing import SealedDataError
 from models.catalogue.periods import period_window
-from models.match.errors import InsufficientData, UnknownRecord
+from models.match.errors import UnknownRecord, UnscorableProfile
 from models.registry import ArtifactIntegrityError, ArtifactNotFoundError, RegistryError
 from service.api.security import authenticate, require_roles
 from service.main import create_app
@@ -50,7 +50,7 @@ BRANCHES = {
     FieldOrderError: InvalidDataError,
     UnknownLevelError: InvalidDataError,
     CellError: InvalidDataError,
-    InsufficientData: InsufficientDataError,
+    UnscorableProfile: InsufficientDataError,
     ForecastDataError: InsufficientDataError,
     InsufficientDataError: InvalidDataError,
     PeriodError: InvalidDataError,
@@ -113,7 +113,7 @@ def test_cli_turns_an_unhandled_domain_error_into_its_exit_code(
         (ImmutableEditionError("Edition 1 is published."), 409, "conflict"),
         (IngestFileError("not a CSV file"), 422, "invalid-input"),
         (ForecastDataError("history too short"), 422, "insufficient-data"),
-        (InsufficientData("nothing to match on"), 422, "insufficient-data"),
+        (UnscorableProfile("nothing to match on"), 422, "insufficient-data"),
         (SealedDataError("sealed with another key"), 503, "service-unavailable"),
         (RegistryError("registry unreadable"), 500, "internal-error"),
     ],

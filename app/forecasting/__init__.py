@@ -9,13 +9,12 @@ Modules: :mod:`.hierarchies` (collapsed occupation/industry × geography hierarc
 
 from app.forecasting.pipeline import ForecastDataError, train_forecast
 from app.forecasting.use_case import TrainedForecast, train_and_save_forecast
-from models.forecast.bundle import ForecastBundle, ratio_forecast
+from models.forecast.bundle import ForecastBundle
 
 __all__ = [
     "ForecastBundle",
     "ForecastDataError",
     "TrainedForecast",
-    "ratio_forecast",
     "train_and_save_forecast",
     "train_forecast",
 ]

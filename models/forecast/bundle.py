@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["ForecastBundle", "ratio_forecast"]
+__all__ = ["ForecastBundle"]
 
 
 @dataclass
@@ -75,33 +75,3 @@ class ForecastBundle:
     def n_series(self) -> int:
         """Series per variable over all hierarchies (demand and supply share nodes)."""
         return sum(len(S) for S in self.S.values())
-
-
-def ratio_forecast(
-    demand: pd.DataFrame, supply: pd.DataFrame, levels: tuple[int, ...], *, min_supply: float
-) -> pd.DataFrame:
-    """求人倍率 forecast from reconciled demand and supply forecasts.
-
-    The point is the ratio of the reconciled points, so it agrees exactly with the demand and
-    supply a planner sees. The L % interval divides demand's bounds by supply's opposite
-    bounds (``lo_d / hi_s``, ``hi_d / lo_s``): if each side covers L %, the ratio interval
-    covers at least 2L − 100 % whatever their dependence (Bonferroni), and in practice more.
-    Where the supply (or its lower bound) is at most ``min_supply`` the value is undefined
-    and left NaN, as in :func:`data.panels.ratio_panel`.
-    """
-    keys = ["unique_id", "ds"]
-    merged = demand.merge(supply, on=keys, suffixes=("_d", "_s"), validate="one_to_one")
-
-    def divide(numerator: pd.Series, denominator: pd.Series) -> np.ndarray:
-        defined = denominator > min_supply
-        return np.where(defined, numerator / denominator.where(defined, 1.0), np.nan)
-
-    out = merged[keys].copy()
-    out["forecast"] = divide(merged["forecast_d"], merged["forecast_s"])
-    for level in levels:
-        lo, hi = f"forecast-lo-{level}", f"forecast-hi-{level}"
-        out[lo] = divide(merged[f"{lo}_d"], merged[f"{hi}_s"])
-        # An undefined upper bound (supply could be ~0) is +inf, not unknown.
-        upper = divide(merged[f"{hi}_d"], merged[f"{lo}_s"])
-        out[hi] = np.where(np.isnan(upper) & np.isfinite(out["forecast"]), np.inf, upper)
-    return out

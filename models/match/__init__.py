@@ -14,7 +14,7 @@ Public API::
 from data.certificates import certificate_group, satisfies_certificates
 from models.match.allocation import ExposureTracker, allocate, coverage, exposure_gini
 from models.match.engine import MatchEngine
-from models.match.errors import InsufficientData, UnknownRecord
+from models.match.errors import UnknownRecord, UnscorableProfile
 from models.match.hard import REASON_LABELS, HardReason, HardRules
 from models.match.results import MatchFilters, MatchResult, Ranked
 from models.match.serving_index import IndexSnapshot, MatchIndex
@@ -25,13 +25,13 @@ __all__ = [
     "HardReason",
     "HardRules",
     "IndexSnapshot",
-    "InsufficientData",
     "MatchEngine",
     "MatchFilters",
     "MatchIndex",
     "MatchResult",
     "Ranked",
     "UnknownRecord",
+    "UnscorableProfile",
     "allocate",
     "certificate_group",
     "coverage",

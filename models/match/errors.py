@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from data.errors import InsufficientDataError, NotFoundError
 
-__all__ = ["InsufficientData", "UnknownRecord"]
+__all__ = ["UnknownRecord", "UnscorableProfile"]
 
 
-class InsufficientData(InsufficientDataError):
+class UnscorableProfile(InsufficientDataError):
     """A profile lacks the minimum fields to be scored; no score is made up for it.
 
     A candidate needs a desired or current occupation code, some resume text or a skill; a

@@ -39,7 +39,7 @@ from models.match.encoding import (
     encode_vacancies,
     records_frame,
 )
-from models.match.errors import InsufficientData, UnknownRecord
+from models.match.errors import UnknownRecord, UnscorableProfile
 from models.match.hard import REASON_LABELS, HardReason, HardRules, hard_checks, hard_pass
 from models.match.index import (
     Partitions,
@@ -385,7 +385,7 @@ class MatchIndex:
         else:
             arrays, row = self.encode(spec, records_frame([record])), 0
         if not arrays.scorable[row]:
-            raise InsufficientData(spec.unscorable)
+            raise UnscorableProfile(spec.unscorable)
         return arrays, row
 
     def eligible_candidates(

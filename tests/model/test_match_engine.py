@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.match import ExposureTracker, InsufficientData, MatchEngine, MatchFilters, MatchIndex
+from models.match import ExposureTracker, MatchEngine, MatchFilters, MatchIndex, UnscorableProfile
 from models.match.ranker import PairwiseLogisticRanker
 from models.match.serving_index import CANDIDATES, VACANCIES
 from tests.support.match_records import (
@@ -140,7 +140,7 @@ def test_ties_are_broken_by_id_and_results_are_deterministic() -> None:
     ],
 )
 def test_insufficient_candidate_profile_raises(engine: MatchIndex, profile: dict) -> None:  # type: ignore[type-arg]
-    with pytest.raises(InsufficientData, match="occupation"):
+    with pytest.raises(UnscorableProfile, match="occupation"):
         engine.vacancies_for_candidate(candidate("thin", **profile))
 
 
@@ -152,7 +152,7 @@ def test_insufficient_vacancy_raises(engine: MatchIndex) -> None:
         "description": "",
         "skills": (),
     }
-    with pytest.raises(InsufficientData, match="occupation code"):
+    with pytest.raises(UnscorableProfile, match="occupation code"):
         engine.candidates_for_vacancy(thin)
 
 
@@ -203,7 +203,7 @@ def test_what_a_vacancy_needs_to_be_matched(
     if enough:
         assert isinstance(engine.candidates_for_vacancy(profile), list)
     else:
-        with pytest.raises(InsufficientData, match="nothing to match on"):
+        with pytest.raises(UnscorableProfile, match="nothing to match on"):
             engine.candidates_for_vacancy(profile)
 
 
