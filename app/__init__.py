@@ -19,6 +19,7 @@ refuse a publication early  :mod:`app.publish_guard`
 export an edition           :func:`app.editions.export_edition` (files at publication, the
                             API's export route and the CLI: the same bytes)
 warnings feed               :func:`app.warnings_feed.latest_warnings`
+series view                 :func:`app.series_view.series_data`
 supply and flow report      :func:`app.supply_flow.write_supply_flow_report` (write),
                             :func:`app.supply_flow.supply_flow_report` (serve)
 named artifacts, loaders    :mod:`app.registry` (``FORECAST``, ``MATCH``, ``MATCH_INDEX``;
