@@ -210,9 +210,10 @@ def closed_log_durations(vacancies: pd.DataFrame, window: PeriodWindow) -> pd.Da
     first = (window.history_months or window.trend_months)[0]
     posted = _in(vacancies, first, window.end)
     days = posted["duration_days"]
-    closed = posted[
-        days.notna() & (posted["date_posted"] + pd.to_timedelta(days, "D") < window.end)
-    ]
+    # Whole days as integers: pandas' float path (NaN for open vacancies) rounds through a
+    # buffer that intermittently raised "overflow encountered in multiply" under -W error.
+    closing = posted["date_posted"] + pd.to_timedelta(days.fillna(0).astype("int64"), "D")
+    closed = posted[days.notna() & (closing < window.end)]
     return pd.DataFrame(
         {
             "city_code": closed["city_code"].to_numpy(),
