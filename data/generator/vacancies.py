@@ -94,7 +94,14 @@ def _dates(
 
 
 def _to_dates(days: np.ndarray) -> pd.Series:
-    return pd.Series(_EPOCH + pd.to_timedelta(days, unit="D")).astype("datetime64[ns]")
+    """Day numbers (NaN: not yet) as dates, through integers: pandas 2.3's float path rounds
+    an uninitialised buffer at the NaN positions (``cast_from_unit_vectorized``), which now
+    and then raises "overflow encountered in multiply" -- an error under ``-W error``."""
+    days = np.asarray(days, dtype=np.float64)
+    known = ~np.isnan(days)
+    whole = np.where(known, days, 0).astype(np.int64)
+    dates = (_EPOCH + pd.to_timedelta(whole, unit="D")).to_numpy(dtype="datetime64[ns]")
+    return pd.Series(np.where(known, dates, np.datetime64("NaT", "ns")))
 
 
 def _texts(
