@@ -67,34 +67,50 @@ FloatArray = npt.NDArray[np.float64]
 _Counts = Sequence[float] | FloatArray | pd.Series
 
 
+def _first_code(codes: object) -> str | None:
+    """The first non-empty code of a desired-occupation list (None: no list, no code)."""
+    if not isinstance(codes, list | tuple) or not codes:
+        return None
+    head = codes[0]
+    if head:  # the common case: the first desired code is there
+        return str(head)
+    return next((str(code) for code in codes if code), None)
+
+
 def primary_occupation(candidates: pd.DataFrame) -> pd.Series:
-    """Each seeker's occupation for supply: first desired code, else the current one."""
-    desired = candidates.get(
-        "desired_occupation_codes", pd.Series([()] * len(candidates), index=candidates.index)
+    """Each seeker's occupation for supply: first desired code, else the current one.
+
+    >>> frame = pd.DataFrame({"desired_occupation_codes": [["2-02-07-07"], [], ("", "6-18")],
+    ...                       "current_occupation_code": ["4-01", "4-02", None]})
+    >>> primary_occupation(frame).tolist()
+    ['2-02-07-07', '4-02', '6-18']
+    """
+    n = len(candidates)
+    desired = (
+        candidates["desired_occupation_codes"] if "desired_occupation_codes" in candidates else None
     )
-    current = candidates.get(
-        "current_occupation_code", pd.Series([None] * len(candidates), index=candidates.index)
+    current = (
+        candidates["current_occupation_code"] if "current_occupation_code" in candidates else None
     )
-    first = [
-        next(
-            (str(code) for code in (codes if isinstance(codes, list | tuple) else ()) if code), None
-        )
-        for codes in desired
-    ]
-    values = [
-        f if f is not None else (str(c) if isinstance(c, str) and c else None)
-        for f, c in zip(first, current, strict=True)
-    ]
-    return pd.Series(values, index=candidates.index, dtype=object)
+    first = [None] * n if desired is None else [_first_code(codes) for codes in desired]
+    if current is not None:
+        first = [
+            f if f is not None else (c if isinstance(c, str) and c else None)
+            for f, c in zip(first, current, strict=True)
+        ]
+    return pd.Series(first, index=candidates.index, dtype=object)
 
 
 def supply_rows(candidates: pd.DataFrame) -> pd.DataFrame:
     """One row per seeker with an occupation: ``candidate_id`` (if given), ``city_code``,
     ``occupation_code``, ``registered_on`` and ``weight`` (= 1), plus the input's other
-    columns -- what every supply count sums."""
-    frame = candidates.copy()
-    frame["occupation_code"] = primary_occupation(candidates)
-    frame = frame[frame["occupation_code"].notna()].copy()
+    columns -- what every supply count sums. (One copy of the kept rows: the province's
+    millions of seekers are read three times per edition.)"""
+    occupation = primary_occupation(candidates)
+    known = occupation.notna().to_numpy()
+    # take, not a boolean .loc: a new frame (no chained-assignment flag), one copy of the rows
+    frame = candidates.take(np.flatnonzero(known))
+    frame["occupation_code"] = occupation.to_numpy()[known]
     frame["city_code"] = frame["city_code"].astype(str)
     frame["weight"] = 1.0
     return frame

@@ -53,7 +53,7 @@ from models.catalogue.evidence import (
     typed_forecast_evidence,
 )
 from models.catalogue.grading import GRADE_LABELS, ShortageIndex
-from models.catalogue.indicators import CELL_KEYS, PAIR_KEYS, compute_indicators, prepare_vacancies
+from models.catalogue.indicators import CELL_KEYS, PAIR_KEYS, compute_indicators, prepare_records
 from models.catalogue.periods import PeriodWindow, records_window
 from models.catalogue.shrinkage import (
     DEFAULT_CREDIBLE_LEVEL,
@@ -345,14 +345,20 @@ def build_catalogue(
         ``keep_probability`` (hysteresis; see :func:`keep_listed`). None: no hysteresis.
     """
     window = records_window(period, vacancies, candidates)
+    prepared = prepare_records(vacancies, candidates, industry_level)  # once per edition
     if indicators is None:
         indicators = compute_indicators(
-            vacancies, candidates, window, industry_level=industry_level
+            vacancies, candidates, window, industry_level=industry_level, prepared=prepared
         )
     indicators = indicators[indicators["demand"] >= min_demand]
     # Priors cross city lines: taken from all records, never from a chunk's.
     priors = occupation_priors(
-        vacancies, candidates, window, k=shrinkage_k, industry_level=industry_level
+        vacancies,
+        candidates,
+        window,
+        k=shrinkage_k,
+        industry_level=industry_level,
+        prepared=prepared,
     )
     indicators = shrink_indicators(indicators, priors, credible_level=credible_level)
     use_forecast = forecasts is not None and not forecasts.empty
@@ -377,7 +383,7 @@ def build_catalogue(
     scored.loc[kept, "stars"] = 4
     scored.loc[kept, "grade"] = GRADE_LABELS[4]
     if requirements is None:
-        requirements = requirements_evidence(prepare_vacancies(vacancies, industry_level), window)
+        requirements = requirements_evidence(prepared.jobs, window)
     if not requirements.empty:
         scored = scored.merge(requirements, on=CELL_KEYS, how="left")
     scored["model_version"] = model_version if use_forecast else None
@@ -395,9 +401,7 @@ def build_catalogue(
     )
     listed.insert(0, "rank", range(1, len(listed) + 1))
     if not listed.empty:
-        extra = catalogue_columns(
-            listed, prepare_vacancies(vacancies, industry_level), candidates, window
-        )
+        extra = catalogue_columns(listed, prepared.jobs, candidates, window)
         listed = listed.merge(extra, on=CELL_KEYS, how="left")
     listed = _tidy(listed.reindex(columns=ENTRY_COLUMNS))
     meta: dict[str, Any] = {

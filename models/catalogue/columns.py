@@ -20,9 +20,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from data.levels import Education, SkillLevel, TitleLevel, meets_education, meets_skill_level
@@ -92,6 +93,7 @@ def shortage_type(demand: float, supply: float, qualified: float) -> str:
     return "结构型" if qualified < 0.5 * demand else "数量型"
 
 
+@lru_cache(maxsize=1 << 16)  # titles repeat: few distinct among hundreds of thousands
 def _clean_title(title: object) -> str:
     text = str(title or "").strip()
     for _ in range(3):
@@ -107,26 +109,46 @@ def _top(values: Sequence[object], n: int) -> str | None:
     return "、".join(str(value) for value, _ in ranked[:n])
 
 
+@cache
+def _passes(need_edu: int, need_skill: int, edu: int, level: int, title: int) -> bool:
+    """Whether one seeker's (education, skill level, 职称) meets the minimums (-1: unknown /
+    none asked); the hard filter's own rules, cached per combination -- there are a few
+    hundred combinations and millions of seekers."""
+    held_skill = SkillLevel(max(level, 0))
+    ok_edu = meets_education(
+        None if need_edu < 0 else Education(need_edu),
+        None if edu < 0 else Education(edu),
+        held_skill,
+    )
+    ok_skill = meets_skill_level(
+        None if need_skill < 0 else SkillLevel(need_skill), held_skill, TitleLevel(max(title, 0))
+    )
+    return bool(ok_edu and ok_skill)
+
+
+def _levels(frame: pd.DataFrame, column: str) -> npt.NDArray[np.int64]:
+    """A level column as integers, -1 where unknown (or absent)."""
+    if column not in frame:
+        return np.full(len(frame), -1, dtype=np.int64)
+    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return np.where(np.isnan(values), -1, values).astype(np.int64)
+
+
 def _qualified_share(cell_seekers: pd.DataFrame, education: float, skill: float) -> float:
     """Share of the cell's seekers who pass the modal education / skill-level minimum."""
     if cell_seekers.empty:
         return 0.0
-    need_edu = None if pd.isna(education) else Education(int(education))
-    need_skill = None if pd.isna(skill) else SkillLevel(int(skill))
-    passed = 0
-    blank = pd.Series([None] * len(cell_seekers), index=cell_seekers.index)
-    for edu, level, title in zip(
-        cell_seekers.get("education", blank),
-        cell_seekers.get("skill_level", blank),
-        cell_seekers.get("title_level", blank),
-        strict=True,
-    ):
-        held_edu = None if pd.isna(edu) else Education(int(edu))
-        held_skill = SkillLevel(0 if pd.isna(level) else int(level))
-        held_title = TitleLevel(0 if pd.isna(title) else int(title))
-        ok_edu = meets_education(need_edu, held_edu, held_skill)
-        ok_skill = meets_skill_level(need_skill, held_skill, held_title)
-        passed += bool(ok_edu and ok_skill)
+    need_edu = -1 if pd.isna(education) else int(education)
+    need_skill = -1 if pd.isna(skill) else int(skill)
+    held = np.stack(
+        [_levels(cell_seekers, c) for c in ("education", "skill_level", "title_level")], axis=1
+    )
+    combos, counts = np.unique(held, axis=0, return_counts=True)
+    passed = sum(
+        int(n)
+        for (edu, level, title), n in zip(combos.tolist(), counts, strict=True)
+        if _passes(need_edu, need_skill, edu, level, title)
+    )
     return passed / len(cell_seekers)
 
 

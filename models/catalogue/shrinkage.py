@@ -110,6 +110,7 @@ from scipy import stats
 
 from models.catalogue.indicators import (
     PAIR_KEYS,
+    PreparedRecords,
     closed_log_durations,
     explode_supply,
     prepare_vacancies,
@@ -251,16 +252,22 @@ def occupation_priors(
     *,
     k: float = DEFAULT_SHRINKAGE_K,
     industry_level: int = 2,
+    prepared: PreparedRecords | None = None,
 ) -> OccupationPriors:
     """Province and per-occupation totals behind the priors, from *all* records: computed
-    once, never from a per-city chunk, so every chunk's cells share them."""
+    once, never from a per-city chunk, so every chunk's cells share them. ``prepared``: the
+    record frames already prepared (:func:`~models.catalogue.indicators.prepare_records`)."""
     if k <= 0:
         raise ValueError(f"the shrinkage pseudo-count k must be > 0; got {k}")
-    jobs = prepare_vacancies(vacancies, industry_level)
-    registered = pd.to_datetime(candidates["registered_on"])
     first = (window.history_months or window.trend_months)[0]
-    recent_candidates = candidates[(registered >= first) & (registered < window.end)]
-    seekers = explode_supply(recent_candidates.reset_index(drop=True))
+    if prepared is not None:
+        jobs = prepared.jobs
+        seekers = _in(prepared.seekers, first, window.end).reset_index(drop=True)
+    else:
+        jobs = prepare_vacancies(vacancies, industry_level)
+        registered = pd.to_datetime(candidates["registered_on"])
+        recent_candidates = candidates[(registered >= first) & (registered < window.end)]
+        seekers = explode_supply(recent_candidates.reset_index(drop=True))
     before = _in(jobs, window.previous_year_start, window.previous_year_end)
     totals = pd.concat(
         [
