@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
@@ -55,6 +56,9 @@ class PrintHeader:
     issuer: str = DEFAULT_ISSUER
     edition: str = ""  # e.g. '2026Q3 第 1 版'
     data_date: str = ""  # e.g. '2026-09'
+    #: The document's creation date (an edition's publication time): the same edition then
+    #: renders to the same bytes whenever it is exported. None: now.
+    created: datetime | None = None
 
 
 @cache
@@ -107,6 +111,8 @@ class _Printer(FPDF):
         self.add_font(FONT, fname=str(path), collection_font_number=index)
         self.set_margins(MARGIN_MM, MARGIN_MM + 8, MARGIN_MM)
         self.set_auto_page_break(False)
+        if header.created is not None:
+            self.set_creation_date(header.created)
         parts = [header.issuer, title, header.edition]
         if header.data_date:
             parts.append(f"数据截至 {header.data_date}")

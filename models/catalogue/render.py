@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -170,6 +171,9 @@ def render_xlsx(entries: pd.DataFrame, edition: dict[str, Any]) -> bytes:
     Excel charts (top shortage bar chart, entries by city)."""
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "nan_inf_to_errors": True})
+    created = published_at(edition)
+    if created is not None:  # the file's dates: publication, not rendering (same bytes)
+        workbook.set_properties({"created": created.replace(tzinfo=None)})
     bold = workbook.add_format({"bold": True, "bg_color": "#F0F4F8", "border": 1})
     listing = _display(entries)
     _write_sheet(workbook.add_worksheet("目录"), listing, bold)
@@ -291,7 +295,25 @@ def print_header(edition: dict[str, Any]) -> PrintHeader:
         issuer=str(edition.get("issuing_body") or DEFAULT_ISSUER),
         edition=f"{period}" + (f" 第 {revision} 版" if revision else ""),
         data_date=str(meta.get("data_through") or ""),
+        created=published_at(edition),
     )
+
+
+def published_at(edition: dict[str, Any]) -> datetime | None:
+    """The edition's publication time in UTC, the creation date its XLSX and PDF carry (so
+    an export made later is byte for byte the file written at publication); None when the
+    edition has none (a preview).
+
+    >>> published_at({"published_at": "2026-10-08T09:30:00+08:00"})
+    datetime.datetime(2026, 10, 8, 1, 30, tzinfo=datetime.timezone.utc)
+    """
+    value = edition.get("published_at")
+    if value is None or value == "":
+        return None
+    stamp = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=UTC)
+    return stamp.astimezone(UTC)
 
 
 def render_pdf_report(entries: pd.DataFrame, edition: dict[str, Any]) -> bytes:
