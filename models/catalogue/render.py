@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
 import xlsxwriter
 
 from data.store.catalogue import EditionInfo, canonical_records
+from data.store.schema import as_utc
 from data.vocabulary.formats import EXPORT_FORMATS  # re-exported for publication and the CLI
 from data.vocabulary.grades import GRADE_LABELS
 from models.catalogue.charts import city_counts_figure, top_entries_figure
@@ -310,10 +311,7 @@ def published_at(edition: dict[str, Any]) -> datetime | None:
     value = edition.get("published_at")
     if value is None or value == "":
         return None
-    stamp = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=UTC)
-    return stamp.astimezone(UTC)
+    return as_utc(value if isinstance(value, datetime) else datetime.fromisoformat(str(value)))
 
 
 def render_pdf_report(entries: pd.DataFrame, edition: dict[str, Any]) -> bytes:

@@ -112,8 +112,7 @@ from models.catalogue.indicators import (
     PAIR_KEYS,
     PreparedRecords,
     closed_log_durations,
-    explode_supply,
-    prepare_vacancies,
+    prepare_records,
     relative_slope,
 )
 from models.catalogue.periods import PeriodWindow
@@ -260,14 +259,8 @@ def occupation_priors(
     if k <= 0:
         raise ValueError(f"the shrinkage pseudo-count k must be > 0; got {k}")
     first = (window.history_months or window.trend_months)[0]
-    if prepared is not None:
-        jobs = prepared.jobs
-        seekers = _in(prepared.seekers, first, window.end).reset_index(drop=True)
-    else:
-        jobs = prepare_vacancies(vacancies, industry_level)
-        registered = pd.to_datetime(candidates["registered_on"])
-        recent_candidates = candidates[(registered >= first) & (registered < window.end)]
-        seekers = explode_supply(recent_candidates.reset_index(drop=True))
+    jobs, seekers = prepared or prepare_records(vacancies, candidates, industry_level)
+    seekers = _in(seekers, first, window.end).reset_index(drop=True)
     before = _in(jobs, window.previous_year_start, window.previous_year_end)
     totals = pd.concat(
         [
